@@ -1,0 +1,51 @@
+# csat_toolkit: the two commands are `make report` and `make test`.
+# Each sets up its own environment (.venv, from the lock file) first.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: report test setup lock sample benchmark clean help
+
+help:
+	@echo "make report     set up and run every notebook on the bundled sample data -> reports/latest/index.html"
+	@echo "make test       set up and run the whole test suite"
+	@echo "make sample     regenerate data/sample/ with the seeded generator"
+	@echo "make benchmark  measure speed and memory (see benchmarks/README.md)"
+	@echo "make lock       re-resolve dependencies into requirements.lock"
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (csat_toolkit)" >/dev/null
+	touch $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/csat-toolkit run --out reports/latest
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+sample: $(STAMP)
+	$(BIN)/csat-toolkit sample-data --out data/sample
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_metrics.py
+
+lock:
+	rm -rf .lockvenv
+	$(PYTHON) -m venv .lockvenv
+	.lockvenv/bin/python -m pip install --quiet --upgrade pip
+	.lockvenv/bin/python -m pip install --quiet -e ".[test]"
+	{ echo "# Lock file: exact versions for reproducible reruns (Python 3.11)."; \
+	  echo "# Regenerate with 'make lock' after changing dependencies in pyproject.toml."; \
+	  .lockvenv/bin/python -m pip freeze --exclude-editable; } > requirements.lock
+	rm -rf .lockvenv
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache .hypothesis
