@@ -1,0 +1,167 @@
+"""Counts per group, period and score: the only step whose cost grows with rows.
+
+Every score metric is a function of the score histogram per group (DESIGN.md,
+principle 1). :func:`tally` aggregates once; the statistics then work on the small
+table. The same table can come from SQL (``GROUP BY keys, period, score``) or any
+other engine, with the statistics code unchanged.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError, MissingColumnError, ParameterError, show_values
+
+__all__ = ["tally", "PERIODS", "period_labels", "as_keys"]
+
+PERIODS = {
+    "D": "D", "day": "D", "daily": "D",
+    "W": "W", "week": "W", "weekly": "W",
+    "M": "M", "month": "M", "monthly": "M",
+    "Q": "Q", "quarter": "Q", "quarterly": "Q",
+    "Y": "Y", "year": "Y", "yearly": "Y",
+}
+
+
+def as_keys(by: str | Sequence[str] | None) -> list[str]:
+    """Normalise a ``by`` argument to a list of column names."""
+    if by is None:
+        return []
+    return [by] if isinstance(by, str) else list(by)
+
+
+def period_labels(dates: pd.Series, period: str) -> pd.Series:
+    """Truncate timestamps to periods (day, Monday-based week, month, quarter, year).
+
+    Truncation is done on int64 codes (much faster than ``Series.dt.to_period`` on
+    millions of rows); the result is a ``Period`` series.
+
+    Examples
+    --------
+    >>> period_labels(pd.Series(pd.to_datetime(["2024-02-29 13:00", "2024-03-01 08:00"])), "M").astype(str).tolist()
+    ['2024-02', '2024-03']
+    """
+    freq = _freq(period)
+    values = pd.to_datetime(dates).to_numpy(dtype="datetime64[ns]")
+    if freq == "D":
+        codes, pd_freq = values.astype("datetime64[D]").astype(np.int64), "D"
+    elif freq == "W":
+        days = values.astype("datetime64[D]").astype(np.int64)
+        # 1970-01-01 was a Thursday: shift so that weeks start on Monday.
+        codes, pd_freq = days - (days + 3) % 7, "D"
+    elif freq in ("M", "Q"):
+        codes, pd_freq = values.astype("datetime64[M]").astype(np.int64), "M"
+        if freq == "Q":
+            codes = codes - codes % 3
+    else:
+        codes, pd_freq = values.astype("datetime64[Y]").astype(np.int64), "Y"
+    missing = np.isnat(values)
+    return _codes_to_periods(codes, missing, pd_freq, freq, dates.index)
+
+
+def _codes_to_periods(codes, missing, code_freq, freq, index) -> pd.Series:
+    uniques, inverse = np.unique(np.where(missing, np.iinfo(np.int64).min, codes), return_inverse=True)
+    unit = {"D": "D", "M": "M", "Y": "Y"}[code_freq]
+    labels = []
+    for code in uniques:
+        if code == np.iinfo(np.int64).min:
+            labels.append(pd.NaT)
+            continue
+        stamp = pd.Timestamp(np.datetime64(int(code), unit))
+        labels.append(pd.Period(stamp, freq=_pandas_freq(freq)))
+    dtype = pd.PeriodDtype(_pandas_freq(freq))
+    return pd.Series(pd.array(labels, dtype=dtype)[inverse], index=index, name="period")
+
+
+def _pandas_freq(freq: str) -> str:
+    return {"D": "D", "W": "W-SUN", "M": "M", "Q": "Q-DEC", "Y": "Y-DEC"}[freq]
+
+
+def _freq(period: str) -> str:
+    if period not in PERIODS:
+        raise ParameterError(
+            f"Unknown period {period!r}; use 'D', 'W', 'M', 'Q' or 'Y' "
+            "(day, week, month, quarter, year)."
+        )
+    return PERIODS[period]
+
+
+def tally(
+    data: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None = None,
+    period: str | None = None,
+    score: str = "score",
+    weight: str | None = None,
+    date: str = "responded_at",
+) -> pd.DataFrame:
+    """Count answers per group, period and score.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Canonical responses (one row per answer).
+    by : str or list of str, optional
+        Segment columns to group by. Missing segment values form their own group.
+    period : {"D", "W", "M", "Q", "Y"}, optional
+        Also group by calendar period of ``date`` (weeks start on Monday).
+    score, weight, date : str
+        Column names.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``*by``, ``period`` (if asked), ``score``, ``n`` (rows), ``w`` (sum of
+        weights) and ``w2`` (sum of squared weights); without weights ``w == w2 == n``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"channel": ["chat", "chat", "email"], "score": [5, 5, 2]})
+    >>> tally(df, by="channel")[["channel", "score", "n"]].values.tolist()
+    [['chat', 5.0, 2], ['email', 2.0, 1]]
+    """
+    keys = as_keys(by)
+    needed = keys + [score] + ([weight] if weight else []) + ([date] if period else [])
+    _require(data, needed)
+    frame = pd.DataFrame({k: data[k] for k in keys})
+    if period:
+        if data[date].isna().all():
+            raise DataError(
+                f"Cannot group by period: column {date!r} has no dates. Map a date "
+                "column to 'responded_at' when loading, or leave period=None."
+            )
+        frame["period"] = period_labels(data[date], period)
+    frame["score"] = pd.to_numeric(data[score], errors="raise").astype(float)
+    frame["w"] = _weights(data, weight)
+    frame["w2"] = frame["w"] ** 2
+    group_cols = keys + (["period"] if period else []) + ["score"]
+    grouped = frame.groupby(group_cols, observed=True, dropna=False, sort=True)
+    counts = grouped[["w", "w2"]].sum()
+    counts.insert(0, "n", grouped.size())
+    return counts.reset_index()
+
+
+def _weights(data: pd.DataFrame, weight: str | None) -> np.ndarray:
+    if weight is None:
+        return np.ones(len(data))
+    values = pd.to_numeric(data[weight], errors="coerce").to_numpy(dtype=float)
+    bad = ~(values > 0)
+    if bad.any():
+        raise DataError(
+            f"Column {weight!r} must hold positive weights; found "
+            f"{show_values(data.loc[bad, weight].tolist())}. Load the data with "
+            "load_responses(..., columns={...: 'weight'}) to set such rows aside."
+        )
+    return values
+
+
+def _require(data: pd.DataFrame, columns: Sequence[str]) -> None:
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise MissingColumnError(
+            f"Column(s) {', '.join(map(repr, missing))} not found. Available columns: "
+            f"{show_values(list(data.columns), limit=12)}. Pass the right name "
+            "(for example by='channel') or map it when loading."
+        )
