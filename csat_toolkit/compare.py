@@ -1,0 +1,244 @@
+"""Significance tests between segments and periods, corrected for multiple testing.
+
+Comparisons are built from the same additive sums as the metrics
+(:func:`csat_toolkit.metrics.moments`): "the rest" of a segment is the total minus
+the segment, so the raw rows are read once.
+
+Tests: two-proportion z test (shares), the NPS difference z test with the
+per-respondent variance ``p_P + p_D - (p_P - p_D)^2`` (NPS), Welch's t test (means).
+p-values are adjusted across the comparisons of one call (Holm by default,
+Benjamini-Hochberg on request). Groups below ``min_n`` are never marked significant.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+from scipy import stats as _st
+
+from . import stats
+from .errors import DataError, ParameterError, show_values
+from .metrics import _SUMS, _check_scores, _mean_sd, get_metric, moments, select_survey
+from .scales import get_scale
+from .tally import as_keys, tally
+
+__all__ = ["compare", "compare_periods"]
+
+
+def compare(
+    data: pd.DataFrame,
+    *,
+    metric: str = "csat",
+    by: str,
+    against: str = "rest",
+    scale=None,
+    conf: float = 0.95,
+    min_n: int = 30,
+    correction: str = "holm",
+    weight: str | None = None,
+    period: str | None = None,
+) -> pd.DataFrame:
+    """Compare the metric between the levels of a segment column.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Canonical responses.
+    metric : {"csat", "csat_mean", "nps", "ces", "ces_easy", "pmf"}
+    by : str
+        The segment column (``"period"`` with ``period=`` compares periods).
+    against : "rest", "pairs" or a level of ``by``
+        Each level against all other answers pooled (default), every pair of levels,
+        or each level against one reference level.
+    correction : {"holm", "bh", "none"}
+        Multiple-testing adjustment across the rows of the result.
+    conf, min_n, scale, weight
+        As in :func:`csat_toolkit.metrics.metric_table`.
+
+    Returns
+    -------
+    DataFrame
+        One row per comparison: ``by`` level, ``reference``, ``n``, ``estimate``,
+        ``ref_n``, ``ref_estimate``, ``difference`` with ``ci_low``/``ci_high``,
+        ``statistic``, ``p_value``, ``p_adjusted``, ``significant``, ``small_n``,
+        ``test`` and ``correction``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"channel": ["chat"] * 100 + ["email"] * 100,
+    ...                    "score": [5] * 80 + [1] * 20 + [5] * 50 + [1] * 50})
+    >>> r = compare(df, metric="csat", by="channel", against="email")
+    >>> row = r.iloc[0]
+    >>> row["channel"], row["reference"], round(float(row["difference"]), 1), bool(row["significant"])
+    ('chat', 'email', 30.0, True)
+    """
+    sums, _ = _group_sums(data, metric, by, scale, weight, period)
+    key = by
+    levels = sums[key].tolist()
+    if against == "rest":
+        total = sums[_SUMS].sum()
+        pairs = [(i, None) for i in range(len(levels))]
+        rest = pd.DataFrame([total - sums.loc[i, _SUMS] for i in range(len(levels))])
+        first = sums.loc[:, _SUMS].reset_index(drop=True)
+        second = rest.reset_index(drop=True)
+        labels = ["rest"] * len(levels)
+    else:
+        if against == "pairs":
+            pairs = list(combinations(range(len(levels)), 2))
+        else:
+            ref = _level_position(levels, against, key)
+            pairs = [(i, ref) for i in range(len(levels)) if i != ref]
+        first = sums.loc[[i for i, _ in pairs], _SUMS].reset_index(drop=True)
+        second = sums.loc[[j for _, j in pairs], _SUMS].reset_index(drop=True)
+        labels = [levels[j] for _, j in pairs]
+    if not pairs:
+        raise DataError(
+            f"Nothing to compare: {key!r} has a single level ({show_values(levels)})."
+        )
+    result = pd.DataFrame({key: [levels[i] for i, _ in pairs], "reference": labels})
+    return _finish(result, first, second, metric, conf, min_n, correction)
+
+
+def compare_periods(
+    data: pd.DataFrame,
+    *,
+    metric: str = "csat",
+    period: str = "M",
+    current=None,
+    previous=None,
+    by: str | None = None,
+    scale=None,
+    conf: float = 0.95,
+    min_n: int = 30,
+    correction: str = "holm",
+    weight: str | None = None,
+) -> pd.DataFrame:
+    """Compare one period with another, overall or within each segment.
+
+    ``current`` defaults to the last period with answers and ``previous`` to the
+    period just before it (it may have no answers: then the row says so by NaN).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"responded_at": pd.to_datetime(["2024-01-15"] * 100 + ["2024-02-15"] * 100),
+    ...                    "score": [5] * 50 + [1] * 50 + [5] * 70 + [1] * 30})
+    >>> r = compare_periods(df, metric="csat", period="M")
+    >>> str(r["period"][0]), str(r["reference"][0]), round(float(r["difference"][0]), 1)
+    ('2024-02', '2024-01', 20.0)
+    """
+    keys = as_keys(by)
+    sums, _ = _group_sums(data, metric, keys + ["period"], scale, weight, period)
+    periods = sums["period"]
+    current = periods.max() if current is None else pd.Period(current, freq=periods.dtype.freq)
+    previous = current - 1 if previous is None else pd.Period(previous, freq=periods.dtype.freq)
+    groups = sums[keys].drop_duplicates() if keys else pd.DataFrame(index=[0])
+    first, second = (_period_sums(sums, keys, groups, p) for p in (current, previous))
+    result = groups.reset_index(drop=True).copy()
+    result["period"] = current
+    result["reference"] = previous
+    if not (first["n"] > 0).any():
+        raise DataError(f"No answers in period {current}. Choose a period that has data.")
+    return _finish(result, first, second, metric, conf, min_n, correction)
+
+
+def _group_sums(data, metric, keys, scale, weight, period):
+    spec = get_metric(metric)
+    scale = get_scale(scale, survey=spec.survey)
+    rows = select_survey(data, spec.survey)
+    _check_scores(rows, scale, metric)
+    keys = as_keys(keys)
+    segment_keys = [k for k in keys if k != "period"]
+    counts = tally(rows, by=segment_keys or None, period=period, weight=weight)
+    if "period" in keys and not period:
+        raise ParameterError("Comparing periods needs period='D', 'W', 'M', 'Q' or 'Y'.")
+    return moments(counts, scale, keys), spec
+
+
+def _level_position(levels: list, level, key: str) -> int:
+    if level not in levels:
+        raise ParameterError(
+            f"{level!r} is not a level of {key!r}; levels are {show_values(levels, 10)}. "
+            "Use against='rest', 'pairs' or one of the levels."
+        )
+    return levels.index(level)
+
+
+def _period_sums(sums, keys, groups, period) -> pd.DataFrame:
+    at = sums[sums["period"] == period]
+    if keys:
+        at = groups.merge(at, on=keys, how="left")
+    else:
+        at = at.reindex(range(1)) if at.empty else at
+    return at[_SUMS].fillna(0).reset_index(drop=True)
+
+
+def _finish(result, first, second, metric, conf, min_n, correction) -> pd.DataFrame:
+    spec = get_metric(metric)
+    one, two = _summaries(first, spec), _summaries(second, spec)
+    test = _test(first, second, one, two, spec)
+    z = stats.z_value(conf)
+    crit = _st.t.ppf(0.5 + conf / 2, test.df) if spec.statistic == "mean" else z
+    scale_factor = 1.0 if spec.statistic == "mean" else 100.0
+    result["n"] = first["n"].astype(int).to_numpy()
+    result["estimate"] = one["estimate"] * scale_factor
+    result["ref_n"] = second["n"].astype(int).to_numpy()
+    result["ref_estimate"] = two["estimate"] * scale_factor
+    result["difference"] = np.asarray(test.difference) * scale_factor
+    unpooled = _unpooled_se(one, two, spec)
+    result["ci_low"] = result["difference"] - crit * unpooled * scale_factor
+    result["ci_high"] = result["difference"] + crit * unpooled * scale_factor
+    result["statistic"] = test.statistic
+    result["p_value"] = test.p_value
+    result["p_adjusted"] = stats.adjust_pvalues(result["p_value"], correction)
+    small = (one["n_eff"] < min_n) | (two["n_eff"] < min_n)
+    result["small_n"] = small.to_numpy()
+    result["significant"] = (result["p_adjusted"] < 1 - conf) & ~result["small_n"]
+    result["conf"] = conf
+    result["test"] = {"share": "two-proportion z test", "nps": "NPS difference z test",
+                      "mean": "Welch t test"}[spec.statistic]
+    result["correction"] = {"holm": "Holm", "bh": "Benjamini-Hochberg",
+                            "fdr_bh": "Benjamini-Hochberg", "none": "none"}[correction]
+    result["metric"] = metric
+    return result
+
+
+def _summaries(sums: pd.DataFrame, spec) -> pd.DataFrame:
+    w = sums["w"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n_eff = np.where(sums["w2"] > 0, w**2 / sums["w2"].to_numpy(dtype=float), 0.0)
+        p_pos = sums["w_pos"].to_numpy() / w
+        p_neg = sums["w_neg"].to_numpy() / w
+    mean, sd = _mean_sd(sums, n_eff)
+    estimate = {"share": p_pos, "nps": p_pos - p_neg, "mean": mean}[spec.statistic]
+    return pd.DataFrame({"n_eff": n_eff, "p_pos": p_pos, "p_neg": p_neg,
+                         "mean": mean, "sd": sd, "estimate": estimate})
+
+
+def _test(first, second, one, two, spec) -> stats.Comparison:
+    if spec.statistic == "share":
+        return stats.two_proportion_test(
+            one["p_pos"] * one["n_eff"], one["n_eff"], two["p_pos"] * two["n_eff"], two["n_eff"]
+        )
+    if spec.statistic == "nps":
+        args = []
+        for s in (one, two):
+            args += [s["p_pos"] * s["n_eff"], (1 - s["p_pos"] - s["p_neg"]) * s["n_eff"],
+                     s["p_neg"] * s["n_eff"]]
+        return stats.nps_difference_test(*args)
+    return stats.welch_test(one["mean"], one["sd"], one["n_eff"], two["mean"], two["sd"], two["n_eff"])
+
+
+def _unpooled_se(one, two, spec) -> np.ndarray:
+    """Standard error of the difference for its interval (not pooled under H0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if spec.statistic == "share":
+            v1 = one["p_pos"] * (1 - one["p_pos"]) / one["n_eff"]
+            v2 = two["p_pos"] * (1 - two["p_pos"]) / two["n_eff"]
+        elif spec.statistic == "nps":
+            v1 = stats.nps_variance(one["p_pos"], one["p_neg"]) / one["n_eff"]
+            v2 = stats.nps_variance(two["p_pos"], two["p_neg"]) / two["n_eff"]
+        else:
+            v1, v2 = one["sd"] ** 2 / one["n_eff"], two["sd"] ** 2 / two["n_eff"]
+        return np.sqrt(np.asarray(v1 + v2, dtype=float))
