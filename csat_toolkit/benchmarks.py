@@ -437,3 +437,17 @@ def benchmark_sentence(row: pd.Series | Mapping) -> str:
     else:
         cite = f" ({source}, {int(year)})"
     return f"{subject} {phrase} {target}{cite}."
+
+
+def benchmark_band(benchmark_id: str, *, benchmarks: pd.DataFrame | None = None):
+    """A benchmark as a number (single figure) or a ``(low, high)`` range, for plots.
+
+    Examples
+    --------
+    >>> benchmark_band("nps_target_30_50")
+    (30.0, 50.0)
+    """
+    table = load_benchmarks() if benchmarks is None else benchmarks
+    row = _select_benchmarks(benchmark_id, table).iloc[0]
+    low, high = float(row["low"]), float(row["high"])
+    return low if low == high else (low, high)

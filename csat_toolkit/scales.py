@@ -23,7 +23,7 @@ from .errors import ParameterError, ScaleError
 
 __all__ = [
     "Scale", "SCALES", "DEFAULT_SCALES", "SURVEYS", "get_scale", "normalise_label",
-    "MISSING", "UNRECOGNISED", "OUT_OF_RANGE",
+    "MISSING", "UNRECOGNISED", "OUT_OF_RANGE", "resolve_scales",
 ]
 
 SURVEYS = ("csat", "nps", "ces", "pmf")
@@ -426,3 +426,39 @@ def get_scale(scale: str | Scale | None = None, *, survey: str | None = None) ->
             "Build your own with csat_toolkit.scales.Scale(...)."
         )
     return SCALES[scale]
+
+
+def resolve_scales(
+    scales: Mapping[str, str | Scale] | None = None,
+    thresholds: Mapping[str, Mapping[str, float]] | None = None,
+) -> dict[str, Scale]:
+    """The scale of every survey type, with optional threshold overrides.
+
+    Parameters
+    ----------
+    scales : mapping, optional
+        Survey type to scale name or Scale; the rest take :data:`DEFAULT_SCALES`.
+    thresholds : mapping, optional
+        Survey type to ``{"positive_min": ..., "negative_max": ...}``.
+
+    Examples
+    --------
+    >>> resolved = resolve_scales({"csat": "csat_7"}, {"nps": {"positive_min": 10}})
+    >>> resolved["csat"].name, resolved["nps"].positive_min
+    ('csat_7', 10.0)
+    """
+    scales, thresholds = dict(scales or {}), dict(thresholds or {})
+    unknown = sorted(set(scales) - set(SURVEYS)) + sorted(set(thresholds) - set(SURVEYS))
+    if unknown:
+        raise ParameterError(
+            f"Unknown survey type(s) {unknown} in scales/thresholds; use {SURVEYS}."
+        )
+    resolved = {}
+    for survey in SURVEYS:
+        scale = get_scale(scales.get(survey), survey=survey)
+        if scale.survey != survey:
+            raise ScaleError(
+                f"Scale {scale.name!r} is a {scale.survey} scale; it cannot score {survey} answers."
+            )
+        resolved[survey] = scale.with_thresholds(**thresholds.get(survey, {}))
+    return resolved

@@ -1,0 +1,121 @@
+"""Command line: ``csat-toolkit run | validate | sample-data | notebooks``.
+
+Exit codes: 0 success, 1 a notebook failed, 2 bad input or usage (the message says
+what to do; no traceback).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import CsatToolkitError
+
+__all__ = ["main", "build_parser"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="csat-toolkit",
+        description="Customer-experience analytics: metrics, notebooks and HTML reports.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the notebooks and write HTML reports with an index")
+    run.add_argument("--config", help="YAML config: data paths, column mapping, parameters")
+    run.add_argument("--out", default="reports/latest", help="output folder (default: reports/latest)")
+    run.add_argument("--only", nargs="+", metavar="NAME", help="run only these notebooks (e.g. metrics)")
+    run.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
+                     help="set a notebook parameter (value read as YAML); repeatable")
+    run.add_argument("--notebooks", help="folder of notebooks (default: the package's notebooks/)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    validate = sub.add_parser("validate", help="load a responses file and print the row accounting")
+    validate.add_argument("file", help="CSV, Parquet or Excel file of survey responses")
+    validate.add_argument("--config", help="YAML config whose parameters give the loading options")
+    validate.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
+                          help="loading option, e.g. -p survey=csat -p encoding=latin-1")
+    validate.add_argument("--strict", action="store_true", help="fail if any row is rejected")
+    validate.add_argument("--rejected", metavar="CSV", help="write the rejected rows to this CSV")
+
+    sample = sub.add_parser("sample-data", help="regenerate the bundled sample data")
+    sample.add_argument("--out", default="data/sample", help="folder (default: data/sample)")
+    sample.add_argument("--seed", type=int, default=2024, help="random seed (default: 2024)")
+
+    notebooks = sub.add_parser("notebooks", help="list the notebooks and their parameters")
+    notebooks.add_argument("--notebooks", help="folder of notebooks")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``csat-toolkit`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return {"run": _run, "validate": _validate, "sample-data": _sample,
+                "notebooks": _notebooks}[args.command](args)
+    except CsatToolkitError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _params(items: list[str]) -> dict:
+    from .runner import parse_assignment
+
+    return dict(parse_assignment(item) for item in items)
+
+
+def _run(args) -> int:
+    from .runner import NOTEBOOKS_DIR, run_reports
+
+    result = run_reports(
+        config=args.config, out=args.out, only=args.only, parameters=_params(args.param),
+        notebooks_dir=args.notebooks or NOTEBOOKS_DIR, progress=not args.quiet,
+    )
+    for run in result.runs:
+        line = f"{run.status:>6}  {run.name}  ({run.seconds:.1f} s)"
+        print(line + (f"  {run.error}" if run.error else ""))
+    print(result.summary())
+    print(f"Report index: {result.index}")
+    return 0 if result.ok else 1
+
+
+def _validate(args) -> int:
+    from .followup import to_safe_csv
+    from .io import load_responses_from_params, read_config
+
+    params = dict((read_config(args.config).get("parameters") or {}) if args.config else {})
+    params.update(_params(args.param))
+    params["responses_path"] = args.file
+    params["strict"] = args.strict or params.get("strict", False)
+    loaded = load_responses_from_params(params)
+    print(loaded.summary())
+    print(loaded.report().to_string(index=False))
+    for note in loaded.notes:
+        print(f"note: {note}")
+    if args.rejected:
+        path = to_safe_csv(loaded.rejected, Path(args.rejected))
+        print(f"Rejected rows written to {path}")
+    return 0
+
+
+def _sample(args) -> int:
+    from .sample import write_sample
+
+    paths = write_sample(args.out, seed=args.seed)
+    for name, path in paths.items():
+        print(f"{name:>10}: {path}")
+    return 0
+
+
+def _notebooks(args) -> int:
+    from .runner import NOTEBOOKS_DIR, discover_notebooks, notebook_parameters
+
+    for notebook in discover_notebooks(args.notebooks or NOTEBOOKS_DIR):
+        print(notebook.stem)
+        for name, info in notebook_parameters(notebook).items():
+            print(f"  {name} = {info['default']!r}  # {info['comment']}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""Sentences that state a finding with its interval, for notebooks and reports.
+
+Wording rules: every estimate carries its interval and n; a difference is called
+higher or lower only when its corrected test is significant and both groups are
+large enough; otherwise the sentence says the data cannot tell them apart.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .metrics import get_metric
+
+__all__ = ["format_value", "describe_estimate", "describe_comparison", "format_p"]
+
+_UNITS = {"share": "%", "nps": "", "mean": ""}
+
+
+def format_value(value: float, statistic: str) -> str:
+    """Format an estimate in its unit (percent one decimal, NPS one decimal, mean two).
+
+    Examples
+    --------
+    >>> format_value(78.43, "share"), format_value(-12.0, "nps"), format_value(5.321, "mean")
+    ('78.4%', '-12.0', '5.32')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    digits = 2 if statistic == "mean" else 1
+    return f"{value:.{digits}f}{_UNITS[statistic]}"
+
+
+def _interval(low: float, high: float, statistic: str, conf: float) -> str:
+    if any(pd.isna(v) for v in (low, high)):
+        return f"{conf:.0%} CI not available"
+    a, b = format_value(low, statistic), format_value(high, statistic)
+    return f"{conf:.0%} CI {a} to {b}"
+
+
+def format_p(p: float) -> str:
+    """Format a p-value the APA way.
+
+    Examples
+    --------
+    >>> format_p(0.0004), format_p(0.0312), format_p(0.5)
+    ('p < 0.001', 'p = 0.031', 'p = 0.500')
+    """
+    if pd.isna(p):
+        return "p not available"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def describe_estimate(row: pd.Series, *, label: str | None = None, min_n: int | None = None) -> str:
+    """One sentence for one row of a metric table.
+
+    Examples
+    --------
+    >>> row = pd.Series({"metric": "csat", "n": 12345, "estimate": 78.43, "ci_low": 77.1,
+    ...                  "ci_high": 79.6, "conf": 0.95, "small_n": False})
+    >>> describe_estimate(row)
+    'CSAT (% satisfied) 78.4% (95% CI 77.1% to 79.6%, n=12,345).'
+    """
+    spec = get_metric(row["metric"])
+    name = label or spec.label
+    text = (
+        f"{name} {format_value(row['estimate'], spec.statistic)} "
+        f"({_interval(row['ci_low'], row['ci_high'], spec.statistic, row['conf'])}, "
+        f"n={int(row['n']):,})"
+    )
+    if bool(row.get("small_n", False)):
+        limit = f" (fewer than {min_n} answers)" if min_n else ""
+        text += f"; small sample{limit}, read with care"
+    return text + "."
+
+
+def describe_comparison(row: pd.Series, *, key: str | None = None) -> str:
+    """One sentence for one row of :func:`csat_toolkit.comparisons.compare`.
+
+    Examples
+    --------
+    >>> row = pd.Series({"channel": "chat", "reference": "rest", "metric": "csat",
+    ...     "estimate": 84.0, "ref_estimate": 79.0, "difference": 5.0, "ci_low": 2.1,
+    ...     "ci_high": 7.9, "p_adjusted": 0.002, "significant": True, "small_n": False,
+    ...     "conf": 0.95, "correction": "Holm", "n": 900, "ref_n": 4000})
+    >>> describe_comparison(row, key="channel")
+    'channel = chat: CSAT (% satisfied) 84.0% is 5.0 points above rest (79.0%; difference 95% CI 2.1 to 7.9, Holm-adjusted p = 0.002).'
+    """
+    spec = get_metric(row["metric"])
+    unit = "points" if spec.statistic != "mean" else "on the scale"
+    who = f"{key} = {row[key]}" if key else str(row.get("period", ""))
+    ref = row["reference"]
+    difference_unit = "nps" if unit == "points" else "mean"  # plain number, no % sign
+    detail = (
+        f"difference {_interval(row['ci_low'], row['ci_high'], difference_unit, row['conf'])}, "
+        f"{row['correction']}-adjusted {format_p(row['p_adjusted'])}"
+    )
+    estimate = format_value(row["estimate"], spec.statistic)
+    ref_estimate = format_value(row["ref_estimate"], spec.statistic)
+    if bool(row["small_n"]):
+        return (
+            f"{who}: {spec.label} {estimate} against {ref_estimate} for {ref}; too few answers "
+            f"(n={int(row['n']):,} and {int(row['ref_n']):,}) to call a difference."
+        )
+    if bool(row["significant"]):
+        size = abs(row["difference"])
+        direction = "above" if row["difference"] > 0 else "below"
+        amount = f"{size:.1f} points" if unit == "points" else f"{size:.2f}"
+        return f"{who}: {spec.label} {estimate} is {amount} {direction} {ref} ({ref_estimate}; {detail})."
+    return (
+        f"{who}: {spec.label} {estimate} is not distinguishable from {ref} ({ref_estimate}; {detail})."
+    )
