@@ -156,6 +156,9 @@ def estimates_from_moments(
         method_name = "t interval"
     else:
         raise ParameterError(f"Unknown statistic {statistic!r}.")
+    census = np.asarray(factor) == 0  # everyone answered: no sampling error
+    out["ci_low"] = np.where(census, out["estimate"], out["ci_low"])
+    out["ci_high"] = np.where(census, out["estimate"], out["ci_high"])
     if weighted:
         out["n_eff"] = n_eff
         method_name += ", Kish effective n"

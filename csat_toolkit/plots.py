@@ -24,7 +24,7 @@ __all__ = [
 
 PALETTE = {"main": "#2b6cb0", "small": "#a0aec0", "good": "#2f855a", "bad": "#c53030",
            "neutral": "#d69e2e", "line": "#4a5568"}
-_AXIS = {"share": "% of answers", "nps": "NPS (points, -100 to 100)", "mean": "mean score"}
+_AXIS = {"share": "% of answers", "nps": "points, -100 to 100", "mean": "mean score"}
 
 
 def use_style() -> None:
@@ -32,6 +32,11 @@ def use_style() -> None:
     sns.set_theme(style="whitegrid", context="notebook", font_scale=0.95)
     plt.rcParams.update({"figure.figsize": (8, 4), "figure.dpi": 100,
                          "axes.titleweight": "bold", "axes.titlesize": 12})
+
+
+def _names(values: pd.Series) -> list[str]:
+    """Group labels for axes; a missing segment value reads "(missing)"."""
+    return ["(missing)" if pd.isna(v) else str(v) for v in values]
 
 
 def _ax(ax):
@@ -76,7 +81,7 @@ def plot_estimates(
     spec = get_metric(table["metric"].iloc[0])
     key = _label_column(table, x)
     data = table.reset_index(drop=True)
-    labels = [f"{v}  (n={int(n):,})" for v, n in zip(data[key].astype(str), data["n"])]
+    labels = [f"{v}  (n={int(n):,})" for v, n in zip(_names(data[key]), data["n"])]
     y = np.arange(len(data))
     colors = [PALETTE["small"] if s else PALETTE["main"] for s in data["small_n"]]
     ax.hlines(y, data["ci_low"], data["ci_high"], colors=colors, linewidth=3, alpha=0.8)
@@ -102,7 +107,7 @@ def _draw_benchmark(ax, benchmark, label, *, vertical: bool) -> None:
         span(benchmark[0], benchmark[1], color=PALETTE["neutral"], alpha=0.15, label=label)
     else:
         line(benchmark, color=PALETTE["neutral"], linestyle="--", label=label)
-    ax.legend(loc="best", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
 
 
 def plot_trend(
@@ -196,7 +201,7 @@ def plot_nps_breakdown(table: pd.DataFrame, *, x: str | None = None, ax=None, ti
     for yi, row in data.iterrows():
         ax.text(101, yi, f"NPS {row['estimate']:.0f} [{row['ci_low']:.0f}, {row['ci_high']:.0f}]",
                 va="center", fontsize=8)
-    ax.set_yticks(y, [f"{v} (n={int(n):,})" for v, n in zip(data[key].astype(str), data["n"])])
+    ax.set_yticks(y, [f"{v} (n={int(n):,})" for v, n in zip(_names(data[key]), data["n"])])
     ax.invert_yaxis()
     ax.set_xlim(0, 135)
     ax.set_xlabel("% of answers")
@@ -226,7 +231,7 @@ def plot_comparison(result: pd.DataFrame, *, key: str | None = None, ax=None, ti
     ax.hlines(y, data["ci_low"], data["ci_high"], colors=colors, linewidth=3)
     ax.scatter(data["difference"], y, color=colors, zorder=3)
     ax.axvline(0, color=PALETTE["line"], linewidth=1)
-    ax.set_yticks(y, [f"{a} vs {b}" for a, b in zip(data[key].astype(str), data["reference"].astype(str))])
+    ax.set_yticks(y, [f"{a} vs {b}" for a, b in zip(_names(data[key]), _names(data["reference"]))])
     ax.invert_yaxis()
     unit = "points" if spec.statistic != "mean" else "score units"
     ax.set_xlabel(f"difference in {spec.label} ({unit}), {data['conf'].iloc[0]:.0%} CI")

@@ -103,7 +103,7 @@ def readable(table: pd.DataFrame, *, keys: list[str] | None = None, digits: int 
                                     "difference", "ci_low", "ci_high", "p_value", "p_adjusted",
                                     "significant", "small_n", "test", "correction")
                         if c in table.columns and c not in keys]
-    out = table[shown].copy()
+    out = table[shown].dropna(axis=1, how="all")
     for column in out.columns:
         if column.startswith("p_"):
             out[column] = out[column].round(4)

@@ -102,6 +102,7 @@ def finite_population_factor(n, population):
         )
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(population > 1, (population - n) / (population - 1), 1.0)
+    factor = np.where(population == n, 0.0, factor)  # a census has no sampling error
     return factor if factor.ndim else float(factor)
 
 
@@ -184,6 +185,10 @@ def nps_interval(
     pseudo-observations before the Wald interval (Rocks 2016), which keeps coverage
     close to nominal for small samples and extreme scores; ``wald`` uses the raw
     counts. Counts may be non-integer (weighted data scaled to the effective n).
+
+    The adjusted interval is centred on the adjusted NPS, as in R's ``NPS`` package:
+    for an all-promoter (or all-detractor) group it can stop short of +1 (-1) below
+    about 84% confidence, and at 95% for a single answer.
 
     Examples
     --------

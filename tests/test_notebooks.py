@@ -1,0 +1,82 @@
+"""Notebooks: committed clean, documented parameters, runs with non-default parameters.
+
+nbval (lax) also runs every notebook with its defaults: see ``addopts`` in pyproject.toml.
+"""
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pandas as pd
+import papermill as pm
+import pytest
+
+import csat_toolkit as ct
+from csat_toolkit.runner import discover_notebooks, notebook_parameters
+
+from .conftest import NOTEBOOKS, SAMPLE, read_headline
+
+ALL = discover_notebooks(NOTEBOOKS)
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_committed_without_outputs(path):
+    notebook = nbformat.read(path, as_version=4)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert all(not c.outputs for c in code), "strip outputs before committing"
+    assert all(c.execution_count is None for c in code), "strip execution counts"
+    assert notebook.metadata["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_structure(path):
+    notebook = nbformat.read(path, as_version=4)
+    assert notebook.cells[0].cell_type == "markdown" and notebook.cells[0].source.startswith("# ")
+    assert "parameters" in notebook.cells[1].metadata.get("tags", [])
+    params = notebook_parameters(path)
+    assert "output_dir" in params and "as_of" in params
+    assert all(info["comment"] for info in params.values()), "every parameter needs a comment"
+    # (Object reprs with memory addresses are checked in the executed HTML: test_runner.)
+
+
+def documented_parameters(notebook: str) -> set[str]:
+    text = (NOTEBOOKS / "README.md").read_text(encoding="utf-8")
+    section = text.split(f"## {notebook}", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"^\| `(\w+)` \|", section, flags=re.M))
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_parameters_are_the_documented_ones(path):
+    # papermill only warns about a misspelt -p name, so the names are checked here.
+    assert set(notebook_parameters(path)) == documented_parameters(path.stem)
+
+
+@pytest.mark.slow
+def test_metrics_notebook_with_other_parameters(tmp_path):
+    out = tmp_path / "metrics"
+    params = {
+        "conf_level": 0.9, "min_n": 100, "start": "2024-01-01", "end": "2024-06-30",
+        "segments": ["channel"], "thresholds": {"csat": {"positive_min": 5}},
+        "benchmarks": {"nps": "nps_target_30_50"}, "output_dir": str(out),
+        "title": "Half-year check",
+    }
+    pm.execute_notebook(str(NOTEBOOKS / "01_metrics.ipynb"), str(out / "run.ipynb"),
+                        parameters=params, kernel_name="python3", cwd=str(NOTEBOOKS),
+                        progress_bar=False)
+    headline = read_headline(out)
+    assert headline["title"] == "Half-year check"
+    cards = {k["metric"]: k for k in headline["kpis"]}
+    # The same figure straight from the package, with the same options.
+    data = ct.load_responses(SAMPLE / "responses.csv", start="2024-01-01", end="2024-06-30").data
+    scale = ct.get_scale("csat_5").with_thresholds(positive_min=5)
+    expected = ct.csat(data, scale=scale, conf=0.9, min_n=100).iloc[0]
+    assert cards["csat"]["n"] == expected["n"]
+    assert cards["csat"]["value"] == pytest.approx(expected["estimate"])
+    assert cards["csat"]["ci_low"] == pytest.approx(expected["ci_low"])
+    assert cards["csat"]["conf"] == 0.9
+    top_box = (data.loc[data["survey"] == "csat", "score"] == 5).mean() * 100
+    assert cards["csat"]["value"] == pytest.approx(top_box)
+    assert any("usual NPS target range" in f for f in headline["findings"])
+    assert not any("excellent CSAT" in f for f in headline["findings"])  # benchmark not chosen
+    followup = pd.read_csv(out / "followup.csv", encoding="utf-8-sig")
+    assert followup["responded_at"].between("2024-01-01", "2024-07-01").all()
