@@ -54,6 +54,7 @@ def test_parameters_are_the_documented_ones(path):
 @pytest.mark.slow
 def test_metrics_notebook_with_other_parameters(tmp_path):
     out = tmp_path / "metrics"
+    out.mkdir()
     params = {
         "conf_level": 0.9, "min_n": 100, "start": "2024-01-01", "end": "2024-06-30",
         "segments": ["channel"], "thresholds": {"csat": {"positive_min": 5}},
