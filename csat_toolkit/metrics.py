@@ -104,7 +104,10 @@ def moments(counts: pd.DataFrame, scale: Scale, keys: Sequence[str]) -> pd.DataF
     if not keys:
         return parts.sum().to_frame().T.astype({"n": int, "n_excluded": int})
     for key in keys:
-        parts[key] = counts[key].to_numpy()
+        column = counts[key]
+        # A Period column through .to_numpy() becomes boxed objects, which are slow to
+        # group on; keep its dtype (other keys as before).
+        parts[key] = column.array if isinstance(column.dtype, pd.PeriodDtype) else column.to_numpy()
     summed = parts.groupby(keys, observed=True, dropna=False, sort=True)[_SUMS].sum()
     return summed.reset_index()
 
@@ -240,6 +243,10 @@ def metric_table(
             f"Metric {metric!r} needs a {spec.survey.upper()} scale; got {scale.name!r} "
             f"({scale.description})."
         )
+    # Only the columns used travel further (ids and comments are not copied); a missing
+    # one is named by the checks below.
+    used = dict.fromkeys(as_keys(by) + ["survey", "score", "responded_at", weight])
+    data = data[[c for c in used if c is not None and c in data.columns]]
     rows = select_survey(data, spec.survey if survey == "auto" else survey)
     _check_scores(rows, scale, metric)
     keys = as_keys(by) + (["period"] if period else [])

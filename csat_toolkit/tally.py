@@ -35,8 +35,9 @@ def as_keys(by: str | Sequence[str] | None) -> list[str]:
 def period_labels(dates: pd.Series, period: str) -> pd.Series:
     """Truncate timestamps to periods (day, Monday-based week, month, quarter, year).
 
-    Truncation is done on int64 codes (much faster than ``Series.dt.to_period`` on
-    millions of rows); the result is a ``Period`` series.
+    Uses pandas' vectorised ``to_period`` on the datetime64 values (weeks are
+    ``W-SUN``: Monday to Sunday); time-zone-aware dates are taken in UTC. Missing
+    dates give ``NaT``. The result is a ``Period`` series.
 
     Examples
     --------
@@ -45,34 +46,8 @@ def period_labels(dates: pd.Series, period: str) -> pd.Series:
     """
     freq = _freq(period)
     values = pd.to_datetime(dates).to_numpy(dtype="datetime64[ns]")
-    if freq == "D":
-        codes, pd_freq = values.astype("datetime64[D]").astype(np.int64), "D"
-    elif freq == "W":
-        days = values.astype("datetime64[D]").astype(np.int64)
-        # 1970-01-01 was a Thursday: shift so that weeks start on Monday.
-        codes, pd_freq = days - (days + 3) % 7, "D"
-    elif freq in ("M", "Q"):
-        codes, pd_freq = values.astype("datetime64[M]").astype(np.int64), "M"
-        if freq == "Q":
-            codes = codes - codes % 3
-    else:
-        codes, pd_freq = values.astype("datetime64[Y]").astype(np.int64), "Y"
-    missing = np.isnat(values)
-    return _codes_to_periods(codes, missing, pd_freq, freq, dates.index)
-
-
-def _codes_to_periods(codes, missing, code_freq, freq, index) -> pd.Series:
-    uniques, inverse = np.unique(np.where(missing, np.iinfo(np.int64).min, codes), return_inverse=True)
-    unit = {"D": "D", "M": "M", "Y": "Y"}[code_freq]
-    labels = []
-    for code in uniques:
-        if code == np.iinfo(np.int64).min:
-            labels.append(pd.NaT)
-            continue
-        stamp = pd.Timestamp(np.datetime64(int(code), unit))
-        labels.append(pd.Period(stamp, freq=_pandas_freq(freq)))
-    dtype = pd.PeriodDtype(_pandas_freq(freq))
-    return pd.Series(pd.array(labels, dtype=dtype)[inverse], index=index, name="period")
+    periods = pd.DatetimeIndex(values).to_period(_pandas_freq(freq))
+    return pd.Series(periods, index=dates.index, name="period")
 
 
 def _pandas_freq(freq: str) -> str:
@@ -134,10 +109,54 @@ def tally(
             )
         frame["period"] = period_labels(data[date], period)
     frame["score"] = pd.to_numeric(data[score], errors="raise").astype(float)
-    frame["w"] = _weights(data, weight)
+    weights = None if weight is None else _weights(data, weight)
+    return _count(frame, weights)
+
+
+# Dense counting needs one cell per combination of levels; above this many cells the
+# counts are taken sparsely instead (sorting the combined codes).
+_DENSE_LIMIT = 50_000_000
+
+
+def _count(frame: pd.DataFrame, weights: np.ndarray | None) -> pd.DataFrame:
+    """Rows, weights and squared weights per combination of the frame's columns.
+
+    Each column is factorized (sorted levels, missing values kept as a level), the
+    codes are combined into one integer per row and counted with ``np.bincount``:
+    about the cost of one bare ``groupby().size()``, with the same sorted output.
+    """
+    codes, levels = [], []
+    for column in frame.columns:
+        code, uniques = pd.factorize(frame[column], sort=True, use_na_sentinel=False)
+        codes.append(code)
+        levels.append(uniques)
+    shape = tuple(max(len(u), 1) for u in levels)
+    if np.prod(shape, dtype=float) > _DENSE_LIMIT:
+        flat = np.ravel_multi_index(codes, shape) if np.prod(shape, dtype=float) < 2**62 else None
+        if flat is None:  # astronomically many combinations: let pandas group them
+            return _count_with_groupby(frame, weights)
+        cells, flat = np.unique(flat, return_inverse=True)
+        size = len(cells)
+    else:
+        flat, cells, size = np.ravel_multi_index(codes, shape), None, int(np.prod(shape))
+    n = np.bincount(flat, minlength=size)
+    present = np.flatnonzero(n)
+    index = np.unravel_index(present if cells is None else cells[present], shape)
+    out = pd.DataFrame({c: u[i] for c, u, i in zip(frame.columns, levels, index)})
+    out["n"] = n[present]
+    if weights is None:
+        out["w"] = out["n"].astype(float)
+        out["w2"] = out["w"]
+    else:
+        out["w"] = np.bincount(flat, weights=weights, minlength=size)[present]
+        out["w2"] = np.bincount(flat, weights=weights**2, minlength=size)[present]
+    return out
+
+
+def _count_with_groupby(frame: pd.DataFrame, weights: np.ndarray | None) -> pd.DataFrame:
+    frame = frame.assign(w=1.0 if weights is None else weights)
     frame["w2"] = frame["w"] ** 2
-    group_cols = keys + (["period"] if period else []) + ["score"]
-    grouped = frame.groupby(group_cols, observed=True, dropna=False, sort=True)
+    grouped = frame.groupby(list(frame.columns[:-2]), observed=True, dropna=False, sort=True)
     counts = grouped[["w", "w2"]].sum()
     counts.insert(0, "n", grouped.size())
     return counts.reset_index()
