@@ -180,3 +180,27 @@ def test_real_data_through_config_only(config, tmp_path):
         assert card["metric"] == "csat" and card["n"] == len(kept)
         assert card["value"] == pytest.approx((kept["review_score"] >= 4).mean() * 100)
         assert headline["n_read"] == 8225
+
+
+def test_readme_validate_example(capsys):
+    # The README's "use your own data" tour, exactly as written there.
+    config = REPO / "data" / "examples" / "vendor_export.yaml"
+    code = cli.main(["validate", str(REPO / "data" / "examples" / "vendor_export.csv"), "--config", str(config)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Read 405 rows from vendor_export.csv: 400 used, 5 set aside" in out
+    for reason in ("duplicate response_id", "missing score", "score outside the scale",
+                   "unparseable date", "unrecognised answer"):
+        assert f"set aside: {reason}" in out
+
+
+@pytest.mark.slow
+def test_readme_run_example(tmp_path):
+    result = run_reports(config=REPO / "data" / "examples" / "vendor_export.yaml",
+                         out=tmp_path / "vendor", progress=False)
+    assert result.ok, [r.error for r in result.runs]
+    headline = read_headline(tmp_path / "vendor" / "01_metrics")
+    assert headline["n_read"] == 405 and headline["n_set_aside"] == 5
+    assert {k["metric"] for k in headline["kpis"]} == {"csat", "nps"}
+    rejected = (tmp_path / "vendor" / "01_metrics" / "rejected_rows.csv").read_text(encoding="utf-8-sig")
+    assert "VX-BAD1" in rejected
