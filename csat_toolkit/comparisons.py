@@ -178,17 +178,14 @@ def _finish(result, first, second, metric, conf, min_n, correction) -> pd.DataFr
     spec = get_metric(metric)
     one, two = _summaries(first, spec), _summaries(second, spec)
     test = _test(first, second, one, two, spec)
-    z = stats.z_value(conf)
-    crit = _st.t.ppf(0.5 + conf / 2, test.df) if spec.statistic == "mean" else z
     scale_factor = 1.0 if spec.statistic == "mean" else 100.0
     result["n"] = first["n"].astype(int).to_numpy()
     result["estimate"] = one["estimate"] * scale_factor
     result["ref_n"] = second["n"].astype(int).to_numpy()
     result["ref_estimate"] = two["estimate"] * scale_factor
     result["difference"] = np.asarray(test.difference) * scale_factor
-    unpooled = _unpooled_se(one, two, spec)
-    result["ci_low"] = result["difference"] - crit * unpooled * scale_factor
-    result["ci_high"] = result["difference"] + crit * unpooled * scale_factor
+    low, high = _difference_interval(one, two, spec, test, conf)
+    result["ci_low"], result["ci_high"] = low * scale_factor, high * scale_factor
     result["statistic"] = test.statistic
     result["p_value"] = test.p_value
     result["p_adjusted"] = stats.adjust_pvalues(result["p_value"], correction)
@@ -196,8 +193,9 @@ def _finish(result, first, second, metric, conf, min_n, correction) -> pd.DataFr
     result["small_n"] = small.to_numpy()
     result["significant"] = (result["p_adjusted"] < 1 - conf) & ~result["small_n"]
     result["conf"] = conf
-    result["test"] = {"share": "two-proportion z test", "nps": "NPS difference z test",
-                      "mean": "Welch t test"}[spec.statistic]
+    result["test"] = {"share": "two-proportion z test; Newcombe interval",
+                      "nps": "NPS difference z test; Wald interval",
+                      "mean": "Welch t test; Welch interval"}[spec.statistic]
     result["correction"] = {"holm": "Holm", "bh": "Benjamini-Hochberg",
                             "fdr_bh": "Benjamini-Hochberg", "none": "none"}[correction]
     result["metric"] = metric
@@ -230,15 +228,26 @@ def _test(first, second, one, two, spec) -> stats.Comparison:
     return stats.welch_test(one["mean"], one["sd"], one["n_eff"], two["mean"], two["sd"], two["n_eff"])
 
 
-def _unpooled_se(one, two, spec) -> np.ndarray:
-    """Standard error of the difference for its interval (not pooled under H0)."""
+def _difference_interval(one, two, spec, test, conf):
+    """Interval of the difference (first minus second), on 0..1 or the scale.
+
+    Shares: Newcombe's hybrid score interval from the two Wilson intervals, which
+    behaves at 0% and 100% where the Wald interval collapses. NPS: Wald with the
+    per-respondent variances (not pooled). Means: Welch's t interval.
+    """
+    if spec.statistic == "share":
+        return stats.proportion_difference_interval(
+            one["p_pos"] * one["n_eff"], one["n_eff"], two["p_pos"] * two["n_eff"], two["n_eff"],
+            conf=conf,
+        )
     with np.errstate(divide="ignore", invalid="ignore"):
-        if spec.statistic == "share":
-            v1 = one["p_pos"] * (1 - one["p_pos"]) / one["n_eff"]
-            v2 = two["p_pos"] * (1 - two["p_pos"]) / two["n_eff"]
-        elif spec.statistic == "nps":
-            v1 = stats.nps_variance(one["p_pos"], one["p_neg"]) / one["n_eff"]
-            v2 = stats.nps_variance(two["p_pos"], two["p_neg"]) / two["n_eff"]
+        if spec.statistic == "nps":
+            variance = (stats.nps_variance(one["p_pos"], one["p_neg"]) / one["n_eff"]
+                        + stats.nps_variance(two["p_pos"], two["p_neg"]) / two["n_eff"])
+            crit = stats.z_value(conf)
         else:
-            v1, v2 = one["sd"] ** 2 / one["n_eff"], two["sd"] ** 2 / two["n_eff"]
-        return np.sqrt(np.asarray(v1 + v2, dtype=float))
+            variance = one["sd"] ** 2 / one["n_eff"] + two["sd"] ** 2 / two["n_eff"]
+            crit = _st.t.ppf(0.5 + conf / 2, test.df)
+        half = crit * np.sqrt(np.asarray(variance, dtype=float))
+    difference = np.asarray(test.difference, dtype=float)
+    return difference - half, difference + half

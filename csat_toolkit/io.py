@@ -1472,5 +1472,5 @@ def _resolve_paths(value: Any, base: Path, key: str = "") -> Any:
         return [_resolve_paths(v, base, key if is_path else "") for v in value]
     if is_path and isinstance(value, (str, os.PathLike)) and str(value):
         path = Path(value).expanduser()
-        return str(path if path.is_absolute() else Path(os.path.normpath(base / path)))
+        return str(path if path.is_absolute() else Path(os.path.normpath(base.resolve() / path)))
     return value

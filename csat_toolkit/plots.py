@@ -92,8 +92,8 @@ def plot_estimates(
     ax.set_ylabel("")
     _draw_benchmark(ax, benchmark, benchmark_label, vertical=True)
     if data["small_n"].any():
-        ax.text(1.0, -0.12, "grey: small sample", transform=ax.transAxes, ha="right",
-                fontsize=8, color=PALETTE["line"])
+        ax.text(1.02, 0.0, "grey: fewer answers\nthan min_n", transform=ax.transAxes,
+                ha="left", va="bottom", fontsize=8, color=PALETTE["line"])
     ax.set_title(title or f"{spec.label} by {key}")
     return ax
 

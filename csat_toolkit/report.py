@@ -86,6 +86,9 @@ _SHOWN = ["metric", "n", "n_eff", "estimate", "ci_low", "ci_high", "small_n", "m
           "no_longer_users", "population", "response_rate"]
 
 
+_ON_SCALE = {"estimate", "ci_low", "ci_high", "ref_estimate", "difference", "sd"}
+
+
 def readable(table: pd.DataFrame, *, keys: list[str] | None = None, digits: int = 1) -> pd.DataFrame:
     """A metric or comparison table trimmed and rounded for display.
 
@@ -104,9 +107,11 @@ def readable(table: pd.DataFrame, *, keys: list[str] | None = None, digits: int 
                                     "significant", "small_n", "test", "correction")
                         if c in table.columns and c not in keys]
     out = table[shown].dropna(axis=1, how="all")
+    means = "metric" in table and table["metric"].map(lambda m: get_metric(m).statistic == "mean").all()
     for column in out.columns:
         if column.startswith("p_"):
             out[column] = out[column].round(4)
         elif out[column].dtype.kind == "f":
-            out[column] = out[column].round(digits if column != "mean" else 2)
+            on_scale = column == "mean" or (means and column in _ON_SCALE)
+            out[column] = out[column].round(2 if on_scale else digits)
     return out.reset_index(drop=True)

@@ -715,3 +715,14 @@ def test_real_olist_reviews():
     assert loaded.data["responded_at"].notna().all()
     assert loaded.options["date_format"] == "ISO8601"
     assert set(loaded.data["score"]) == {1.0, 2.0, 3.0, 4.0, 5.0}
+
+
+def test_read_config_given_a_relative_path_gives_absolute_paths(tmp_path, monkeypatch):
+    # The runner executes notebooks from notebooks/, so a config path given relative to
+    # the caller's folder must still point at the right files.
+    (tmp_path / "cfg").mkdir()
+    (tmp_path / "cfg" / "c.yaml").write_text("parameters:\n  responses_path: ../data/r.csv\n")
+    monkeypatch.chdir(tmp_path)
+    resolved = read_config("cfg/c.yaml")["parameters"]["responses_path"]
+    assert Path(resolved).is_absolute()
+    assert Path(resolved) == (tmp_path / "data" / "r.csv").resolve()

@@ -1075,3 +1075,29 @@ def test_docstring_examples_run():
     result = doctest.testmod(stats, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 15
     assert result.failed == 0
+
+
+# --------------------------------------------------------------------------------------
+# Newcombe's interval for a difference of proportions
+# --------------------------------------------------------------------------------------
+
+def test_newcombe_difference_interval_published_example():
+    # Newcombe (1998), Statistics in Medicine 17:873-890, Table II example (a):
+    # 56/70 - 48/80 = 0.2000; method 10 (hybrid score, no continuity correction) gives
+    # 0.0524 to 0.3339. statsmodels' confint_proportions_2indep(method="newcomb") agrees.
+    from csat_toolkit.stats import proportion_difference_interval
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    low, high = proportion_difference_interval(56, 70, 48, 80)
+    assert (round(low, 4), round(high, 4)) == (0.0524, 0.3339)
+    ref = confint_proportions_2indep(56, 70, 48, 80, method="newcomb", compare="diff")
+    assert (low, high) == pytest.approx(ref, abs=1e-12)
+
+
+def test_newcombe_interval_does_not_collapse_at_100_percent():
+    # 9 of 9 against 236 of 314: the Wald interval is 0.198 to 0.294 (p1 = 1 has no
+    # variance); Newcombe's includes 0, as a sample of nine should.
+    from csat_toolkit.stats import proportion_difference_interval
+
+    low, high = proportion_difference_interval(9, 9, 236, 314)
+    assert low < 0 < high

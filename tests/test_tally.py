@@ -262,7 +262,7 @@ def test_sparse_path_equals_dense_path(monkeypatch, kwargs):
     pd.testing.assert_frame_equal(sparse, dense)
 
 
-def test_astronomically_many_combinations_fall_back_to_groupby():
+def test_astronomically_many_combinations_fall_back_to_groupby(monkeypatch):
     # Seven key columns with 600 distinct values each: 600**7 ~ 2.8e19 cells, beyond the
     # flat int64 index (2**62), so tally takes its pandas-groupby path. Same result shape
     # and values as a plain groupby.
@@ -275,7 +275,12 @@ def test_astronomically_many_combinations_fall_back_to_groupby():
     df["score"] = 5
     df["weight"] = rng.uniform(0.5, 2.0, size)
     keys = [f"k{i}" for i in range(7)]
+    calls = []
+    original = tally_module._count_with_groupby
+    monkeypatch.setattr(tally_module, "_count_with_groupby",
+                        lambda *a: calls.append(1) or original(*a))
     out = tally(df, by=keys, weight="weight")
+    assert calls == [1]  # the groupby path was taken
     assert len(out) == size - 1
     expected = _expected(df, keys, None, True)
     pd.testing.assert_frame_equal(out, expected, check_dtype=False)
