@@ -20,7 +20,7 @@ import pandas as pd
 from . import stats
 from .errors import DataError, MissingColumnError, ParameterError, ScaleError, show_values
 from .scales import Scale, get_scale
-from .tally import as_keys, tally
+from .tally import as_keys, require_columns, tally
 
 __all__ = [
     "METRICS",
@@ -243,8 +243,8 @@ def metric_table(
             f"Metric {metric!r} needs a {spec.survey.upper()} scale; got {scale.name!r} "
             f"({scale.description})."
         )
-    # Only the columns used travel further (ids and comments are not copied); a missing
-    # one is named by the checks below.
+    # Only the columns used travel further (ids and comments are not copied).
+    require_columns(data, as_keys(by) + ([weight] if weight else []))
     used = dict.fromkeys(as_keys(by) + ["survey", "score", "responded_at", weight])
     data = data[[c for c in used if c is not None and c in data.columns]]
     rows = select_survey(data, spec.survey if survey == "auto" else survey)
@@ -418,8 +418,13 @@ def score_distribution(
     [[4.0, 1.0, 25.0], [5.0, 2.0, 50.0]]
     """
     scale = get_scale(scale, survey=survey)
+    if scale.survey != survey:
+        raise ScaleError(
+            f"{survey.upper()} answers need a {survey.upper()} scale; got {scale.name!r} "
+            f"({scale.description})."
+        )
     rows = select_survey(data, survey)
-    _check_scores(rows, scale, survey if survey in METRICS else "csat")
+    _check_scores(rows, scale, survey)
     keys = as_keys(by)
     counts = tally(rows, by=by)
     full = _complete_points(counts, keys, scale)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .errors import DataError, MissingColumnError, ParameterError, show_values
 
-__all__ = ["tally", "PERIODS", "period_labels", "as_keys"]
+__all__ = ["tally", "PERIODS", "period_labels", "as_keys", "require_columns"]
 
 PERIODS = {
     "D": "D", "day": "D", "daily": "D",
@@ -35,9 +35,10 @@ def as_keys(by: str | Sequence[str] | None) -> list[str]:
 def period_labels(dates: pd.Series, period: str) -> pd.Series:
     """Truncate timestamps to periods (day, Monday-based week, month, quarter, year).
 
-    Uses pandas' vectorised ``to_period`` on the datetime64 values (weeks are
-    ``W-SUN``: Monday to Sunday); time-zone-aware dates are taken in UTC. Missing
-    dates give ``NaT``. The result is a ``Period`` series.
+    Uses pandas' vectorised ``to_period`` at the dates' own resolution (so dates
+    outside the nanosecond range, such as year 3024, keep their year). Weeks are
+    ``W-SUN``: Monday to Sunday. Time-zone-aware dates are taken at their local wall
+    time (00:30 in Athens on 8 January is 8 January). Missing dates give ``NaT``.
 
     Examples
     --------
@@ -45,9 +46,10 @@ def period_labels(dates: pd.Series, period: str) -> pd.Series:
     ['2024-02', '2024-03']
     """
     freq = _freq(period)
-    values = pd.to_datetime(dates).to_numpy(dtype="datetime64[ns]")
-    periods = pd.DatetimeIndex(values).to_period(_pandas_freq(freq))
-    return pd.Series(periods, index=dates.index, name="period")
+    values = pd.to_datetime(dates)
+    if getattr(values.dt, "tz", None) is not None:
+        values = values.dt.tz_localize(None)  # local wall time
+    return values.dt.to_period(_pandas_freq(freq)).rename("period")
 
 
 def _pandas_freq(freq: str) -> str:
@@ -99,7 +101,7 @@ def tally(
     """
     keys = as_keys(by)
     needed = keys + [score] + ([weight] if weight else []) + ([date] if period else [])
-    _require(data, needed)
+    require_columns(data, needed)
     frame = pd.DataFrame({k: data[k] for k in keys})
     if period:
         if data[date].isna().all():
@@ -166,17 +168,17 @@ def _weights(data: pd.DataFrame, weight: str | None) -> np.ndarray:
     if weight is None:
         return np.ones(len(data))
     values = pd.to_numeric(data[weight], errors="coerce").to_numpy(dtype=float)
-    bad = ~(values > 0)
+    bad = ~((values > 0) & np.isfinite(values))
     if bad.any():
         raise DataError(
-            f"Column {weight!r} must hold positive weights; found "
+            f"Column {weight!r} must hold positive, finite weights; found "
             f"{show_values(data.loc[bad, weight].tolist())}. Load the data with "
             "load_responses(..., columns={...: 'weight'}) to set such rows aside."
         )
     return values
 
 
-def _require(data: pd.DataFrame, columns: Sequence[str]) -> None:
+def require_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
     missing = [c for c in columns if c not in data.columns]
     if missing:
         raise MissingColumnError(

@@ -3,8 +3,9 @@
 Every statistic is checked against an independent computation on the same small frame:
 
 - shares (CSAT, % easy, PMF): ``statsmodels.stats.proportion.proportions_ztest`` on the
-  counts (pooled two-proportion z test), and the unpooled Wald interval of the
-  difference computed by hand;
+  counts (pooled two-proportion z test); the difference interval is Newcombe's hybrid
+  score interval (Newcombe 1998, method 10), computed by hand from two Wilson intervals
+  and checked against ``confint_proportions_2indep(method="newcomb")``;
 - means (CSAT mean, CES): ``scipy.stats.ttest_ind(equal_var=False)`` on the raw rows
   (statistic, p-value and its Welch-Satterthwaite confidence interval);
 - NPS: ``(nps1 - nps2) / sqrt(v1/n1 + v2/n2)`` with ``v = pP + pD - (pP - pD)^2``
@@ -26,7 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import proportions_ztest
+from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
 
 import csat_toolkit as ct
 from csat_toolkit.comparisons import compare, compare_periods
@@ -82,6 +83,22 @@ def _nps_parts(scores):
     return p_p - p_d, p_p + p_d - (p_p - p_d) ** 2, n
 
 
+def _wilson(x: float, n: float) -> tuple[float, float]:
+    p = x / n
+    centre = (p + Z95**2 / (2 * n)) / (1 + Z95**2 / n)
+    half = Z95 / (1 + Z95**2 / n) * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n**2))
+    return centre - half, centre + half
+
+
+def _newcombe(x1, n1, x2, n2) -> tuple[float, float]:
+    """Newcombe's hybrid score interval of p1 - p2 written out from two Wilson intervals."""
+    p1, p2 = x1 / n1, x2 / n2
+    (l1, u1), (l2, u2) = _wilson(x1, n1), _wilson(x2, n2)
+    d = p1 - p2
+    return (d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2),
+            d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2))
+
+
 def _others(groups: dict, level: str) -> list:
     return [s for other, scores in groups.items() if other != level for s in scores]
 
@@ -95,11 +112,11 @@ def test_compare_is_exported_at_top_level():
     assert ct.comparisons.compare is compare
 
 
-def test_rest_shares_match_statsmodels_ztest_and_hand_wald_interval(csat_frame):
+def test_rest_shares_match_statsmodels_ztest_and_newcombe_interval(csat_frame):
     result = compare(csat_frame, metric="csat", by="channel")
     assert result["channel"].tolist() == ["a", "b", "c"]
     assert (result["reference"] == "rest").all()
-    assert set(result["test"]) == {"two-proportion z test"}
+    assert set(result["test"]) == {"two-proportion z test; Newcombe interval"}
     total = len(csat_frame)
     for _, row in result.iterrows():
         mine = CSAT_GROUPS[row["channel"]]
@@ -114,11 +131,35 @@ def test_rest_shares_match_statsmodels_ztest_and_hand_wald_interval(csat_frame):
         z, p = proportions_ztest([x1, x2], [n1, n2])
         assert row["statistic"] == pytest.approx(z, rel=1e-10)
         assert row["p_value"] == pytest.approx(p, rel=1e-9)
-        # Difference interval: unpooled Wald, by hand.
-        p1, p2 = x1 / n1, x2 / n2
-        half = Z95 * math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
-        assert row["ci_low"] == pytest.approx(100 * (p1 - p2 - half), rel=1e-10)
-        assert row["ci_high"] == pytest.approx(100 * (p1 - p2 + half), rel=1e-10)
+        # Difference interval: Newcombe's hybrid score interval, by hand and statsmodels.
+        low, high = _newcombe(x1, n1, x2, n2)
+        assert row["ci_low"] == pytest.approx(100 * low, rel=1e-10)
+        assert row["ci_high"] == pytest.approx(100 * high, rel=1e-10)
+        sm_low, sm_high = confint_proportions_2indep(x1, n1, x2, n2, method="newcomb")
+        assert row["ci_low"] == pytest.approx(100 * sm_low, rel=1e-9)
+        assert row["ci_high"] == pytest.approx(100 * sm_high, rel=1e-9)
+
+
+def test_share_difference_interval_does_not_collapse_at_100_percent():
+    """All 40 of a satisfied against 30 of 60: the Wald interval would have zero width on
+    a's side; Newcombe's stays a proper interval that contains the difference."""
+    data = _frame({"a": [5] * 40, "b": [5] * 30 + [1] * 30})
+    row = compare(data, by="channel", against="b").iloc[0]
+    low, high = _newcombe(40, 40, 30, 60)
+    assert row["difference"] == pytest.approx(50.0)
+    assert row["ci_low"] == pytest.approx(100 * low) and row["ci_high"] == pytest.approx(100 * high)
+    assert row["ci_low"] < 50.0 < row["ci_high"] <= 100.0
+    wald_half = 100 * Z95 * math.sqrt(0.25 / 60)
+    assert row["ci_high"] - row["ci_low"] != pytest.approx(2 * wald_half)
+
+
+@pytest.mark.parametrize("conf", [0.8, 0.99])
+def test_share_interval_follows_conf(csat_frame, conf):
+    z = sps.norm.ppf(0.5 + conf / 2)
+    row = compare(csat_frame, by="channel", against="c", conf=conf).iloc[0]  # a against c
+    sm_low, sm_high = confint_proportions_2indep(30, 40, 10, 45, method="newcomb", alpha=1 - conf)
+    assert row["ci_low"] == pytest.approx(100 * sm_low) and row["ci_high"] == pytest.approx(100 * sm_high)
+    assert z > 0
 
 
 def test_rest_hand_numbers_for_level_a(csat_frame):
@@ -140,7 +181,7 @@ def test_rest_hand_numbers_for_level_a(csat_frame):
 def test_rest_means_match_scipy_welch_on_raw_rows(metric, groups, key):
     data = _frame(groups, key)
     result = compare(data, metric=metric, by=key)
-    assert set(result["test"]) == {"Welch t test"}
+    assert set(result["test"]) == {"Welch t test; Welch interval"}
     for _, row in result.iterrows():
         mine = np.asarray(groups[row[key]], dtype=float)
         rest = np.asarray(_others(groups, row[key]), dtype=float)
@@ -159,7 +200,7 @@ def test_rest_means_match_scipy_welch_on_raw_rows(metric, groups, key):
 def test_rest_nps_difference_z_by_hand():
     data = _frame(NPS_GROUPS, "region")
     result = compare(data, metric="nps", by="region")
-    assert set(result["test"]) == {"NPS difference z test"}
+    assert set(result["test"]) == {"NPS difference z test; Wald interval"}
     for _, row in result.iterrows():
         nps1, v1, n1 = _nps_parts(NPS_GROUPS[row["region"]])
         nps2, v2, n2 = _nps_parts(_others(NPS_GROUPS, row["region"]))
@@ -202,7 +243,7 @@ def test_metric_estimates_agree_with_metric_tables(csat_frame):
 def test_ces_easy_and_pmf_are_share_tests():
     data = _frame(CES_GROUPS)
     result = compare(data, metric="ces_easy", by="channel", against="email")
-    assert set(result["test"]) == {"two-proportion z test"}
+    assert set(result["test"]) == {"two-proportion z test; Newcombe interval"}
     chat = result.set_index("channel").loc["chat"]
     x1, x2 = sum(s >= 5 for s in CES_GROUPS["chat"]), sum(s >= 5 for s in CES_GROUPS["email"])
     z, p = proportions_ztest([x1, x2], [40, 42])

@@ -614,15 +614,6 @@ def test_score_distribution_off_scale_scores():
         score_distribution(pd.DataFrame({"score": [6]}), "csat")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "score_distribution does not check that the scale belongs to the survey: "
-        "score_distribution(df, 'csat', scale='nps') classifies CSAT answers as "
-        "detractors/promoters (1-5 all fit 0-10), while metric_table raises ScaleError "
-        "('Metric ... needs a CSAT scale') for the same mismatch."
-    ),
-)
 def test_score_distribution_rejects_a_scale_of_another_survey():
     with pytest.raises(ScaleError, match=r"CSAT scale"):
         score_distribution(pd.DataFrame({"score": [5, 4, 1]}), "csat", scale="nps")
@@ -682,16 +673,6 @@ def test_missing_by_column_is_named():
         ct.csat(_grouped_frame().drop(columns="responded_at"), period="M")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "metric_table keeps only the columns it uses (data[[...]] with by/survey/score/"
-        "responded_at/weight that exist) before tally checks them, so the "
-        "MissingColumnError for a misspelt by='chanel' lists 'Available columns: 'score', "
-        "'responded_at'' and omits 'channel' and 'region', the columns the user meant; "
-        "tally() alone lists them all."
-    ),
-)
 def test_missing_by_column_error_lists_the_frames_columns():
     with pytest.raises(MissingColumnError, match=r"Available columns: 'channel', 'region', 'score'"):
         ct.csat(_grouped_frame(), by="chanel")
