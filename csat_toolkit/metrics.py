@@ -223,8 +223,8 @@ def metric_table(
     weight : str, optional
         Column of survey weights; intervals then use Kish's effective n (``n_eff``).
     population : int, mapping or Series, optional
-        Size of the customer base the survey went to: a number for the whole table,
-        or a mapping from the (single) group key to its base. Adds ``population``
+        Size of the customer base the survey went to: a number when the table is not
+        split, or a mapping from the (single) group key to its base. Adds ``population``
         and ``response_rate`` and applies the finite population correction.
     survey : str or None
         Which rows of a mixed frame to use; "auto" takes the metric's survey
@@ -298,6 +298,12 @@ def _population(population, sums: pd.DataFrame, keys: Sequence[str]):
     if population is None:
         return None
     if np.isscalar(population):
+        if keys:
+            raise ParameterError(
+                f"population={population} is the size of the whole base, but the table is "
+                f"split by {', '.join(keys)}: each group's answers come from a smaller base. "
+                "Give a mapping from each group to its base size, or drop by=/period=."
+            )
         return float(population)
     if len(keys) != 1:
         raise ParameterError(

@@ -710,7 +710,7 @@ def test_errors_are_toolkit_errors():
 
 
 @pytest.mark.parametrize("call", [
-    lambda df: ct.csat(df, by="channel", period="W", weight="weight", population=10_000),
+    lambda df: ct.csat(df, by="channel", period="W", weight="weight"),
     lambda df: ct.nps(df, by=["channel", "region"], weight="weight", survey=None),
     lambda df: ct.ces(df, survey=None),
     lambda df: ct.pmf(df.assign(score=[3, 3, 2, 1, 0, 0, 3, 2]), by="channel", survey=None),
@@ -723,3 +723,12 @@ def test_input_frame_is_not_mutated(call):
     before = df.copy(deep=True)
     call(df)
     pd.testing.assert_frame_equal(df, before)
+
+
+def test_one_population_for_a_split_table_is_an_error():
+    # The base of a group is smaller than the whole base: a single number cannot give
+    # each group's finite population correction or response rate.
+    df = pd.DataFrame({"channel": ["a"] * 40 + ["b"] * 40, "score": [5, 2] * 40})
+    with pytest.raises(ParameterError, match=r"size of the whole base, but the table is split by channel"):
+        ct.csat(df, by="channel", population=300)
+    assert ct.csat(df, population=300)["response_rate"].iloc[0] == pytest.approx(80 / 3)
