@@ -77,6 +77,10 @@ def compare(
     sums, _ = _group_sums(data, metric, by, scale, weight, period)
     key = by
     levels = sums[key].tolist()
+    if len(levels) < 2:
+        raise DataError(
+            f"Nothing to compare: {key!r} has a single level ({show_values(levels)})."
+        )
     if against == "rest":
         total = sums[_SUMS].sum()
         pairs = [(i, None) for i in range(len(levels))]
@@ -93,10 +97,6 @@ def compare(
         first = sums.loc[[i for i, _ in pairs], _SUMS].reset_index(drop=True)
         second = sums.loc[[j for _, j in pairs], _SUMS].reset_index(drop=True)
         labels = [levels[j] for _, j in pairs]
-    if not pairs:
-        raise DataError(
-            f"Nothing to compare: {key!r} has a single level ({show_values(levels)})."
-        )
     result = pd.DataFrame({key: [levels[i] for i, _ in pairs], "reference": labels})
     return _finish(result, first, second, metric, conf, min_n, correction)
 
@@ -191,7 +191,8 @@ def _finish(result, first, second, metric, conf, min_n, correction) -> pd.DataFr
     result["p_adjusted"] = stats.adjust_pvalues(result["p_value"], correction)
     small = (one["n_eff"] < min_n) | (two["n_eff"] < min_n)
     result["small_n"] = small.to_numpy()
-    result["significant"] = (result["p_adjusted"] < 1 - conf) & ~result["small_n"]
+    alpha = round(1 - conf, 12)  # 1 - 0.95 is 0.05000000000000004 in floating point
+    result["significant"] = (result["p_adjusted"] < alpha) & ~result["small_n"]
     result["conf"] = conf
     result["test"] = {"share": "two-proportion z test; Newcombe interval",
                       "nps": "NPS difference z test; Wald interval",

@@ -132,11 +132,11 @@ def plot_trend(
     spec = get_metric(table["metric"].iloc[0])
     data = table.copy()
     data["when"] = data["period"].dt.to_timestamp()
-    groups = data.groupby(hue, sort=True) if hue else [(None, data)]
-    palette = sns.color_palette("deep", n_colors=max(1, data[hue].nunique() if hue else 1))
+    groups = data.groupby(hue, sort=True, dropna=False) if hue else [(None, data)]
+    palette = sns.color_palette("deep", n_colors=max(1, data[hue].nunique(dropna=False) if hue else 1))
     for color, (name, part) in zip(palette, groups):
         part = part.sort_values("when")
-        label = None if name is None else str(name)
+        label = _names(pd.Series([name]))[0] if hue else None
         ax.fill_between(part["when"], part["ci_low"], part["ci_high"], color=color, alpha=0.2)
         ax.plot(part["when"], part["estimate"], color=color, marker="o", label=label)
         small = part[part["small_n"]]

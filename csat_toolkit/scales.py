@@ -119,12 +119,15 @@ class Scale:
         [False, True]
         """
         positive_min = self.positive_min if positive_min is None else float(positive_min)
-        if negative_max is None:
+        given = {"positive_min": positive_min}
+        if negative_max is None:  # follow positive_min down; may leave no negative class
             negative_max = min(self.negative_max, positive_min - 1)
-        for label, value in (("positive_min", positive_min), ("negative_max", negative_max)):
+        else:
+            given["negative_max"] = float(negative_max)
+        for label, value in given.items():
             if not self.low <= value <= self.high:
                 raise ParameterError(
-                    f"{label}={value} is outside the {self.name} scale "
+                    f"{label}={value:g} is outside the {self.name} scale "
                     f"({self.low:g}-{self.high:g}); pick a value on the scale."
                 )
         return replace(self, positive_min=positive_min, negative_max=float(negative_max))
@@ -209,6 +212,11 @@ UNRECOGNISED = "unrecognised answer"
 OUT_OF_RANGE = "score outside the scale"
 
 
+# Typographic quotes and dashes that survey tools export, mapped to plain ones.
+_TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+                              "\u2013": "-", "\u2014": "-", "\u2212": "-"})
+
+
 def normalise_label(text: str) -> str:
     """Normalise a text answer for matching: Unicode NFKC, case, spaces, punctuation.
 
@@ -218,6 +226,7 @@ def normalise_label(text: str) -> str:
     'very satisfied'
     """
     text = unicodedata.normalize("NFKC", text).replace("\ufe0f", "").casefold()
+    text = text.translate(_TYPOGRAPHIC)
     text = re.sub(r"\s+", " ", text).strip()
     return text.strip(" .!;")
 

@@ -325,6 +325,7 @@ def welch_test(mean1, sd1, n1, mean2, sd2, n2) -> Comparison:
         t = (mean1 - mean2) / se
         df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
         p = 2 * _st.t.sf(np.abs(t), df)
+    t, p = _no_spread(mean1 - mean2, se, t, p)
     return Comparison(*(_unwrap(v) for v in (mean1 - mean2, se, t, df, p)))
 
 
@@ -362,8 +363,20 @@ def _nps_moments(pro, pas, det):
     return p_p - p_d, nps_variance(p_p, p_d), n
 
 
+def _no_spread(difference, se, statistic, p):
+    """Both samples without spread: any difference is certain, none is no evidence."""
+    difference, se = np.asarray(difference, dtype=float), np.asarray(se, dtype=float)
+    flat = (se == 0) & ~np.isnan(difference)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        statistic = np.where(flat, np.sign(difference) * np.inf, statistic)
+    statistic = np.where(flat & (difference == 0), 0.0, statistic)
+    p = np.where(flat, np.where(difference == 0, 1.0, 0.0), p)
+    return statistic, p
+
+
 def _z_result(difference, se, z) -> Comparison:
     p = 2 * _st.norm.sf(np.abs(z))
+    z, p = _no_spread(difference, se, z, p)
     df = np.full_like(np.asarray(z, dtype=float), np.inf)
     return Comparison(*(_unwrap(v) for v in (difference, se, z, df, p)))
 

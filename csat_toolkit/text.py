@@ -88,7 +88,8 @@ def describe_comparison(row: pd.Series, *, key: str | None = None) -> str:
     """
     spec = get_metric(row["metric"])
     unit = "points" if spec.statistic != "mean" else "on the scale"
-    who = f"{key} = {row[key]}" if key else str(row.get("period", ""))
+    level = "(missing)" if key and pd.isna(row[key]) else (row[key] if key else None)
+    who = f"{key} = {level}" if key else str(row.get("period", ""))
     ref = row["reference"]
     difference_unit = "nps" if unit == "points" else "mean"  # plain number, no % sign
     detail = (

@@ -386,7 +386,7 @@ def test_small_n_uses_the_smaller_side(csat_frame):
     assert result["small_n"].tolist() == [True, True, False]
 
 
-def test_interval_and_test_agree_in_direction(csat_frame):
+def test_difference_lies_inside_its_interval():
     result = compare(_many_groups(), by="segment", against="pairs", correction="none")
     for _, row in result.iterrows():
         assert row["ci_low"] <= row["difference"] <= row["ci_high"]
@@ -532,11 +532,6 @@ def test_single_level_is_nothing_to_compare(against):
         compare(data, by="channel", against=against)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "compare(..., against='rest') with a single level does not raise 'Nothing to "
-    "compare': the rest branch builds pairs=[(0, None)], so the `if not pairs` check "
-    "never fires and a row against an empty rest (ref_n 0, NaN estimate/p) is returned, "
-    "while against='pairs' or a level raise DataError for the same data."))
 def test_single_level_is_nothing_to_compare_against_rest():
     data = _frame({"a": [5, 4, 3] * 20})
     with pytest.raises(DataError, match="Nothing to compare"):

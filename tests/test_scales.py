@@ -150,7 +150,7 @@ def test_with_thresholds_lowers_negative_max_below_a_lower_positive_min():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"positive_min": 6}, r"positive_min=6.0 is outside the csat_5 scale \(1-5\); pick a value on the scale"),
+    ({"positive_min": 6}, r"positive_min=6 is outside the csat_5 scale \(1-5\); pick a value on the scale"),
     ({"positive_min": 0}, r"outside the csat_5 scale \(1-5\)"),
     ({"negative_max": 0}, r"negative_max=0 is outside the csat_5 scale \(1-5\)"),
     ({"negative_max": 9}, r"negative_max=9 is outside the csat_5 scale"),
@@ -517,3 +517,17 @@ def test_resolve_scales_with_overrides():
 def test_resolve_scales_errors(scales, thresholds, error, message):
     with pytest.raises(error, match=message):
         resolve_scales(scales, thresholds)
+
+
+def test_positive_min_at_the_bottom_leaves_no_negative_class():
+    # Every answer counts as satisfied; no error about a negative_max the user never gave.
+    scale = get_scale("csat_5").with_thresholds(positive_min=1)
+    assert scale.is_positive(np.array([1, 5])).all()
+    assert not scale.is_negative(np.array([1, 5])).any()
+
+
+@pytest.mark.parametrize("answer", ["Not disappointed (it isn\u2019t really that useful)",
+                                    "N/A \u2013 I no longer use the product"])
+def test_typographic_quotes_and_dashes_are_understood(answer):
+    scores, problems = get_scale("pmf").parse(pd.Series([answer]))
+    assert problems.tolist() == [None]

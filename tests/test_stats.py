@@ -712,10 +712,18 @@ def test_two_proportion_test_matches_statsmodels_gh2969():
     assert r.p_value == pytest.approx(0.15918129181156992, abs=1e-12)
 
 
-def test_two_proportion_test_no_variation_gives_nan_statistic():
+def test_two_proportion_test_no_variation_is_no_evidence():
+    # Both groups 0 of 10: no spread and no difference -> statistic 0, p = 1 (not NaN,
+    # which a sentence would have to explain).
     r = two_proportion_test(0, 10, 0, 10)
     assert r.difference == 0.0 and r.se == 0.0
-    assert math.isnan(r.statistic) and math.isnan(r.p_value)
+    assert r.statistic == 0.0 and r.p_value == 1.0
+
+
+def test_welch_without_spread_but_with_a_difference_is_certain():
+    # All 5s against all 1s: scipy's ttest_ind gives t = inf, p = 0.
+    r = welch_test(5.0, 0.0, 10, 1.0, 0.0, 10)
+    assert r.statistic == math.inf and r.p_value == 0.0
 
 
 @PROPERTY
