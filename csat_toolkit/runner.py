@@ -16,6 +16,7 @@ import os
 import platform
 import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -223,6 +224,7 @@ def run_reports(
 
 def _run_one(notebook: Path, params: dict, out: Path, kernel: str) -> NotebookRun:
     import papermill as pm
+    from jupyter_client.manager import KernelManager
 
     folder = out / notebook.stem
     shutil.rmtree(folder, ignore_errors=True)
@@ -232,15 +234,24 @@ def _run_one(notebook: Path, params: dict, out: Path, kernel: str) -> NotebookRu
     defaults = {k: v["default"] for k, v in notebook_parameters(notebook).items()}
     run = NotebookRun(notebook.stem, parameters={**defaults, **params})
     start = time.perf_counter()
+    # IPC transport: the kernel talks to the runner over local sockets in a private
+    # folder (not TCP ports; concurrent runs cannot collide).
+    sockets = Path(tempfile.mkdtemp(prefix="csat-toolkit-kernel-"))
+    km = KernelManager(kernel_name=kernel, transport="ipc", ip=str(sockets / "kernel"),
+                       connection_file=str(sockets / "kernel.json"))
     try:
         with _kernel_environment():
             pm.execute_notebook(
                 str(notebook), str(executed), parameters=params, kernel_name=kernel,
-                cwd=str(notebook.parent), progress_bar=False, log_output=False,
+                cwd=str(notebook.parent), progress_bar=False, log_output=False, km=km,
             )
         run.status = "ok"
     except Exception as error:  # noqa: BLE001 - one notebook must not stop the others
         run.status, run.error = "failed", _short_error(error)
+    finally:
+        if km.has_kernel:
+            km.shutdown_kernel()
+        shutil.rmtree(sockets, ignore_errors=True)
     run.seconds = round(time.perf_counter() - start, 2)
     if executed.exists():
         run.html = export_html(executed, out / f"{notebook.stem}.html").name

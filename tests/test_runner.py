@@ -62,6 +62,8 @@ def test_one_failure_does_not_stop_the_others(tiny_notebooks, tmp_path):
     assert manifest["versions"]["pandas"]
     html = (result.out / "01_good.html").read_text(encoding="utf-8")
     assert "hello from custom" in html and "pathlib" not in html  # output kept, code hidden
+    # The kernel's sockets live in a private temporary folder, not next to the notebooks.
+    assert sorted(p.name for p in tiny_notebooks.iterdir()) == ["01_good.ipynb", "02_broken.ipynb"]
 
 
 def test_cli_exit_codes(tiny_notebooks, tmp_path, capsys):
