@@ -29,11 +29,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from csat_toolkit.errors import (
+from .errors import (
     DataError,
     FileFormatError,
     MissingColumnError,
     ParameterError,
+    require_columns,
     show_values,
 )
 
@@ -291,13 +292,12 @@ def compare_to_benchmark(
         raise ParameterError(
             f"`result` must be a pandas DataFrame or Series, got {type(result).__name__}."
         )
-    missing = [c for c in _CI_COLUMNS if c not in table.columns]
-    if missing:
-        raise MissingColumnError(
-            f"The result lacks the column(s) {', '.join(missing)} needed to compare it "
-            f"with a benchmark. Found: {show_values(list(table.columns), limit=10)}. "
-            "Pass a table from the metric functions (with estimate, ci_low and ci_high)."
-        )
+    require_columns(
+        table, _CI_COLUMNS,
+        "The result lacks the column(s) {missing} needed to compare it with a benchmark. "
+        "Found: {found}. Pass a table from the metric functions (with estimate, ci_low "
+        "and ci_high).",
+    )
     table = table.copy()
     for col in _CI_COLUMNS:
         table[col] = _numeric_column(table, col)

@@ -18,6 +18,7 @@ __all__ = [
     "RejectedRowsError",
     "ParameterError",
     "show_values",
+    "require_columns",
 ]
 
 
@@ -75,3 +76,26 @@ def show_values(values: Iterable, limit: int = 5) -> str:
     shown = ", ".join(repr(v) for v in seen[:limit])
     rest = len(seen) - limit
     return shown + (f" (and {rest} more)" if rest > 0 else "")
+
+
+def require_columns(data, columns, message: str) -> None:
+    """Raise :class:`MissingColumnError` when any of ``columns`` is not in ``data``.
+
+    ``message`` may use ``{missing}`` (the absent names) and ``{found}`` (a few of the
+    columns present), and should say what to do.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require_columns(pd.DataFrame({"a": [1]}), ["a"], "never raised")
+    >>> require_columns(pd.DataFrame({"a": [1]}), ["b"], "No {missing}; found {found}.")
+    Traceback (most recent call last):
+    ...
+    csat_toolkit.errors.MissingColumnError: No 'b'; found 'a'.
+    """
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise MissingColumnError(message.format(
+            missing=", ".join(map(repr, missing)),
+            found=show_values(list(data.columns), limit=12),
+        ))

@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, MissingColumnError, ParameterError, ScaleError, show_values
+from .errors import (DataError, MissingColumnError, ParameterError, ScaleError,
+                     require_columns, show_values)
 from .scales import DEFAULT_SCALES, SURVEYS, Scale, get_scale
 
 __all__ = [
@@ -136,14 +137,12 @@ def _check_frame(data) -> None:
             f"followup_queue needs a pandas DataFrame of responses; got "
             f"{type(data).__name__}. Load it with csat_toolkit.load_responses(...)."
         )
-    missing = [c for c in REQUIRED_COLUMNS if c not in data.columns]
-    if missing:
-        raise MissingColumnError(
-            f"The follow-up list needs the columns {', '.join(REQUIRED_COLUMNS)}; "
-            f"missing: {show_values(missing)}. Found: {show_values(list(data.columns), 10)}. "
-            "Rename your columns, or load the data with csat_toolkit.load_responses("
-            "..., columns={'Your name': 'score'})."
-        )
+    require_columns(
+        data, REQUIRED_COLUMNS,
+        f"The follow-up list needs the columns {', '.join(REQUIRED_COLUMNS)}; "
+        "missing: {missing}. Found: {found}. Rename your columns, or load the data with "
+        "csat_toolkit.load_responses(..., columns={{'Your name': 'score'}}).",
+    )
 
 
 def _as_surveys(surveys) -> tuple[str, ...]:
@@ -196,12 +195,8 @@ def _as_columns(columns, data: pd.DataFrame) -> list:
     if columns is None:
         return []
     asked = [columns] if isinstance(columns, str) else list(columns)
-    missing = [c for c in asked if c not in data.columns]
-    if missing:
-        raise MissingColumnError(
-            f"columns= asks for {show_values(missing)}, which the data does not have. "
-            f"Available: {show_values(list(data.columns), 10)}."
-        )
+    require_columns(data, asked, "columns= asks for {missing}, which the data does not "
+                    "have. Available: {found}.")
     standard = set(_LEAD) | set(CONTACT_COLUMNS) | {"days_open"}
     return [c for c in dict.fromkeys(asked) if c not in standard]
 

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, MissingColumnError, ParameterError, show_values
+from . import errors
+from .errors import DataError, ParameterError, show_values
 
 __all__ = ["tally", "PERIODS", "period_labels", "as_keys", "require_columns"]
 
@@ -179,10 +180,9 @@ def _weights(data: pd.DataFrame, weight: str | None) -> np.ndarray:
 
 
 def require_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise MissingColumnError(
-            f"Column(s) {', '.join(map(repr, missing))} not found. Available columns: "
-            f"{show_values(list(data.columns), limit=12)}. Pass the right name "
-            "(for example by='channel') or map it when loading."
-        )
+    """Name the grouping, score or weight columns that are missing, and what to do."""
+    errors.require_columns(
+        data, columns,
+        "Column(s) {missing} not found. Available columns: {found}. Pass the right name "
+        "(for example by='channel') or map it when loading.",
+    )

@@ -305,7 +305,7 @@ def test_metric_mismatch_top_box_vs_top_2_box():
 
 def test_missing_ci_columns():
     res = result(45.0, 41.0, 49.0).drop(columns=["ci_low", "ci_high"])
-    with pytest.raises(MissingColumnError, match=r"lacks the column\(s\) ci_low, ci_high"):
+    with pytest.raises(MissingColumnError, match=r"lacks the column\(s\) 'ci_low', 'ci_high'"):
         compare_to_benchmark(res, "nps_target_30_50")
     with pytest.raises(DataError):
         compare_to_benchmark(res, "nps_target_30_50")
