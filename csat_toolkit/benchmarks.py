@@ -81,7 +81,7 @@ _METRIC_NAMES = {
     "first_response_within_24h": "Share answered within 24 hours",
 }
 # Metrics reported in points rather than percent.
-_POINT_METRICS = {"nps", "acsi", "ces"}
+_POINT_METRICS = {"nps", "acsi", "ces", "csat_mean"}  # no % sign
 
 
 def load_benchmarks(path: str | Path | None = None) -> pd.DataFrame:
@@ -368,8 +368,8 @@ def benchmark_sentence(row: pd.Series | Mapping) -> str:
     Parameters
     ----------
     row : pandas.Series or mapping
-        One row of the table returned by :func:`compare_to_benchmark`. An optional
-        ``conf_level`` (0.95 or 95) sets the stated confidence level; 95% otherwise.
+        One row of the table returned by :func:`compare_to_benchmark`. Its ``conf``
+        (0.95 or 95; the metric tables' column) sets the stated confidence level.
 
     Returns
     -------
@@ -407,7 +407,7 @@ def benchmark_sentence(row: pd.Series | Mapping) -> str:
     name = _METRIC_NAMES.get(key, key.replace("_", " ").upper() if key else "Result")
     unit = "" if key in _POINT_METRICS else "%"
 
-    level = row.get("conf_level", 0.95)
+    level = row.get("conf", row.get("conf_level", 0.95))
     level = 0.95 if level is None or pd.isna(level) else float(level)
     level_pct = _fmt(level * 100 if level <= 1 else level)
     est, lo, hi = (float(row[k]) for k in ("estimate", "ci_low", "ci_high"))

@@ -20,11 +20,10 @@ from scipy import stats as _st
 
 from . import stats
 from .errors import DataError, ParameterError, show_values
-from .metrics import _SUMS, _check_scores, _mean_sd, get_metric, moments, select_survey
-from .scales import get_scale
-from .tally import as_keys, tally
+from .metrics import SUMS, get_metric, group_sums, mean_sd
+from .tally import as_keys
 
-__all__ = ["compare", "compare_periods"]
+__all__ = ["compare", "compare_periods", "adjust_across"]
 
 
 def compare(
@@ -50,8 +49,9 @@ def compare(
     by : str
         The segment column (``"period"`` with ``period=`` compares periods).
     against : "rest", "pairs" or a level of ``by``
-        Each level against all other answers pooled (default), every pair of levels,
-        or each level against one reference level.
+        Each level against all other answers pooled (default; with two levels this is
+        one test, reported once), every pair of levels, or each level against one
+        reference level.
     correction : {"holm", "bh", "none"}
         Multiple-testing adjustment across the rows of the result.
     conf, min_n, scale, weight
@@ -81,11 +81,13 @@ def compare(
         raise DataError(
             f"Nothing to compare: {key!r} has a single level ({show_values(levels)})."
         )
+    if against == "rest" and len(levels) == 2:
+        against = levels[1]  # "a vs the rest" and "b vs the rest" are one test
     if against == "rest":
-        total = sums[_SUMS].sum()
+        total = sums[SUMS].sum()
         pairs = [(i, None) for i in range(len(levels))]
-        rest = pd.DataFrame([total - sums.loc[i, _SUMS] for i in range(len(levels))])
-        first = sums.loc[:, _SUMS].reset_index(drop=True)
+        rest = pd.DataFrame([total - sums.loc[i, SUMS] for i in range(len(levels))])
+        first = sums.loc[:, SUMS].reset_index(drop=True)
         second = rest.reset_index(drop=True)
         labels = ["rest"] * len(levels)
     else:
@@ -94,8 +96,8 @@ def compare(
         else:
             ref = _level_position(levels, against, key)
             pairs = [(i, ref) for i in range(len(levels)) if i != ref]
-        first = sums.loc[[i for i, _ in pairs], _SUMS].reset_index(drop=True)
-        second = sums.loc[[j for _, j in pairs], _SUMS].reset_index(drop=True)
+        first = sums.loc[[i for i, _ in pairs], SUMS].reset_index(drop=True)
+        second = sums.loc[[j for _, j in pairs], SUMS].reset_index(drop=True)
         labels = [levels[j] for _, j in pairs]
     result = pd.DataFrame({key: [levels[i] for i, _ in pairs], "reference": labels})
     return _finish(result, first, second, metric, conf, min_n, correction)
@@ -144,16 +146,17 @@ def compare_periods(
 
 
 def _group_sums(data, metric, keys, scale, weight, period):
-    spec = get_metric(metric)
-    scale = get_scale(scale, survey=spec.survey)
-    rows = select_survey(data, spec.survey)
-    _check_scores(rows, scale, metric)
     keys = as_keys(keys)
-    segment_keys = [k for k in keys if k != "period"]
-    counts = tally(rows, by=segment_keys or None, period=period, weight=weight)
     if "period" in keys and not period:
         raise ParameterError("Comparing periods needs period='D', 'W', 'M', 'Q' or 'Y'.")
-    return moments(counts, scale, keys), spec
+    if period and "period" not in keys:
+        raise ParameterError(
+            f"period={period!r} is only used to compare periods: call compare_periods(...), "
+            "or compare(..., by='period', period=...)."
+        )
+    segments = [k for k in keys if k != "period"] or None
+    sums = group_sums(data, metric, by=segments, period=period, scale=scale, weight=weight)
+    return sums, get_metric(metric)
 
 
 def _level_position(levels: list, level, key: str) -> int:
@@ -171,7 +174,7 @@ def _period_sums(sums, keys, groups, period) -> pd.DataFrame:
         at = groups.merge(at, on=keys, how="left")
     else:
         at = at.reindex(range(1)) if at.empty else at
-    return at[_SUMS].fillna(0).reset_index(drop=True)
+    return at[SUMS].fillna(0).reset_index(drop=True)
 
 
 def _finish(result, first, second, metric, conf, min_n, correction) -> pd.DataFrame:
@@ -180,6 +183,9 @@ def _finish(result, first, second, metric, conf, min_n, correction) -> pd.DataFr
     test = _test(first, second, one, two, spec)
     scale_factor = 1.0 if spec.statistic == "mean" else 100.0
     result["n"] = first["n"].astype(int).to_numpy()
+    if not np.allclose(one["n_eff"], first["n"]) or not np.allclose(two["n_eff"], second["n"]):
+        result["n_eff"] = one["n_eff"].to_numpy()  # weighted: Kish effective sizes
+        result["ref_n_eff"] = two["n_eff"].to_numpy()
     result["estimate"] = one["estimate"] * scale_factor
     result["ref_n"] = second["n"].astype(int).to_numpy()
     result["ref_estimate"] = two["estimate"] * scale_factor
@@ -191,14 +197,12 @@ def _finish(result, first, second, metric, conf, min_n, correction) -> pd.DataFr
     result["p_adjusted"] = stats.adjust_pvalues(result["p_value"], correction)
     small = (one["n_eff"] < min_n) | (two["n_eff"] < min_n)
     result["small_n"] = small.to_numpy()
-    alpha = round(1 - conf, 12)  # 1 - 0.95 is 0.05000000000000004 in floating point
-    result["significant"] = (result["p_adjusted"] < alpha) & ~result["small_n"]
+    result["significant"] = _significant(result, conf)
     result["conf"] = conf
     result["test"] = {"share": "two-proportion z test; Newcombe interval",
                       "nps": "NPS difference z test; Wald interval",
                       "mean": "Welch t test; Welch interval"}[spec.statistic]
-    result["correction"] = {"holm": "Holm", "bh": "Benjamini-Hochberg",
-                            "fdr_bh": "Benjamini-Hochberg", "none": "none"}[correction]
+    result["correction"] = _CORRECTION_NAMES[correction]
     result["metric"] = metric
     return result
 
@@ -209,7 +213,7 @@ def _summaries(sums: pd.DataFrame, spec) -> pd.DataFrame:
         n_eff = np.where(sums["w2"] > 0, w**2 / sums["w2"].to_numpy(dtype=float), 0.0)
         p_pos = sums["w_pos"].to_numpy() / w
         p_neg = sums["w_neg"].to_numpy() / w
-    mean, sd = _mean_sd(sums, n_eff)
+    mean, sd = mean_sd(sums, n_eff)
     estimate = {"share": p_pos, "nps": p_pos - p_neg, "mean": mean}[spec.statistic]
     return pd.DataFrame({"n_eff": n_eff, "p_pos": p_pos, "p_neg": p_neg,
                          "mean": mean, "sd": sd, "estimate": estimate})
@@ -227,6 +231,45 @@ def _test(first, second, one, two, spec) -> stats.Comparison:
                      s["p_neg"] * s["n_eff"]]
         return stats.nps_difference_test(*args)
     return stats.welch_test(one["mean"], one["sd"], one["n_eff"], two["mean"], two["sd"], two["n_eff"])
+
+
+def _significant(result: pd.DataFrame, conf: float) -> pd.Series:
+    """Corrected p below alpha, the interval of the difference excluding zero, and
+    neither side below ``min_n``: only then is a difference called real."""
+    alpha = round(1 - conf, 12)  # 1 - 0.95 is 0.05000000000000004 in floating point
+    excludes_zero = (result["ci_low"] > 0) | (result["ci_high"] < 0)
+    return (result["p_adjusted"] < alpha) & excludes_zero & ~result["small_n"]
+
+
+def adjust_across(tables: list[pd.DataFrame], correction: str = "holm") -> list[pd.DataFrame]:
+    """Correct the p-values of several comparison tables as one family.
+
+    A report that compares many segment columns (and surveys) should correct across
+    all of its tests, not column by column. Returns copies with ``p_adjusted``,
+    ``significant`` and ``correction`` recomputed over every row of every table.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"p_value": [0.01], "ci_low": [1.0], "ci_high": [2.0], "small_n": [False], "conf": [0.95]})
+    >>> b = pd.DataFrame({"p_value": [0.04], "ci_low": [1.0], "ci_high": [2.0], "small_n": [False], "conf": [0.95]})
+    >>> [t["p_adjusted"].round(2).tolist() for t in adjust_across([a, b])]
+    [[0.02], [0.04]]
+    """
+    if not tables:
+        return []
+    sizes = [len(t) for t in tables]
+    p = np.concatenate([t["p_value"].to_numpy(dtype=float) for t in tables])
+    adjusted = np.split(stats.adjust_pvalues(p, correction), np.cumsum(sizes)[:-1])
+    out = []
+    for table, p_adjusted in zip(tables, adjusted):
+        table = table.assign(p_adjusted=p_adjusted, correction=_CORRECTION_NAMES[correction])
+        table["significant"] = _significant(table, float(table["conf"].iloc[0]) if len(table) else 0.95)
+        out.append(table)
+    return out
+
+
+_CORRECTION_NAMES = {"holm": "Holm", "bh": "Benjamini-Hochberg", "fdr_bh": "Benjamini-Hochberg",
+                     "none": "none"}
 
 
 def _difference_interval(one, two, spec, test, conf):

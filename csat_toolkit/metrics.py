@@ -31,7 +31,11 @@ __all__ = [
     "metric_table",
     "score_distribution",
     "moments",
+    "group_sums",
     "estimates_from_moments",
+    "check_scores",
+    "mean_sd",
+    "SUMS",
     "select_survey",
 ]
 
@@ -55,7 +59,7 @@ METRICS: dict[str, MetricSpec] = {
 }
 
 # Additive sums per group: rows, weights, weighted positives, negatives, scores.
-_SUMS = ["n", "w", "w2", "w_pos", "w_neg", "w_s", "w_s2", "n_excluded"]
+SUMS = ["n", "w", "w2", "w_pos", "w_neg", "w_s", "w_s2", "n_excluded"]
 
 
 def get_metric(metric: str) -> MetricSpec:
@@ -108,7 +112,7 @@ def moments(counts: pd.DataFrame, scale: Scale, keys: Sequence[str]) -> pd.DataF
         # A Period column through .to_numpy() becomes boxed objects, which are slow to
         # group on; keep its dtype (other keys as before).
         parts[key] = column.array if isinstance(column.dtype, pd.PeriodDtype) else column.to_numpy()
-    summed = parts.groupby(keys, observed=True, dropna=False, sort=True)[_SUMS].sum()
+    summed = parts.groupby(keys, observed=True, dropna=False, sort=True)[SUMS].sum()
     return summed.reset_index()
 
 
@@ -152,7 +156,7 @@ def estimates_from_moments(
     elif statistic == "mean":
         if method not in (None, "t"):
             raise ParameterError(f"Means use the t interval; got method={method!r}.")
-        mean, sd = _mean_sd(sums, n_eff)
+        mean, sd = mean_sd(sums, n_eff)
         low, high = stats.mean_interval(mean, sd * np.sqrt(factor), n_eff, conf=conf)
         out["estimate"], out["ci_low"], out["ci_high"] = mean, low, high
         out["sd"] = sd
@@ -175,7 +179,7 @@ def estimates_from_moments(
     return out
 
 
-def _mean_sd(sums: pd.DataFrame, n_eff) -> tuple[np.ndarray, np.ndarray]:
+def mean_sd(sums: pd.DataFrame, n_eff) -> tuple[np.ndarray, np.ndarray]:
     w = sums["w"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = sums["w_s"].to_numpy() / w
@@ -238,6 +242,29 @@ def metric_table(
     """
     spec = get_metric(metric)
     scale = get_scale(scale, survey=spec.survey)
+    sums = group_sums(data, metric, by=by, period=period, scale=scale, weight=weight, survey=survey)
+    keys = as_keys(by) + (["period"] if period else [])
+    return _table(sums, keys, metric, spec, scale, conf, min_n, method, weight, population)
+
+
+def group_sums(
+    data: pd.DataFrame,
+    metric: str,
+    *,
+    by: str | Sequence[str] | None = None,
+    period: str | None = None,
+    scale: str | Scale | None = None,
+    weight: str | None = None,
+    survey: str | None = "auto",
+) -> pd.DataFrame:
+    """Validated rows of a metric's survey, tallied, as additive sums per group.
+
+    The shared first step of :func:`metric_table` and the comparisons: checks that the
+    scale belongs to the metric's survey and that the scores are on it, then returns
+    :func:`moments` per ``by`` (and ``period``) group.
+    """
+    spec = get_metric(metric)
+    scale = get_scale(scale, survey=spec.survey)
     if scale.survey != spec.survey:
         raise ScaleError(
             f"Metric {metric!r} needs a {spec.survey.upper()} scale; got {scale.name!r} "
@@ -248,11 +275,9 @@ def metric_table(
     used = dict.fromkeys(as_keys(by) + ["survey", "score", "responded_at", weight])
     data = data[[c for c in used if c is not None and c in data.columns]]
     rows = select_survey(data, spec.survey if survey == "auto" else survey)
-    _check_scores(rows, scale, metric)
+    check_scores(rows, scale, metric)
     keys = as_keys(by) + (["period"] if period else [])
-    counts = tally(rows, by=by, period=period, weight=weight)
-    sums = moments(counts, scale, keys)
-    return _table(sums, keys, metric, spec, scale, conf, min_n, method, weight, population)
+    return moments(tally(rows, by=by, period=period, weight=weight), scale, keys)
 
 
 def _table(sums, keys, metric, spec, scale, conf, min_n, method, weight, population):
@@ -321,7 +346,7 @@ def _population(population, sums: pd.DataFrame, keys: Sequence[str]):
     return values.to_numpy(dtype=float)
 
 
-def _check_scores(rows: pd.DataFrame, scale: Scale, metric: str) -> None:
+def check_scores(rows: pd.DataFrame, scale: Scale, metric: str) -> None:
     if "score" not in rows.columns:
         raise MissingColumnError(
             "No 'score' column. Load the data with csat_toolkit.load_responses(...), "
@@ -430,7 +455,7 @@ def score_distribution(
             f"({scale.description})."
         )
     rows = select_survey(data, survey)
-    _check_scores(rows, scale, survey)
+    check_scores(rows, scale, survey)
     keys = as_keys(by)
     counts = tally(rows, by=by)
     full = _complete_points(counts, keys, scale)
@@ -452,3 +477,8 @@ def _complete_points(counts: pd.DataFrame, keys: list[str], scale: Scale) -> pd.
     full = grid.merge(counts[keys + ["score", "n"]], on=keys + ["score"], how="left")
     full["n"] = full["n"].fillna(0).astype(float)
     return full
+
+
+# Old private names, still used by modules being written; remove once they use the
+# public ones.
+_SUMS, _check_scores, _mean_sd = SUMS, check_scores, mean_sd

@@ -12,6 +12,7 @@ import pandas as pd
 import seaborn as sns
 
 from .metrics import get_metric
+from .text import format_level
 
 __all__ = [
     "use_style",
@@ -88,7 +89,7 @@ def plot_estimates(
     ax.scatter(data["estimate"], y, color=colors, zorder=3, s=40)
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
-    ax.set_xlabel(f"{spec.label}: {_AXIS[spec.statistic]}, {data['conf'].iloc[0]:.0%} CI")
+    ax.set_xlabel(f"{spec.label}: {_AXIS[spec.statistic]}, {format_level(data['conf'].iloc[0])} CI")
     ax.set_ylabel("")
     _draw_benchmark(ax, benchmark, benchmark_label, vertical=True)
     if data["small_n"].any():
@@ -146,7 +147,7 @@ def plot_trend(
     _draw_benchmark(ax, benchmark, "benchmark", vertical=False)
     if hue:
         ax.legend(title=hue, fontsize=8)
-    ax.set_title(title or f"{spec.label} by period ({data['conf'].iloc[0]:.0%} CI band)")
+    ax.set_title(title or f"{spec.label} by period ({format_level(data['conf'].iloc[0])} CI band)")
     return ax
 
 
@@ -171,7 +172,7 @@ def plot_distribution(dist: pd.DataFrame, *, ax=None, title: str | None = None):
     ax.errorbar(x, data["pct"], yerr=err, fmt="none", ecolor=PALETTE["line"], capsize=3)
     ax.set_xticks(x, [f"{s:g}" for s in data["score"]])
     ax.set_xlabel("score")
-    ax.set_ylabel("% of answers (95% CI)")
+    ax.set_ylabel("% of answers (Wilson CI)")
     total = int(data["n"].sum())
     ax.set_title(title or f"Score distribution (n={total:,})")
     handles = [plt.Rectangle((0, 0), 1, 1, color=colors[c]) for c in classes]
@@ -234,6 +235,6 @@ def plot_comparison(result: pd.DataFrame, *, key: str | None = None, ax=None, ti
     ax.set_yticks(y, [f"{a} vs {b}" for a, b in zip(_names(data[key]), _names(data["reference"]))])
     ax.invert_yaxis()
     unit = "points" if spec.statistic != "mean" else "score units"
-    ax.set_xlabel(f"difference in {spec.label} ({unit}), {data['conf'].iloc[0]:.0%} CI")
+    ax.set_xlabel(f"difference in {spec.label} ({unit}), {format_level(data['conf'].iloc[0])} CI")
     ax.set_title(title or f"{spec.label}: differences ({data['correction'].iloc[0]} correction; coloured = significant)")
     return ax

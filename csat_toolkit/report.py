@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .metrics import get_metric
-from .text import describe_estimate, format_value
+from .text import describe_estimate, format_level, format_value
 
 __all__ = ["kpi", "write_headline", "sentences_html", "readable"]
 
@@ -49,7 +49,7 @@ def kpi(row: pd.Series, *, label: str | None = None) -> dict:
         "small_n": bool(row.get("small_n", False)),
         "method": row.get("method"),
         "display": fmt(row["estimate"]),
-        "detail": f"{row['conf']:.0%} CI {fmt(row['ci_low'])} to {fmt(row['ci_high'])}, "
+        "detail": f"{format_level(row['conf'])} CI {fmt(row['ci_low'])} to {fmt(row['ci_high'])}, "
                   f"n={int(row['n']):,}, {row.get('method')}",
         "sentence": describe_estimate(row, label=label),
     }

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .metrics import get_metric
 
-__all__ = ["format_value", "describe_estimate", "describe_comparison", "format_p"]
+__all__ = ["format_value", "format_level", "describe_estimate", "describe_comparison", "format_p"]
 
 _UNITS = {"share": "%", "nps": "", "mean": ""}
 
@@ -31,11 +31,22 @@ def format_value(value: float, statistic: str) -> str:
     return f"{value:.{digits}f}{_UNITS[statistic]}"
 
 
-def _interval(low: float, high: float, statistic: str, conf: float) -> str:
+def format_level(conf: float) -> str:
+    """A confidence level as a percentage, without rounding it away.
+
+    Examples
+    --------
+    >>> format_level(0.95), format_level(0.975)
+    ('95%', '97.5%')
+    """
+    return f"{conf * 100:.6g}%"
+
+
+def _interval(low: float, high: float, statistic: str, conf: float, prefix: str = "") -> str:
+    level = f"{prefix}{format_level(conf)} CI"
     if any(pd.isna(v) for v in (low, high)):
-        return f"{conf:.0%} CI not available"
-    a, b = format_value(low, statistic), format_value(high, statistic)
-    return f"{conf:.0%} CI {a} to {b}"
+        return f"{level} not available"
+    return f"{level} {format_value(low, statistic)} to {format_value(high, statistic)}"
 
 
 def format_p(p: float) -> str:
@@ -84,7 +95,7 @@ def describe_comparison(row: pd.Series, *, key: str | None = None) -> str:
     ...     "ci_high": 7.9, "p_adjusted": 0.002, "significant": True, "small_n": False,
     ...     "conf": 0.95, "correction": "Holm", "n": 900, "ref_n": 4000})
     >>> describe_comparison(row, key="channel")
-    'channel = chat: CSAT (% satisfied) 84.0% is 5.0 points above rest (79.0%; difference 95% CI 2.1 to 7.9, Holm-adjusted p = 0.002).'
+    'channel = chat: CSAT (% satisfied) 84.0% is 5.0 points above rest (79.0%; difference unadjusted 95% CI 2.1 to 7.9, Holm-adjusted p = 0.002).'
     """
     spec = get_metric(row["metric"])
     unit = "points" if spec.statistic != "mean" else "on the scale"
@@ -92,16 +103,17 @@ def describe_comparison(row: pd.Series, *, key: str | None = None) -> str:
     who = f"{key} = {level}" if key else str(row.get("period", ""))
     ref = row["reference"]
     difference_unit = "nps" if unit == "points" else "mean"  # plain number, no % sign
-    detail = (
-        f"difference {_interval(row['ci_low'], row['ci_high'], difference_unit, row['conf'])}, "
-        f"{row['correction']}-adjusted {format_p(row['p_adjusted'])}"
-    )
+    interval = _interval(row["ci_low"], row["ci_high"], difference_unit, row["conf"],
+                         prefix="unadjusted ")
+    detail = f"difference {interval}, {row['correction']}-adjusted {format_p(row['p_adjusted'])}"
     estimate = format_value(row["estimate"], spec.statistic)
     ref_estimate = format_value(row["ref_estimate"], spec.statistic)
     if bool(row["small_n"]):
+        sizes = ("n_eff", "ref_n_eff") if "n_eff" in row else ("n", "ref_n")
+        label = "effective n" if "n_eff" in row else "n"
         return (
             f"{who}: {spec.label} {estimate} against {ref_estimate} for {ref}; too few answers "
-            f"(n={int(row['n']):,} and {int(row['ref_n']):,}) to call a difference."
+            f"({label}={row[sizes[0]]:,.0f} and {row[sizes[1]]:,.0f}) to call a difference."
         )
     if bool(row["significant"]):
         size = abs(row["difference"])

@@ -23,7 +23,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
@@ -31,7 +31,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportions
 
 import csat_toolkit as ct
 from csat_toolkit.comparisons import compare, compare_periods
-from csat_toolkit.errors import CsatToolkitError, DataError, ParameterError
+from csat_toolkit.errors import CsatToolkitError, DataError, ParameterError, ScaleError
 
 PROPERTY = settings(max_examples=40, deadline=None, derandomize=True, database=None)
 Z95 = sps.norm.ppf(0.975)
@@ -289,7 +289,8 @@ def test_pairs_count_for_k_levels(k):
     result = compare(_frame(groups), by="channel", against="pairs")
     assert len(result) == k * (k - 1) // 2
     assert len(compare(_frame(groups), by="channel", against="g0")) == k - 1
-    assert len(compare(_frame(groups), by="channel", against="rest")) == k
+    # With two levels, "a vs rest" and "b vs rest" are one test: reported once.
+    assert len(compare(_frame(groups), by="channel", against="rest")) == (1 if k == 2 else k)
 
 
 def test_against_a_level_gives_k_minus_1_rows(csat_frame):
@@ -577,6 +578,7 @@ def test_rest_invariants(sizes, seed, metric):
         "g": np.repeat([f"g{i}" for i in range(len(sizes))], sizes),
         "score": rng.choice(scale_points, size=sum(sizes)),
     })
+    assume(len(sizes) > 2)  # two levels give a single test (see test_two_levels_...)
     result = compare(data, metric=metric, by="g", min_n=15)
     assert len(result) == len(sizes)
     assert (result["n"] + result["ref_n"] == len(data)).all()
@@ -629,3 +631,58 @@ def test_holm_controls_false_alarms_under_the_null():
     # of the time, so the test has teeth.
     uncorrected = sum(bool(((r["p_value"] < 0.05) & ~r["small_n"]).any()) for r in results)
     assert uncorrected >= 15, uncorrected
+
+
+def test_two_levels_against_rest_is_one_test_not_two():
+    # 120/200 against 100/200: "a vs rest" is "a vs b". Reporting both rows would make
+    # Holm double the p-value of what is one test.
+    data = _frame({"a": [5] * 120 + [1] * 80, "b": [5] * 100 + [1] * 100})
+    rest = compare(data, by="channel")
+    level = compare(data, by="channel", against="b")
+    assert len(rest) == 1
+    pd.testing.assert_frame_equal(rest, level)
+
+
+def test_significance_needs_the_interval_to_exclude_zero():
+    # 4/30 against 0/30: the pooled z test gives p = 0.038, but Newcombe's interval of
+    # the difference (-0.6 to 29.7 points) includes 0, so the difference is not called.
+    data = _frame({"a": [5] * 4 + [1] * 26, "b": [1] * 30})
+    row = compare(data, by="channel", against="b", min_n=30).iloc[0]
+    assert row["p_adjusted"] < 0.05
+    assert row["ci_low"] < 0 < row["ci_high"]
+    assert not row["significant"]
+
+
+def test_weighted_comparisons_report_effective_sizes():
+    data = _frame({"a": [5, 1] * 50, "b": [5, 5, 1] * 30})
+    data["weight"] = np.where(np.arange(len(data)) % 10 == 0, 20.0, 1.0)
+    result = compare(data, by="channel", against="b", weight="weight")
+    assert {"n_eff", "ref_n_eff"} <= set(result.columns)
+    assert (result["n_eff"] < result["n"]).all()
+    assert "n_eff" not in compare(data, by="channel", against="b").columns
+
+
+def test_period_without_comparing_periods_is_an_error():
+    data = _frame({"a": [5, 4] * 20, "b": [1, 2] * 20})
+    data["responded_at"] = pd.Timestamp("2024-01-01")
+    with pytest.raises(ParameterError, match="only used to compare periods"):
+        compare(data, by="channel", period="M")
+
+
+def test_compare_checks_the_scale_belongs_to_the_metric():
+    data = _frame({"a": [5, 4] * 20, "b": [1, 2] * 20})
+    with pytest.raises(ScaleError, match="needs a NPS scale"):
+        compare(data, metric="nps", scale="csat_5", by="channel")
+
+
+def test_adjust_across_tables_is_one_family():
+    from csat_toolkit.comparisons import adjust_across
+
+    data = _frame({"a": [5] * 30 + [1] * 10, "b": [5] * 20 + [1] * 20, "c": [5] * 25 + [1] * 15})
+    one = compare(data, by="channel", correction="none")
+    two = compare(data, by="channel", correction="none")
+    joint = adjust_across([one, two], "holm")
+    p = np.concatenate([one["p_value"], two["p_value"]])
+    expected = multipletests(p, method="holm")[1]
+    assert np.allclose(np.concatenate([t["p_adjusted"] for t in joint]), expected)
+    assert (joint[0]["correction"] == "Holm").all()

@@ -148,7 +148,7 @@ def test_describe_comparison_significant_below_and_means():
                           ci_low=-0.8, ci_high=-0.2, p_adjusted=0.0001,
                           correction="Benjamini-Hochberg")
     assert describe_comparison(row, key="channel") == (
-        "channel = chat: CES mean score 4.10 is 0.50 below rest (4.60; difference 95% CI -0.80 "
+        "channel = chat: CES mean score 4.10 is 0.50 below rest (4.60; difference unadjusted 95% CI -0.80 "
         "to -0.20, Benjamini-Hochberg-adjusted p < 0.001).")
 
 
@@ -157,7 +157,7 @@ def test_describe_comparison_not_significant():
     text = describe_comparison(row, key="channel")
     assert text == (
         "channel = chat: CSAT (% satisfied) 84.0% is not distinguishable from rest (79.0%; "
-        "difference 95% CI -1.0 to 11.0, Holm-adjusted p = 0.210).")
+        "difference unadjusted 95% CI -1.0 to 11.0, Holm-adjusted p = 0.210).")
     assert "above" not in text and "below" not in text
 
 
@@ -434,7 +434,7 @@ def test_plot_trend_labels_missing_group():
 def test_plot_distribution(survey, scores, classes):
     dist = ct.score_distribution(pd.DataFrame({"score": scores}), survey)
     ax = _draw(plots.plot_distribution, dist)
-    assert ax.get_xlabel() == "score" and ax.get_ylabel() == "% of answers (95% CI)"
+    assert ax.get_xlabel() == "score" and ax.get_ylabel() == "% of answers (Wilson CI)"
     assert ax.get_title() == f"Score distribution (n={len(scores)})"
     assert _ticks(ax, "x") == [f"{s:g}" for s in dist["score"]]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == classes
