@@ -4,7 +4,8 @@
 >>> loaded = ct.load_responses("data/sample/responses.csv")   # doctest: +SKIP
 >>> ct.csat(loaded.data, by="channel", period="M")              # doctest: +SKIP
 """
-from . import benchmarks, comparisons, errors, metrics, plots, scales, stats, text
+from . import (benchmarks, comparisons, errors, followup, metrics, plots, report, scales,
+               stats, text, trends)
 from .benchmarks import compare_to_benchmark, load_benchmarks
 from .comparisons import compare, compare_periods
 from .errors import CsatToolkitError, DataError, ParameterError
@@ -21,5 +22,6 @@ __all__ = [
     "benchmarks", "ces", "compare", "comparisons", "compare_periods", "compare_to_benchmark",
     "csat", "errors", "followup_queue", "get_scale", "load_benchmarks", "load_responses",
     "metric_table", "metrics", "nps", "plots", "pmf", "read_config", "scales",
-    "score_distribution", "stats", "tally", "text", "to_safe_csv",
+    "score_distribution", "stats", "tally", "text", "to_safe_csv", "followup", "report",
+    "trends",
 ]

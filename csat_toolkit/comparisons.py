@@ -23,7 +23,7 @@ from .errors import DataError, ParameterError, show_values
 from .metrics import SUMS, get_metric, group_sums, mean_sd
 from .tally import as_keys
 
-__all__ = ["compare", "compare_periods", "adjust_across"]
+__all__ = ["compare", "compare_periods", "compare_sums", "adjust_across"]
 
 
 def compare(
@@ -100,7 +100,7 @@ def compare(
         second = sums.loc[[j for _, j in pairs], SUMS].reset_index(drop=True)
         labels = [levels[j] for _, j in pairs]
     result = pd.DataFrame({key: [levels[i] for i, _ in pairs], "reference": labels})
-    return _finish(result, first, second, metric, conf, min_n, correction)
+    return compare_sums(result, first, second, metric, conf, min_n, correction)
 
 
 def compare_periods(
@@ -142,7 +142,7 @@ def compare_periods(
     result["reference"] = previous
     if not (first["n"] > 0).any():
         raise DataError(f"No answers in period {current}. Choose a period that has data.")
-    return _finish(result, first, second, metric, conf, min_n, correction)
+    return compare_sums(result, first, second, metric, conf, min_n, correction)
 
 
 def _group_sums(data, metric, keys, scale, weight, period):
@@ -177,7 +177,12 @@ def _period_sums(sums, keys, groups, period) -> pd.DataFrame:
     return at[SUMS].fillna(0).reset_index(drop=True)
 
 
-def _finish(result, first, second, metric, conf, min_n, correction) -> pd.DataFrame:
+def compare_sums(result, first, second, metric, conf, min_n, correction) -> pd.DataFrame:
+    """Test and describe ``first`` against ``second`` (rows of additive sums, aligned).
+
+    The common last step of every comparison (segments, periods, waves): ``result``
+    holds the labels of each row; the sums come from :func:`csat_toolkit.metrics.moments`.
+    """
     spec = get_metric(metric)
     one, two = _summaries(first, spec), _summaries(second, spec)
     test = _test(first, second, one, two, spec)

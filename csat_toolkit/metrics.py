@@ -32,6 +32,7 @@ __all__ = [
     "score_distribution",
     "moments",
     "group_sums",
+    "table_from_sums",
     "estimates_from_moments",
     "check_scores",
     "mean_sd",
@@ -244,7 +245,8 @@ def metric_table(
     scale = get_scale(scale, survey=spec.survey)
     sums = group_sums(data, metric, by=by, period=period, scale=scale, weight=weight, survey=survey)
     keys = as_keys(by) + (["period"] if period else [])
-    return _table(sums, keys, metric, spec, scale, conf, min_n, method, weight, population)
+    return table_from_sums(sums, keys, metric, scale, conf=conf, min_n=min_n, method=method,
+                           weight=weight, population=population)
 
 
 def group_sums(
@@ -280,7 +282,10 @@ def group_sums(
     return moments(tally(rows, by=by, period=period, weight=weight), scale, keys)
 
 
-def _table(sums, keys, metric, spec, scale, conf, min_n, method, weight, population):
+def table_from_sums(sums, keys, metric, scale, *, conf=0.95, min_n=30, method=None,
+                    weight=None, population=None) -> pd.DataFrame:
+    """The tidy metric table of :func:`metric_table` from sums already tallied."""
+    spec = get_metric(metric)
     pop = _population(population, sums, keys)
     est = estimates_from_moments(
         sums, spec.statistic, conf=conf, method=method, population=pop, weighted=weight is not None
@@ -477,8 +482,3 @@ def _complete_points(counts: pd.DataFrame, keys: list[str], scale: Scale) -> pd.
     full = grid.merge(counts[keys + ["score", "n"]], on=keys + ["score"], how="left")
     full["n"] = full["n"].fillna(0).astype(float)
     return full
-
-
-# Old private names, still used by modules being written; remove once they use the
-# public ones.
-_SUMS, _check_scores, _mean_sd = SUMS, check_scores, mean_sd

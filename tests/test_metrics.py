@@ -569,8 +569,8 @@ def test_moments_of_two_parts_add_up_to_the_whole(df, random):
     pd.testing.assert_frame_equal(total, whole, check_exact=False, rtol=1e-9)
     # And the same per group: summing the groups' moments gives the total.
     by_group = moments(tally(df, by="channel", weight=weight), scale, ["channel"])
-    summed = by_group[metrics._SUMS].sum().to_frame().T
-    pd.testing.assert_frame_equal(summed, whole[metrics._SUMS], check_exact=False, rtol=1e-9,
+    summed = by_group[metrics.SUMS].sum().to_frame().T
+    pd.testing.assert_frame_equal(summed, whole[metrics.SUMS], check_exact=False, rtol=1e-9,
                                   check_dtype=False)
     assert whole["n"].iloc[0] + whole["n_excluded"].iloc[0] == len(df)
 

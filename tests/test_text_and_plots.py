@@ -140,7 +140,7 @@ def _comparison_row(**changes) -> pd.Series:
 def test_describe_comparison_significant_above():
     assert describe_comparison(_comparison_row(), key="channel") == (
         "channel = chat: CSAT (% satisfied) 84.0% is 5.0 points above rest (79.0%; difference "
-        "95% CI 2.1 to 7.9, Holm-adjusted p = 0.002).")
+        "unadjusted 95% CI 2.1 to 7.9, Holm-adjusted p = 0.002).")
 
 
 def test_describe_comparison_significant_below_and_means():
