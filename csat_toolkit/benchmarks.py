@@ -261,7 +261,8 @@ def compare_to_benchmark(
         ``benchmark_year`` and ``verdict``. The verdict is ``"above"`` when
         ``ci_low > high``, ``"below"`` when ``ci_high < low``, ``"within"`` when a
         ``range`` benchmark contains the whole interval, and ``"not distinguishable"``
-        otherwise, including when the interval is missing (tiny groups).
+        otherwise, including when the interval is missing or the row is flagged
+        ``small_n`` (groups below ``min_n`` are never called above or below).
 
     Raises
     ------
@@ -346,6 +347,8 @@ def compare_to_benchmark(
     lo, hi = out["ci_low"].to_numpy(), out["ci_high"].to_numpy()
     b_lo, b_hi = out["benchmark_low"].to_numpy(), out["benchmark_high"].to_numpy()
     valid = ~(np.isnan(lo) | np.isnan(hi))
+    if "small_n" in out:  # small groups are never called above or below
+        valid &= ~out["small_n"].fillna(False).to_numpy(dtype=bool)
     is_range = (out["benchmark_kind"] == "range").to_numpy(dtype=bool, na_value=False)
     verdict = np.select(
         [valid & (lo > b_hi), valid & (hi < b_lo), valid & is_range & (lo >= b_lo) & (hi <= b_hi)],

@@ -52,6 +52,7 @@ from .scales import (
     Scale,
     get_scale,
     normalise_label,
+    resolve_scales,
 )
 
 __all__ = [
@@ -413,8 +414,9 @@ def load_responses_from_params(params: Mapping[str, Any]) -> LoadResult:
     """Call :func:`load_responses` with a notebook's or config's parameter dict.
 
     Uses ``params["responses_path"]`` as the source and the keys named in
-    :data:`LOADER_PARAMETERS`; other keys (title, seed, output folders ...) are
-    ignored.
+    :data:`LOADER_PARAMETERS`; ``thresholds`` (survey -> cut-offs) adjusts the scales
+    and ``load_options`` (a dict) adds loader options; other keys (title, seed,
+    output folders ...) are ignored.
 
     Examples
     --------
@@ -434,7 +436,21 @@ def load_responses_from_params(params: Mapping[str, Any]) -> LoadResult:
             f"responses_path: data/responses.csv. Keys found: {show_values(params, 20)}."
         )
     kwargs = {key: params[key] for key in LOADER_PARAMETERS if key in params}
-    return load_responses(params["responses_path"], **kwargs)
+    if params.get("thresholds"):
+        kwargs["scales"] = resolve_scales(params.get("scales"), params["thresholds"])
+    extra = params.get("load_options") or {}
+    if not isinstance(extra, Mapping):
+        raise ParameterError(f"load_options must be a dict of loader options; got {extra!r}.")
+    unknown = [k for k in extra if k not in LOADER_PARAMETERS]
+    twice = [k for k in extra if k in kwargs and params.get(k) is not None]
+    if unknown or twice:
+        raise ParameterError(
+            "load_options " + (f"has unknown option(s) {show_values(unknown)} (options: "
+                               f"{', '.join(LOADER_PARAMETERS)})" if unknown else
+                               f"repeats {show_values(twice)}, already set as parameter(s)")
+            + ": give each option once."
+        )
+    return load_responses(params["responses_path"], **{**kwargs, **extra})
 
 
 def read_config(path: str | os.PathLike) -> dict:
@@ -768,10 +784,14 @@ def _raise_decode_error(path: Path, encoding: str):
     position, line, bad = _find_decode_error(path, encoding)
     where = (f" at byte {position:,} (line {line}, bytes {bad!r})"
              if position is not None else "")
-    raise FileFormatError(
-        f"{path} is not {encoding} text{where}. Pass the file's encoding, e.g. "
-        "encoding='latin-1' or encoding='cp1252' (files saved by Excel on Windows)."
-    )
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        advice = "It starts with a UTF-16 byte-order mark: pass encoding='utf-16'."
+    else:
+        advice = ("Pass the file's encoding, e.g. encoding='latin-1' or encoding='cp1252' "
+                  "(files saved by Excel on Windows).")
+    raise FileFormatError(f"{path} is not {encoding} text{where}. {advice}")
 
 
 def _find_decode_error(path: Path, encoding: str) -> tuple[int | None, int, bytes]:

@@ -173,7 +173,8 @@ def estimates_from_moments(
     if population is not None:
         out["population"] = population
         with np.errstate(divide="ignore", invalid="ignore"):
-            out["response_rate"] = 100 * sums["n"].to_numpy() / np.asarray(population, dtype=float)
+            answered = (sums["n"] + sums["n_excluded"]).to_numpy()  # PMF "no longer use" answered too
+            out["response_rate"] = 100 * answered / np.asarray(population, dtype=float)
         method_name += ", finite population correction"
     out["conf"] = conf
     out["method"] = method_name
@@ -229,7 +230,9 @@ def metric_table(
         Column of survey weights; intervals then use Kish's effective n (``n_eff``).
     population : int, mapping or Series, optional
         Size of the customer base the survey went to: a number when the table is not
-        split, or a mapping from the (single) group key to its base. Adds ``population``
+        split, or a mapping from the (single) group key to its base. The finite
+        population correction treats each answer as a different customer: use it for
+        a survey that asks each customer once. Adds ``population``
         and ``response_rate`` and applies the finite population correction.
     survey : str or None
         Which rows of a mixed frame to use; "auto" takes the metric's survey

@@ -186,7 +186,7 @@ class Scale:
     def _parse_one(self, value) -> tuple[float, str | None]:
         if _is_missing(value):
             return np.nan, MISSING
-        number = _as_number(value)
+        number = _as_number(value, self.high)
         if number is None:
             key = normalise_label(str(value))
             number = self._lookup.get(key, self._lookup.get(_strip_accents(key)))
@@ -243,17 +243,29 @@ def _label_keys(label: str) -> set[str]:
     return {key, _strip_accents(key)}
 
 
-_NUMBER = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*(?:$|[-–—:.)(/]|\s)")
+_NUMBER = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*(.*)$", re.S)
+_OUT_OF = re.compile(r"^/\s*(\d+(?:[.,]\d+)?)$")
 
 
-def _as_number(value) -> float | None:
-    """A number, or the number a label starts with ("5 - Very satisfied")."""
+def _as_number(value, high: float) -> float | None:
+    """A number; "4/5" when 5 is the scale's top; "5 - Very satisfied" (a number and
+    a label). Anything else that starts with a number ("3/10", "4-5", "2 out of 10")
+    is not read as a number, so it is reported as unrecognised rather than guessed.
+    """
     if isinstance(value, (bool, np.bool_)):
-        return float(value)
+        return None  # True/False only mean something on a yes/no scale (via labels)
     if isinstance(value, (int, float, np.integer, np.floating)):
         return float(value)
     match = _NUMBER.match(str(value))
-    return float(match.group(1).replace(",", ".")) if match else None
+    if not match:
+        return None
+    number, rest = float(match.group(1).replace(",", ".")), match.group(2).strip()
+    if not rest:
+        return number
+    out_of = _OUT_OF.match(rest)
+    if out_of:
+        return number if float(out_of.group(1).replace(",", ".")) == high else None
+    return None if any(ch.isdigit() for ch in rest) else number
 
 
 def _is_missing(value) -> bool:

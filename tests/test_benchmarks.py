@@ -410,3 +410,11 @@ def test_sentence_every_benchmark_reads(table):
 def test_sentence_missing_fields():
     with pytest.raises(MissingColumnError, match=r"The row lacks verdict, benchmark_low"):
         benchmark_sentence(pd.Series({"estimate": 1.0, "ci_low": 0.5, "ci_high": 1.5}))
+
+
+def test_small_groups_are_never_above_or_below():
+    # DESIGN.md principle 4: small groups are flagged and never called different.
+    result = pd.DataFrame({"metric": ["csat"], "n": [5], "estimate": [20.0], "ci_low": [3.0],
+                           "ci_high": [60.0], "small_n": [True]})
+    assert compare_to_benchmark(result, "csat_excellent_80")["verdict"].tolist() == [
+        "not distinguishable"]

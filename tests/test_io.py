@@ -726,3 +726,24 @@ def test_read_config_given_a_relative_path_gives_absolute_paths(tmp_path, monkey
     resolved = read_config("cfg/c.yaml")["parameters"]["responses_path"]
     assert Path(resolved).is_absolute()
     assert Path(resolved) == (tmp_path / "data" / "r.csv").resolve()
+
+
+def test_utf16_file_gets_utf16_advice(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("response_id,survey,score\n1,csat,5\n", encoding="utf-16")
+    with pytest.raises(FileFormatError, match="UTF-16 byte-order mark: pass encoding='utf-16'"):
+        load_responses(path)
+    assert load_responses(path, encoding="utf-16").n_used == 1
+
+
+def test_params_merge_thresholds_and_load_options(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("response_id,survey,score,region\n1,csat,4,NA\n2,csat,5,EU\n", encoding="utf-8")
+    params = {"responses_path": str(path), "thresholds": {"csat": {"positive_min": 5}},
+              "load_options": {"na_values": ["", "NA"]}}
+    loaded = load_responses_from_params(params)
+    assert loaded.data["region"].isna().tolist() == [True, False]
+    with pytest.raises(ParameterError, match="unknown option"):
+        load_responses_from_params({**params, "load_options": {"colour": 1}})
+    with pytest.raises(ParameterError, match="repeats 'encoding'"):
+        load_responses_from_params({**params, "encoding": "utf-8", "load_options": {"encoding": "latin-1"}})

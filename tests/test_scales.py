@@ -531,3 +531,22 @@ def test_positive_min_at_the_bottom_leaves_no_negative_class():
 def test_typographic_quotes_and_dashes_are_understood(answer):
     scores, problems = get_scale("pmf").parse(pd.Series([answer]))
     assert problems.tolist() == [None]
+
+
+@pytest.mark.parametrize("answer", ["3/10", "2 out of 10", "4-5", True])
+def test_numbers_are_not_guessed_from_other_scales_or_ranges(answer):
+    # "3/10" is on another scale, "4-5" is a range, True is not a satisfaction level:
+    # reported as unrecognised instead of being read as 3, 2, 4 or 1.
+    scores, problems = get_scale("csat_5").parse(pd.Series([answer], dtype=object))
+    assert np.isnan(scores.iloc[0]) and problems.iloc[0] == "unrecognised answer"
+
+
+@pytest.mark.parametrize("answer, expected", [("4/5", 4.0), ("5 - Very satisfied", 5.0),
+                                               ("5 Very satisfied", 5.0), ("5.", 5.0)])
+def test_numbers_with_the_scale_top_or_a_label_are_read(answer, expected):
+    assert get_scale("csat_5").parse(pd.Series([answer]))[0].iloc[0] == expected
+
+
+def test_booleans_are_answers_on_the_yes_no_scale():
+    scores, _ = get_scale("csat_binary").parse(pd.Series([True, False], dtype=object))
+    assert scores.tolist() == [1.0, 0.0]
