@@ -156,6 +156,18 @@ def _check_names(given: dict, declared: dict[str, set[str]], where: str) -> None
         )
 
 
+def _absolute_paths(parameters: dict) -> dict:
+    """Resolve ``*_path``/``*_dir`` values given on the command line against the
+    caller's folder (notebooks run from ``notebooks/``); ``output_dir`` is the runner's."""
+    if "output_dir" in parameters:
+        raise ParameterError(
+            "output_dir is set by the runner (one folder per notebook under --out); "
+            "choose the report folder with --out DIR instead."
+        )
+    return {k: str(Path(v).resolve()) if k.endswith(("_path", "_dir")) and isinstance(v, str) and v
+            else v for k, v in parameters.items()}
+
+
 def _plan(notebooks, config: dict, overrides: dict) -> dict[str, dict]:
     declared = {nb.stem: set(notebook_parameters(nb)) for nb in notebooks}
     common = dict(config.get("parameters") or {})
@@ -206,9 +218,10 @@ def run_reports(
     from tqdm.auto import tqdm
 
     cfg = read_config(config) if config else {}
+    parameters = _absolute_paths(parameters or {})
     selection = only or (cfg.get("notebooks") if isinstance(cfg.get("notebooks"), list) else None)
     notebooks = discover_notebooks(notebooks_dir, selection)
-    plan = _plan(notebooks, cfg, parameters or {})
+    plan = _plan(notebooks, cfg, parameters)
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     runs = []
@@ -380,12 +393,12 @@ def _index_section(run: NotebookRun) -> str:
     name = e(headline.get("title") or run.name.replace("_", " "))
     link = f'<a href="{e(run.html)}">open the report</a>' if run.html else "no report"
     if run.status != "ok":
-        return (f'<section class="failed"><h2>{name}</h2><p><b>Failed</b> after {run.seconds:.0f} s: '
+        return (f'<section class="failed"><h2>{name}</h2><p><b>Failed</b>: '
                 f"<code>{e(run.error or '')}</code></p><p>{link}</p></section>")
     cards = "".join(_card(k) for k in headline.get("kpis", []))
     sentences = "".join(f"<li>{e(s)}</li>" for s in headline.get("findings", []))
     return (f"<section><h2>{name}</h2><div class=\"cards\">{cards}</div>"
-            f"<ul>{sentences}</ul><p>{link} · ran in {run.seconds:.0f} s</p></section>")
+            f"<ul>{sentences}</ul><p>{link}</p></section>")
 
 
 def _card(kpi: dict) -> str:

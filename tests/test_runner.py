@@ -206,3 +206,23 @@ def test_readme_run_example(tmp_path):
     assert {k["metric"] for k in headline["kpis"]} == {"csat", "nps"}
     rejected = (tmp_path / "vendor" / "01_metrics" / "rejected_rows.csv").read_text(encoding="utf-8-sig")
     assert "VX-BAD1" in rejected
+
+
+def test_command_line_paths_are_relative_to_the_caller(tiny_notebooks, tmp_path, monkeypatch):
+    notebook = tiny_notebooks / "03_path.ipynb"
+    make_notebook(notebook, 'import pathlib\nprint(pathlib.Path(data_path).read_text())',
+                  'output_dir = "out"  # str: output folder\ndata_path = "x"  # str: a file')
+    (tmp_path / "here.txt").write_text("found me")
+    monkeypatch.chdir(tmp_path)
+    result = run_reports(notebooks_dir=tiny_notebooks, out=tmp_path / "o", only=["path"],
+                         parameters={"data_path": "here.txt"}, progress=False)
+    assert result.ok, result.runs[0].error
+    assert "found me" in (tmp_path / "o" / "03_path.html").read_text(encoding="utf-8")
+    with pytest.raises(ParameterError, match="output_dir is set by the runner"):
+        run_reports(notebooks_dir=tiny_notebooks, out=tmp_path / "o", parameters={"output_dir": "x"})
+
+
+def test_index_is_the_same_for_identical_reruns(tiny_notebooks, tmp_path):
+    first = run_reports(out=tmp_path / "a", notebooks_dir=tiny_notebooks, only=["good"], progress=False)
+    second = run_reports(out=tmp_path / "a", notebooks_dir=tiny_notebooks, only=["good"], progress=False)
+    assert first.index.read_text() == second.index.read_text()  # no timings in the index
