@@ -81,3 +81,40 @@ def test_metrics_notebook_with_other_parameters(tmp_path):
     assert not any("excellent CSAT" in f for f in headline["findings"])  # benchmark not chosen
     followup = pd.read_csv(out / "followup.csv", encoding="utf-8-sig")
     assert followup["responded_at"].between("2024-01-01", "2024-07-01").all()
+
+
+@pytest.mark.slow
+def test_trends_notebook_finds_the_incident_and_the_season(tmp_path):
+    # The sample's built-in effects (data/sample/README.md): the 2024-03 incident and the
+    # November-December low. The report must show both, and the example goal's status.
+    out = tmp_path / "trends"
+    out.mkdir()
+    pm.execute_notebook(str(NOTEBOOKS / "02_trends.ipynb"), str(out / "run.ipynb"),
+                        parameters={"output_dir": str(out)}, kernel_name="python3",
+                        cwd=str(NOTEBOOKS), progress_bar=False)
+    headline = read_headline(out)
+    assert "2024-03" in headline["significant_changes"]
+    assert "2024-03" in headline["out_of_control"]
+    assert {"Nov", "Dec"} <= set(headline["seasonal_low"])
+    assert headline["goal_status"] in {"on track", "at risk", "off track"}
+    assert 0 <= headline["goal_probability"] <= 1
+    assert any("2024-03" in f and "below" in f for f in headline["findings"])
+
+
+@pytest.mark.slow
+def test_trends_notebook_with_other_parameters(tmp_path):
+    out = tmp_path / "trends_q"
+    out.mkdir()
+    params = {"metric": "nps", "period": "Q", "window": 2, "goal": {"target": 20, "by": "2025Q2"},
+              "segments": ["region"], "conf_level": 0.9, "output_dir": str(out)}
+    pm.execute_notebook(str(NOTEBOOKS / "02_trends.ipynb"), str(out / "run.ipynb"),
+                        parameters=params, kernel_name="python3", cwd=str(NOTEBOOKS),
+                        progress_bar=False)
+    headline = read_headline(out)
+    assert headline["metric"] == "nps" and headline["period"] == "Q"
+    data = ct.load_responses(SAMPLE / "responses.csv").data
+    series = ct.trends.period_series(data, "nps", period="Q", window=2, conf=0.9)
+    last = series[series["n"] > 0].iloc[-1]
+    card = headline["kpis"][0]
+    assert card["value"] == pytest.approx(last["estimate"]) and card["conf"] == 0.9
+    assert headline["goal_status"] in {"on track", "at risk", "off track"}
