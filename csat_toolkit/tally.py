@@ -15,7 +15,7 @@ import pandas as pd
 from . import errors
 from .errors import DataError, ParameterError, show_values
 
-__all__ = ["tally", "PERIODS", "period_labels", "as_keys", "require_columns"]
+__all__ = ["tally", "PERIODS", "period_labels", "period_code", "as_keys", "require_columns"]
 
 PERIODS = {
     "D": "D", "day": "D", "daily": "D",
@@ -46,7 +46,7 @@ def period_labels(dates: pd.Series, period: str) -> pd.Series:
     >>> period_labels(pd.Series(pd.to_datetime(["2024-02-29 13:00", "2024-03-01 08:00"])), "M").astype(str).tolist()
     ['2024-02', '2024-03']
     """
-    freq = _freq(period)
+    freq = period_code(period)
     values = pd.to_datetime(dates)
     if getattr(values.dt, "tz", None) is not None:
         values = values.dt.tz_localize(None)  # local wall time
@@ -57,7 +57,8 @@ def _pandas_freq(freq: str) -> str:
     return {"D": "D", "W": "W-SUN", "M": "M", "Q": "Q-DEC", "Y": "Y-DEC"}[freq]
 
 
-def _freq(period: str) -> str:
+def period_code(period: str) -> str:
+    """'D', 'W', 'M', 'Q' or 'Y' for a period name or alias; an error names the choices."""
     if period not in PERIODS:
         raise ParameterError(
             f"Unknown period {period!r}; use 'D', 'W', 'M', 'Q' or 'Y' "

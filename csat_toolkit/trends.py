@@ -47,7 +47,7 @@ from .metrics import (
     SUMS, estimates_from_moments, table_from_sums, get_metric, group_sums, mean_sd, select_survey,
 )
 from .scales import Scale, get_scale
-from .tally import PERIODS, as_keys, period_labels
+from .tally import as_keys, period_code, period_labels
 from .text import describe_comparison, format_p
 
 __all__ = [
@@ -97,7 +97,7 @@ def _period_sums(data: pd.DataFrame, metric: str, scale, keys: list[str], period
     the dates are checked here: every answer must fall in a period.
     """
     spec = get_metric(metric)
-    code = _period_code(period)
+    code = period_code(period)
     _check_dates(data, spec.survey)
     sums = group_sums(data, metric, by=keys or None, period=code, scale=scale, weight=weight)
     scale = get_scale(scale, survey=spec.survey)
@@ -117,15 +117,6 @@ def _check_dates(data: pd.DataFrame, survey: str) -> None:
             "to no period. Load the data with csat_toolkit.load_responses (which sets such "
             "rows aside with a reason) or drop them first."
         )
-
-
-def _period_code(period: str) -> str:
-    if period not in PERIODS:
-        raise ParameterError(
-            f"Unknown period {period!r}; use 'D', 'W', 'M', 'Q' or 'Y' "
-            "(day, week, month, quarter, year)."
-        )
-    return PERIODS[period]
 
 
 def _freq_code(periods: pd.Series) -> str:
