@@ -23,7 +23,7 @@ from .errors import DataError, ParameterError, show_values
 from .metrics import SUMS, get_metric, group_sums, mean_sd
 from .tally import as_keys
 
-__all__ = ["compare", "compare_periods", "compare_sums", "adjust_across"]
+__all__ = ["compare", "compare_periods", "compare_sums", "adjust_across", "CORRECTION_NAMES"]
 
 
 def compare(
@@ -207,7 +207,7 @@ def compare_sums(result, first, second, metric, conf, min_n, correction) -> pd.D
     result["test"] = {"share": "two-proportion z test; Newcombe interval",
                       "nps": "NPS difference z test; Wald interval",
                       "mean": "Welch t test; Welch interval"}[spec.statistic]
-    result["correction"] = _CORRECTION_NAMES[correction]
+    result["correction"] = CORRECTION_NAMES[correction]
     result["metric"] = metric
     return result
 
@@ -267,13 +267,13 @@ def adjust_across(tables: list[pd.DataFrame], correction: str = "holm") -> list[
     adjusted = np.split(stats.adjust_pvalues(p, correction), np.cumsum(sizes)[:-1])
     out = []
     for table, p_adjusted in zip(tables, adjusted):
-        table = table.assign(p_adjusted=p_adjusted, correction=_CORRECTION_NAMES[correction])
+        table = table.assign(p_adjusted=p_adjusted, correction=CORRECTION_NAMES[correction])
         table["significant"] = _significant(table, float(table["conf"].iloc[0]) if len(table) else 0.95)
         out.append(table)
     return out
 
 
-_CORRECTION_NAMES = {"holm": "Holm", "bh": "Benjamini-Hochberg", "fdr_bh": "Benjamini-Hochberg",
+CORRECTION_NAMES = {"holm": "Holm", "bh": "Benjamini-Hochberg", "fdr_bh": "Benjamini-Hochberg",
                      "none": "none"}
 
 

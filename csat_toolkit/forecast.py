@@ -46,6 +46,7 @@ from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from statsmodels.tsa.seasonal import STL
 
 from . import stats
+from .tally import period_of
 from .errors import DataError, ParameterError, require_columns, show_values
 from .metrics import METRICS
 from .scales import SCALES
@@ -1007,8 +1008,8 @@ def _check_thresholds(thresholds) -> None:
 
 
 def _goal_period(by, last: pd.Period) -> pd.Period:
-    try:
-        goal = pd.Period(by, freq=last.freq)
+    try:  # "by 2025Q1" on a monthly series means by 2025-03, the end of the quarter
+        goal = period_of(by, last.freqstr[0], how="end")
     except (ValueError, TypeError) as error:
         raise ParameterError(f"by={by!r} is not a date or period such as '2025-03': {error}.") from None
     if goal <= last:

@@ -15,7 +15,8 @@ import pandas as pd
 from . import errors
 from .errors import DataError, ParameterError, show_values
 
-__all__ = ["tally", "PERIODS", "period_labels", "period_code", "as_keys", "require_columns"]
+__all__ = ["tally", "PERIODS", "period_labels", "period_code", "period_of", "as_keys",
+           "require_columns"]
 
 PERIODS = {
     "D": "D", "day": "D", "daily": "D",
@@ -51,6 +52,27 @@ def period_labels(dates: pd.Series, period: str) -> pd.Series:
     if getattr(values.dt, "tz", None) is not None:
         values = values.dt.tz_localize(None)  # local wall time
     return values.dt.to_period(_pandas_freq(freq)).rename("period")
+
+
+def period_of(value, period: str, *, how: str = "start") -> pd.Period:
+    """The period (of ``period``'s length) that starts or ends a date or period given by a user.
+
+    ``value`` is read at its own resolution: "2025Q1" is a quarter, "2025-03" a month,
+    "2025-03-15" a day. ``how="end"`` gives the last period inside it (a goal "by
+    2025Q1" on a monthly series is 2025-03), ``how="start"`` the first.
+
+    Examples
+    --------
+    >>> str(period_of("2025Q1", "M", how="end")), str(period_of("2025Q1", "M"))
+    ('2025-03', '2025-01')
+    """
+    if isinstance(value, pd.Period):
+        natural = value
+    elif isinstance(value, str):
+        natural = pd.Period(value)
+    else:
+        natural = pd.Period(pd.Timestamp(value), freq="D")
+    return natural.asfreq(_pandas_freq(period_code(period)), how=how)
 
 
 def _pandas_freq(freq: str) -> str:

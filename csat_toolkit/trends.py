@@ -47,7 +47,7 @@ from .metrics import (
     SUMS, estimates_from_moments, table_from_sums, get_metric, group_sums, mean_sd, select_survey,
 )
 from .scales import Scale, get_scale
-from .tally import as_keys, period_code, period_labels
+from .tally import as_keys, period_code, period_labels, period_of
 from .text import describe_comparison, format_p
 
 __all__ = [
@@ -124,26 +124,26 @@ def _freq_code(periods: pd.Series) -> str:
     return periods.dtype.freq.rule_code[0]
 
 
-def _as_period(value, code: str, name: str) -> pd.Period | None:
-    """A date, period or string such as '2024-03' as the period that contains it."""
+def _as_period(value, code: str, name: str, how: str = "start") -> pd.Period | None:
+    """A date or period such as '2024-03' or '2024Q1' as a period of ``code``; an end
+    (``how="end"``) covers the whole of a coarser period ("2024" ends at 2024-12)."""
     if value is None:
         return None
+    if not isinstance(value, pd.Period) and pd.isna(value):
+        raise ParameterError(f"{name} is missing (NaT); give a date such as '2024-03'.")
     try:
-        stamp = value.start_time if isinstance(value, pd.Period) else pd.Timestamp(value)
+        return period_of(value, code, how=how)
     except (TypeError, ValueError) as exc:
         raise ParameterError(
             f"{name}={value!r} is not a date or a period; give one like '2024-03' or "
             "'2024-03-15'."
         ) from exc
-    if pd.isna(stamp):
-        raise ParameterError(f"{name} is missing (NaT); give a date such as '2024-03'.")
-    return period_labels(pd.Series([stamp]), code).iloc[0]
 
 
 def _calendar(observed: pd.Series, code: str, start, end) -> pd.PeriodIndex:
     """Every period from start (or the first with answers) to end (or the last)."""
     first = observed.min() if start is None else _as_period(start, code, "start")
-    last = observed.max() if end is None else _as_period(end, code, "end")
+    last = observed.max() if end is None else _as_period(end, code, "end", how="end")
     if first > last:
         raise ParameterError(
             f"start ({first}) is after end ({last}); the answers cover {observed.min()} to "
@@ -525,7 +525,8 @@ def _baseline_mask(periods: pd.Series, baseline) -> pd.Series:
             f"baseline must be a pair (start, end), e.g. ('2023-01', '2023-12'); got {baseline!r}."
         )
     code = _freq_code(periods)
-    first, last = (_as_period(v, code, "baseline") for v in baseline)
+    first, last = (_as_period(v, code, "baseline", how=how)
+                   for v, how in zip(baseline, ("start", "end")))
     mask = pd.Series(True, index=periods.index)
     if first is not None:
         mask &= periods >= first

@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from . import stats
-from .comparisons import compare
+from .comparisons import CORRECTION_NAMES, compare
 from .errors import DataError, ParameterError, require_columns, show_values
 from .metrics import get_metric, metric_table, select_survey
 from .scales import Scale, get_scale
@@ -192,9 +192,9 @@ def _wave_table(base, pairs, column, correction, conf, metric) -> pd.DataFrame:
     table = pd.concat([base, changes], axis=1)
     table["p_adjusted"] = stats.adjust_pvalues(table["p_value"], correction)
     alpha = round(1 - conf, 12)
-    table["significant"] = (table["p_adjusted"] < alpha) & ~table["pair_small_n"]
-    table["correction"] = {"holm": "Holm", "bh": "Benjamini-Hochberg", "fdr_bh": "Benjamini-Hochberg",
-                           "none": "none"}[correction]
+    excludes_zero = (table["difference_ci_low"] > 0) | (table["difference_ci_high"] < 0)
+    table["significant"] = (table["p_adjusted"] < alpha) & excludes_zero & ~table["pair_small_n"]
+    table["correction"] = CORRECTION_NAMES[correction]
     table["conf"] = conf
     table["metric"] = metric
     return table.drop(columns="pair_small_n")

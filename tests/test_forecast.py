@@ -432,3 +432,14 @@ def test_goal_errors(csat_series):
         fc.goal_status(csat_series, target=80, by="2025-03", thresholds=(0.8, 0.2))
     with pytest.raises(ParameterError, match="direction"):
         fc.goal_status(csat_series, target=80, by="2025-03", direction="up")
+
+
+def test_goal_by_a_quarter_means_its_last_month():
+    # "Raise CSAT by the end of 2025Q1" on a monthly series is judged at 2025-03, not 2025-01.
+    from csat_toolkit.tally import period_of
+
+    assert str(period_of("2025Q1", "M", how="end")) == "2025-03"
+    periods = pd.period_range("2023-01", periods=24, freq="M")
+    series = pd.DataFrame({"period": periods, "n": 200, "estimate": 70.0 + np.arange(24) * 0.1})
+    result = ct.forecast.goal_status(series, target=72, by="2025Q1")
+    assert "2025-03" in result.summary()

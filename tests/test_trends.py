@@ -660,3 +660,12 @@ def test_trend_sentence_never_calls_a_trend_the_test_does_not_support():
     assert not row["significant"]
     assert "shows no monotonic trend" in row["sentence"]
     assert "increasing" not in row["sentence"] and "decreasing" not in row["sentence"]
+
+
+def test_an_end_given_as_a_year_covers_the_whole_year():
+    frame = pd.DataFrame({"responded_at": pd.to_datetime(["2024-01-15", "2024-06-15", "2024-12-15"]),
+                          "survey": "csat", "score": [5.0, 4.0, 2.0]})
+    from csat_toolkit.trends import period_series
+
+    series = period_series(frame, "csat", period="M", end="2024", min_n=1)
+    assert str(series["period"].iloc[-1]) == "2024-12"
