@@ -692,7 +692,7 @@ class TrendResult:
 
 
 def trend_test(series: Sequence[float] | np.ndarray | pd.Series, *, method: str = "mann_kendall", alpha: float = 0.05,
-               min_periods: int = MIN_TREND_PERIODS) -> TrendResult:
+               min_periods: int = MIN_TREND_PERIODS, period_length: int = 12) -> TrendResult:
     """Mann-Kendall test for a monotonic trend, with Sen's slope and its interval.
 
     ``S = sum_{i<j} sign(x_j - x_i)``; ``Var(S) = [n(n-1)(2n+5) - sum t(t-1)(2t+5)] / 18``
@@ -711,7 +711,13 @@ def trend_test(series: Sequence[float] | np.ndarray | pd.Series, *, method: str 
     series : array-like of float
         One value per consecutive, equally spaced period, oldest first; NaN for a
         period without data (skipped and counted in ``n_missing``).
-    method : {"mann_kendall"}
+    method : {"mann_kendall", "seasonal_kendall"}
+        ``seasonal_kendall`` (Hirsch, Slack & Smith 1982) compares each season only with
+        itself (January with January ...): S and Var(S) are summed over the seasons and
+        Sen's slope is the median of the within-season slopes. Use it when the series
+        is seasonal: the plain test reads seasonal swings and autocorrelation as trend.
+    period_length : int
+        Seasons per cycle for ``seasonal_kendall`` (12 for months, 4 for quarters).
     alpha : float
         Significance level of the test and ``1 - alpha`` is the slope interval's level.
     min_periods : int
@@ -732,8 +738,10 @@ def trend_test(series: Sequence[float] | np.ndarray | pd.Series, *, method: str 
     >>> round(r.slope_ci_low, 3), round(r.slope_ci_high, 3)
     (0.6, 1.0)
     """
-    if method != "mann_kendall":
-        raise ParameterError(f"Unknown trend test {method!r}; use 'mann_kendall'.")
+    if method not in ("mann_kendall", "seasonal_kendall"):
+        raise ParameterError(
+            f"Unknown trend test {method!r}; use 'mann_kendall' or 'seasonal_kendall'."
+        )
     if not 0 < alpha < 1:
         raise ParameterError(f"alpha must be between 0 and 1 (for example 0.05); got {alpha!r}.")
     position, values, n_missing = _clean_series(series)
@@ -743,7 +751,49 @@ def trend_test(series: Sequence[float] | np.ndarray | pd.Series, *, method: str 
             f"{len(values)} ({n_missing} without data). Use a finer period (for example "
             "months instead of quarters) or wait for more periods."
         )
+    if method == "seasonal_kendall":
+        return _seasonal_kendall(position, values, n_missing, alpha, period_length)
     return _mann_kendall(position, values, n_missing, alpha)
+
+
+def _kendall_parts(position, values) -> tuple[float, float, np.ndarray, int]:
+    """S, its tie-corrected variance, the pairwise slopes and the number of pairs."""
+    n = len(values)
+    i, j = np.triu_indices(n, 1)
+    s = float(np.sign(values[j] - values[i]).sum())
+    _, ties = np.unique(values, return_counts=True)
+    var_s = float((n * (n - 1) * (2 * n + 5) - np.sum(ties * (ties - 1) * (2 * ties + 5))) / 18)
+    return s, var_s, (values[j] - values[i]) / (position[j] - position[i]), len(i)
+
+
+def _seasonal_kendall(position, values, n_missing, alpha, period_length) -> TrendResult:
+    season = position.astype(int) % period_length
+    parts = [_kendall_parts(position[season == k], values[season == k])
+             for k in np.unique(season) if (season == k).sum() >= 2]
+    if not parts:
+        raise DataError(
+            f"A seasonal trend test needs each season twice; the series covers less than "
+            f"two cycles of {period_length} periods."
+        )
+    s = sum(p[0] for p in parts)
+    var_s = sum(p[1] for p in parts)
+    slopes = np.sort(np.concatenate([p[2] for p in parts]))
+    pairs = sum(p[3] for p in parts)
+    z = (s - np.sign(s)) / np.sqrt(var_s) if var_s > 0 else 0.0
+    crit = float(_st.norm.ppf(1 - alpha / 2))
+    significant = bool(abs(z) > crit)
+    slope = float(np.median(slopes))
+    low, high = _slope_interval(slopes, crit * np.sqrt(var_s))
+    return TrendResult(
+        method=f"seasonal Kendall test ({period_length} seasons, Hirsch-Slack-Smith); "
+               "seasonal Sen's slope",
+        n=len(values), n_missing=n_missing, s=s, var_s=var_s, z=float(z),
+        p_value=float(2 * _st.norm.sf(abs(z))), tau=s / pairs,
+        slope=slope, intercept=float(np.median(values) - slope * np.median(position)),
+        slope_ci_low=low, slope_ci_high=high, conf=1 - alpha,
+        trend="no trend" if not significant else ("increasing" if z > 0 else "decreasing"),
+        significant=significant,
+    )
 
 
 def _clean_series(series) -> tuple[np.ndarray, np.ndarray, int]:
@@ -764,15 +814,12 @@ def _clean_series(series) -> tuple[np.ndarray, np.ndarray, int]:
 
 def _mann_kendall(position, values, n_missing, alpha) -> TrendResult:
     n = len(values)
-    i, j = np.triu_indices(n, 1)
-    s = float(np.sign(values[j] - values[i]).sum())
-    _, ties = np.unique(values, return_counts=True)
-    var_s = float((n * (n - 1) * (2 * n + 5) - np.sum(ties * (ties - 1) * (2 * ties + 5))) / 18)
+    s, var_s, slopes, _ = _kendall_parts(position, values)
     z = (s - np.sign(s)) / np.sqrt(var_s) if var_s > 0 else 0.0
     crit = float(_st.norm.ppf(1 - alpha / 2))
     significant = bool(abs(z) > crit)
     trend = "no trend" if not significant else ("increasing" if z > 0 else "decreasing")
-    slopes = np.sort((values[j] - values[i]) / (position[j] - position[i]))
+    slopes = np.sort(slopes)
     slope = float(np.median(slopes))
     low, high = _slope_interval(slopes, crit * np.sqrt(var_s))
     return TrendResult(
@@ -800,8 +847,13 @@ def trend_test_table(
     by: str | Sequence[str] | None = None,
     alpha: float = 0.05,
     min_periods: int = MIN_TREND_PERIODS,
+    method: str = "mann_kendall",
+    period_length: int = 12,
 ) -> pd.DataFrame:
     """Mann-Kendall test and Sen's slope of a :func:`period_series` table, with a sentence.
+
+    ``method="seasonal_kendall"`` (with ``period_length``) for a seasonal series: see
+    :func:`trend_test`.
 
     Periods with no answers (NaN estimate) and calendar periods missing from the table
     are skipped and counted in ``n_missing``; the slope keeps the calendar spacing.
@@ -849,10 +901,11 @@ def trend_test_table(
     if not isinstance(table["period"].dtype, pd.PeriodDtype):
         raise DataError("Column 'period' must hold periods (as period_series returns).")
     if not keys:
-        return _trend_row(table, column, alpha, min_periods).to_frame().T.infer_objects()
+        return _trend_row(table, column, alpha, min_periods, method=method, period_length=period_length).to_frame().T.infer_objects()
     rows = [
         pd.concat([pd.Series(dict(zip(keys, level if isinstance(level, tuple) else (level,)))),
-                   _trend_row(part, column, alpha, min_periods, _segment_text(keys, level))])
+                   _trend_row(part, column, alpha, min_periods, _segment_text(keys, level),
+                              method=method, period_length=period_length)])
         for level, part in table.groupby(keys, dropna=False, sort=True)
     ]
     return pd.DataFrame(rows).reset_index(drop=True).infer_objects()
@@ -864,7 +917,7 @@ def _segment_text(keys: list[str], level) -> str:
 
 
 def _trend_row(part: pd.DataFrame, column: str, alpha: float, min_periods: int,
-               segment: str = "") -> pd.Series:
+               segment: str = "", **test_options) -> pd.Series:
     if part["period"].duplicated().any():
         raise DataError(
             "The table has several rows per period (segments?): "
@@ -877,7 +930,8 @@ def _trend_row(part: pd.DataFrame, column: str, alpha: float, min_periods: int,
     unit = _UNIT_NAMES[_freq_code(part["period"])]
     where = f" ({segment})" if segment else ""
     try:
-        result = trend_test(values.to_numpy(dtype=float), alpha=alpha, min_periods=min_periods)
+        result = trend_test(values.to_numpy(dtype=float), alpha=alpha, min_periods=min_periods,
+                            **test_options)
     except DataError as exc:
         raise DataError(f"{segment + ': ' if segment else ''}{exc}") from exc
     label = _label(part) + where
@@ -905,7 +959,8 @@ def _trend_sentence(result: TrendResult, label: str, unit: str, calendar, statis
     units = {"share": " points", "nps": " points", "mean": ""}.get(statistic, "")
     slope = (f"Sen's slope {result.slope:+.2f}{units} per {unit} ({result.conf:.0%} CI "
              f"{result.slope_ci_low:+.2f} to {result.slope_ci_high:+.2f})")
-    test = f"Mann-Kendall tau = {result.tau:.2f}, {format_p(result.p_value)}"
+    name = "seasonal Kendall" if result.method.startswith("seasonal") else "Mann-Kendall"
+    test = f"{name} tau = {result.tau:.2f}, {format_p(result.p_value)}"
     span = f"{len(calendar)} {unit}s ({calendar[0]} to {calendar[-1]})"
     skipped = f"; {result.n_missing} {unit}(s) without data skipped" if result.n_missing else ""
     if result.significant:

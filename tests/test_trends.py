@@ -669,3 +669,21 @@ def test_an_end_given_as_a_year_covers_the_whole_year():
 
     series = period_series(frame, "csat", period="M", end="2024", min_n=1)
     assert str(series["period"].iloc[-1]) == "2024-12"
+
+
+def test_seasonal_kendall_does_not_read_a_season_as_trend():
+    # Two years of a pure seasonal pattern (low in Nov-Dec) have no trend: the plain
+    # Mann-Kendall test is pulled by where the lows fall, the seasonal test compares
+    # each month only with itself (Hirsch, Slack & Smith 1982) and finds S = 0.
+    from csat_toolkit.trends import trend_test
+
+    season = np.array([80, 79, 81, 82, 81, 78, 77, 78, 77, 76, 70, 66], dtype=float)
+    series = np.concatenate([season, season])
+    result = trend_test(series, method="seasonal_kendall", period_length=12)
+    assert result.s == 0 and not result.significant and result.slope == 0
+    # Hand check on a rising seasonal series: each month rises by 1 a year ->
+    # S = 12 (one pair per month), Var(S) = 12 * (2*1*9/18) = 12.
+    rising = trend_test(np.concatenate([season, season + 1]), method="seasonal_kendall")
+    assert (rising.s, rising.var_s, rising.slope) == (12.0, 12.0, pytest.approx(1 / 12))
+    with pytest.raises(ParameterError, match="seasonal_kendall"):
+        trend_test(series, method="nope")
