@@ -261,10 +261,17 @@ def _rolling(sums: pd.DataFrame, window: int, statistic: str, conf: float, min_n
     values = sums[SUMS].to_numpy(dtype=float).reshape(-1, n_periods, len(SUMS))
     pooled = np.full_like(values, np.nan)
     pooled[:, window - 1:, :] = sliding_window_view(values, window, axis=1).sum(axis=-1)
+    with_data = np.full(values.shape[:2], np.nan)
+    with_data[:, window - 1:] = sliding_window_view(values[..., 0] > 0, window, axis=1).sum(axis=-1)
+    # A window whose own period, or most of its periods, had no answers carries old
+    # answers forward: that would be interpolation, so it gets no rolling value.
+    carried = (values[..., 0] == 0) | (with_data < (window + 1) // 2)
+    pooled[carried] = np.nan
     rolled = pd.DataFrame(pooled.reshape(-1, len(SUMS)), columns=SUMS, index=sums.index)
     est = estimates_from_moments(rolled, statistic, conf=conf, weighted=weighted)
     out = pd.DataFrame({"rolling_window": window,
                         "rolling_start": sums["period"] - (window - 1),
+                        "rolling_periods": with_data.reshape(-1),
                         "rolling_n": rolled["n"]}, index=sums.index)
     effective = rolled["n"]
     if weighted:
