@@ -244,6 +244,11 @@ class SeasonalityResult:
     period_length : int
     robust : bool
         Whether robust fitting was used (it needs three cycles or more).
+    dispersion : float
+        How much the periods vary beyond their sampling error (1 = not at all),
+        the larger of two robust estimates (disagreement between cycles, STL
+        remainder); the tests use ``se * sqrt(dispersion)``
+        so that month-to-month noise is not read as a season.
     """
 
     ran: bool
@@ -258,6 +263,7 @@ class SeasonalityResult:
     irregular: tuple[str, ...] = ()
     period_length: int = 12
     robust: bool = False
+    dispersion: float = 1.0
 
     def summary(self) -> str:
         """One or two sentences: the seasonal pattern, or why there is none."""
@@ -353,6 +359,8 @@ def seasonal_decomposition(
     fit = _stl(run["estimate"].to_numpy(), period_length, use_robust, seasonal_window)
     run = run.assign(se=run["se"].fillna(_se_from_changes(run["estimate"], run["n"])))
     table = _stl_table(run, fit, period_length)
+    dispersion = max(_cycle_dispersion(table), _remainder_dispersion(table, period_length))
+    table["se"] = table["se"] * np.sqrt(dispersion)
     profile = _profile(table, conf)
     return SeasonalityResult(
         ran=True,
@@ -367,6 +375,7 @@ def seasonal_decomposition(
         irregular=tuple(profile.loc[profile["irregular"], "position"]),
         period_length=period_length,
         robust=use_robust,
+        dispersion=dispersion,
     )
 
 
@@ -430,6 +439,40 @@ def _stl_table(run: pd.DataFrame, fit, period_length: int) -> pd.DataFrame:
         "resid": np.asarray(fit.resid),
         "se": run["se"].to_numpy(),
     })
+
+
+def _remainder_dispersion(table: pd.DataFrame, period_length: int) -> float:
+    """Extra-sampling variation from the STL remainder (robust, >= 1): ``(median
+    |resid / se| / 0.6745)^2``, scaled by ``T / (T - period_length)`` for the values the
+    seasonal component absorbs."""
+    z = (table["resid"] / table["se"]).to_numpy(dtype=float)
+    z = z[np.isfinite(z)]
+    if len(z) <= period_length:
+        return 1.0
+    return float(max(1.0, (np.median(np.abs(z)) / 0.6745) ** 2 * len(z) / (len(z) - period_length)))
+
+
+def _cycle_dispersion(table: pd.DataFrame) -> float:
+    """Extra-sampling variation of the periods (robust, >= 1), from how much the cycles
+    disagree at each position once the trend is removed.
+
+    Per position, ``q = sum w (d - mean_w d)^2`` with ``d = estimate - trend`` and
+    ``w = 1 / se^2`` is chi-square with ``cycles - 1`` degrees of freedom when periods
+    vary only by sampling; the ratio of the median ``q`` to that distribution's median
+    estimates the dispersion. A real season cancels out of ``q``; a one-off incident
+    moves one position only, which the median ignores.
+    """
+    parts = table.assign(d=table["seasonal"] + table["resid"], w=1 / table["se"] ** 2)
+    parts["wd"] = parts["w"] * parts["d"]
+    grouped = parts.groupby("position", sort=False)
+    centre = parts["position"].map(grouped["wd"].sum() / grouped["w"].sum())
+    q = (parts["w"] * (parts["d"] - centre) ** 2).groupby(parts["position"], sort=False).sum()
+    cycles = grouped.size()
+    usable = cycles > 1
+    if not usable.any():
+        return 1.0
+    ratio = np.median(q[usable]) / _st.chi2.median(np.median(cycles[usable]) - 1)
+    return float(max(1.0, ratio))
 
 
 def _profile(table: pd.DataFrame, conf: float) -> pd.DataFrame:

@@ -443,3 +443,18 @@ def test_goal_by_a_quarter_means_its_last_month():
     series = pd.DataFrame({"period": periods, "n": 200, "estimate": 70.0 + np.arange(24) * 0.1})
     result = ct.forecast.goal_status(series, target=72, by="2025Q1")
     assert "2025-03" in result.summary()
+
+
+def test_extra_month_to_month_noise_widens_the_seasonality_test():
+    # Periods that vary far beyond their sampling error (here +-6 points on n = 2,000,
+    # whose se is about 1) get a dispersion factor above 1, and the seasonality test
+    # uses se * sqrt(dispersion); without extra noise the factor stays at 1.
+    rng = np.random.default_rng(3)
+    periods = pd.period_range("2023-01", periods=36, freq="M")
+    estimate = 75 + rng.normal(0, 6, 36)
+    se = np.full(36, 1.0)
+    noisy = pd.DataFrame({"period": periods, "n": 2000, "estimate": estimate,
+                          "ci_low": estimate - 1.96 * se, "ci_high": estimate + 1.96 * se})
+    result = ct.forecast.seasonal_decomposition(noisy)
+    assert result.dispersion > 4
+    assert result.p_value > 0.05 and not result.low and not result.high
