@@ -48,12 +48,13 @@ from .metrics import (
 )
 from .scales import Scale, get_scale
 from .tally import as_keys, period_code, period_labels, period_of
-from .text import describe_comparison, format_p
+from .text import describe_comparison, format_p, format_value
 
 __all__ = [
     "period_series",
     "period_changes",
     "describe_changes",
+    "describe_control_chart",
     "control_chart",
     "WESTERN_ELECTRIC_RULES",
     "trend_test",
@@ -603,6 +604,29 @@ def _zones(z: np.ndarray, conf_sigma: float) -> np.ndarray:
     zone = np.select([size > conf_sigma, size > 2, size > 1, size >= 0],
                      ["outside", "A", "B", "C"], default="")
     return np.where(np.isnan(z), None, zone).astype(object)
+
+
+def describe_control_chart(chart: pd.DataFrame, *, limit: int | None = None) -> list[str]:
+    """Sentences for the out-of-control periods of :func:`control_chart`, strongest first.
+
+    Examples
+    --------
+    >>> chart = pd.DataFrame({"period": ["2024-03"], "metric": ["csat"], "estimate": [62.1],
+    ...     "out_of_control": [True], "direction": ["below"], "rules_broken": ["1"], "z": [-7.9]})
+    >>> describe_control_chart(chart)
+    ['2024-03: CSAT (% satisfied) 62.1% is below the control limits (rule 1; z = -7.9).']
+    """
+    flagged = chart[chart["out_of_control"]]
+    if flagged.empty:
+        return ["Every period is within the control limits."]
+    flagged = flagged.loc[flagged["z"].abs().sort_values(ascending=False).index]
+    spec = get_metric(flagged["metric"].iloc[0])
+    sentences = [
+        f"{r['period']}: {spec.label} {format_value(r['estimate'], spec.statistic)} is "
+        f"{r['direction']} the control limits (rule {str(r['rules_broken']).replace(';', ',')}; "
+        f"z = {r['z']:.1f})." for _, r in flagged.iterrows()
+    ]
+    return sentences[:limit] if limit else sentences
 
 
 def western_electric(z, *, rules: Sequence[str] = ("1", "2", "3", "4"),

@@ -696,3 +696,12 @@ def test_seasonal_kendall_does_not_read_a_season_as_trend():
     assert (rising.s, rising.var_s, rising.slope) == (12.0, 12.0, pytest.approx(1 / 12))
     with pytest.raises(ParameterError, match="seasonal_kendall"):
         trend_test(series, method="nope")
+
+
+def test_control_chart_sentences_name_the_incident_first(sample):
+    from csat_toolkit.trends import control_chart, describe_control_chart
+
+    sentences = describe_control_chart(control_chart(sample, "csat", period="M"))
+    assert sentences[0].startswith("2024-03: CSAT (% satisfied) 62.1% is below the control limits (rule 1")
+    calm = pd.DataFrame({"out_of_control": [False]})
+    assert describe_control_chart(calm) == ["Every period is within the control limits."]
