@@ -1147,7 +1147,9 @@ def _dates(frame: pd.DataFrame, options: dict, issues: _Issues, notes: list[str]
 class _DateText:
     """Distinct date strings and their row counts, parsed (once) per format."""
 
-    def __init__(self, text: pd.Series, weights: np.ndarray, timezone: str) -> None:
+    def __init__(self, text: pd.Series, weights: np.ndarray, timezone: str,
+                 column: str = "responded_at") -> None:
+        self.column = column
         self.text = text.reset_index(drop=True)
         self.weights = np.asarray(weights, dtype=np.int64)
         self.timezone = timezone
@@ -1157,7 +1159,8 @@ class _DateText:
         return len(self.text)
 
     def subset(self, positions: np.ndarray) -> _DateText:
-        return _DateText(self.text.iloc[positions], self.weights[positions], self.timezone)
+        return _DateText(self.text.iloc[positions], self.weights[positions], self.timezone,
+                         self.column)
 
     def parse(self, fmt: str) -> np.ndarray:
         """Naive datetime64[us] per string (NaT where ``fmt`` does not fit)."""
@@ -1226,11 +1229,11 @@ def _naive(values: pd.Series, timezone: str) -> pd.Series:
 def _parse_dates(values: pd.Series, options: dict, notes: list[str]
                  ) -> tuple[np.ndarray, np.ndarray, str | None]:
     """Dates (naive datetime64[us]), the missing mask and the format used."""
-    timezone = options["timezone"]
+    timezone, column = options["timezone"], str(values.name)
     aware = isinstance(values.dtype, pd.DatetimeTZDtype)
     if aware or pd.api.types.is_datetime64_dtype(values.dtype):
         if aware:
-            notes.append(_offset_note(int(values.notna().sum()), timezone))
+            notes.append(_offset_note(int(values.notna().sum()), timezone, column))
         return (_naive(values, timezone).to_numpy(dtype="datetime64[us]"),
                 values.isna().to_numpy(), None)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
@@ -1241,7 +1244,7 @@ def _parse_dates(values: pd.Series, options: dict, notes: list[str]
     blank[np.flatnonzero(~native)] = (text == "").to_numpy(dtype=bool)
     weights = np.bincount(codes[codes >= 0], minlength=len(uniques))
     filled = np.flatnonzero(~native)[~blank[np.flatnonzero(~native)]]
-    dates = _DateText(text[text != ""], weights[filled], timezone)
+    dates = _DateText(text[text != ""], weights[filled], timezone, column)
     used = _choose_format(dates, options, notes)
     parsed = np.full(len(uniques) + 1, np.datetime64("NaT"), dtype="datetime64[us]")
     aware_rows = 0
@@ -1252,7 +1255,7 @@ def _parse_dates(values: pd.Series, options: dict, notes: list[str]
         parsed[filled] = dates.parse(used)
         aware_rows += dates.aware_rows(used)
     if aware_rows:
-        notes.append(_offset_note(aware_rows, timezone))
+        notes.append(_offset_note(aware_rows, timezone, column))
     return parsed[codes], (codes < 0) | blank[codes], used
 
 
@@ -1274,8 +1277,8 @@ def _native_date(value: Any, timezone: str) -> tuple[np.datetime64, bool]:
     return stamp.to_datetime64().astype("datetime64[us]"), aware
 
 
-def _offset_note(rows: int, timezone: str) -> str:
-    return (f"responded_at: {rows:,} of the dates had a UTC offset; they were converted to "
+def _offset_note(rows: int, timezone: str, column: str = "responded_at") -> str:
+    return (f"{column}: {rows:,} of the dates had a UTC offset; they were converted to "
             f"{timezone} and the offset dropped (set timezone= to change this). Dates "
             "without an offset are kept as written.")
 
@@ -1324,19 +1327,19 @@ def _check_share(dates: _DateText, fmt: str) -> None:
     read, total = dates.rows(fmt), int(dates.weights.sum())
     if read * 2 < total:
         raise DateFormatError(
-            f"Only {read:,} of {total:,} dates in responded_at match {fmt!r}. Values that "
+            f"Only {read:,} of {total:,} dates in {dates.column} match {fmt!r}. Values that "
             f"do not: {show_values(dates.examples(~dates.ok(fmt)))}. Set date_format= to "
             "their format (e.g. date_format='%d.%m.%Y %H:%M'), or map another column to "
-            "responded_at."
+            f"{dates.column}."
         )
 
 
 def _raise_no_format(dates: _DateText, options: dict):
     restricted = "" if options["dayfirst"] is None else f" with dayfirst={options['dayfirst']}"
     raise DateFormatError(
-        f"No usual date format{restricted} reads the dates in responded_at, such as "
+        f"No usual date format{restricted} reads the dates in {dates.column}, such as "
         f"{show_values(dates.examples(np.ones(len(dates), dtype=bool)))}. Set date_format= "
-        "to their format (e.g. date_format='%d %B %Y'), or map another column to responded_at."
+        f"to their format (e.g. date_format='%d %B %Y'), or map another column to {dates.column}."
     )
 
 
@@ -1345,7 +1348,7 @@ def _raise_ambiguous(dates: _DateText, winners: list[tuple[str, str]]):
     month = next(c[0] for c in winners if c[1] == "month")
     shown = show_values(dates.examples(np.ones(len(dates), dtype=bool)), 3)
     raise DateFormatError(
-        f"The dates in responded_at are ambiguous: values such as {shown} read both day "
+        f"The dates in {dates.column} are ambiguous: values such as {shown} read both day "
         f"first ({day}) and month first ({month}), and no day is above 12 to tell them "
         f"apart. Say which it is: date_format={day!r} or date_format={month!r}, or "
         "dayfirst=True / dayfirst=False."
@@ -1357,13 +1360,13 @@ def _inferred_note(dates: _DateText, sample: _DateText, chosen: tuple[str, str],
     fmt, order = chosen
     label = "day first" if order == "day" else "month first"
     if options["dayfirst"] is not None:
-        return f"responded_at: read as {fmt} ({label}, as dayfirst={options['dayfirst']} asks)."
+        return f"{dates.column}: read as {fmt} ({label}, as dayfirst={options['dayfirst']} asks)."
     swapped = fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
     evidence = sample.examples(sample.ok(fmt) & ~sample.ok(swapped), 3)
     if not evidence:
         evidence = dates.examples(dates.ok(fmt) & ~dates.ok(swapped), 3)
     part = "first" if order == "day" else "second"
-    return (f"responded_at: read as {fmt} ({label}), because values such as "
+    return (f"{dates.column}: read as {fmt} ({label}), because values such as "
             f"{show_values(evidence, 3)} have a {part} number above 12, which can only be "
             "a day. Set date_format= or dayfirst= to change this.")
 

@@ -975,3 +975,12 @@ def plot_mix_shift(result, *, ax=None, title: str | None = None):
     ax.set_title(title or f"{spec.label}, {result.period_a} → {result.period_b}: "
                           f"{total['contribution']:+.1f} {unit}, by {segment} mix and within")
     return ax
+
+
+# The key-driver plots live in their own module; they are reachable from here too.
+from .driverplots import (plot_calibration, plot_funnel, plot_importance,  # noqa: E402
+                          plot_importance_performance, plot_odds_ratios, plot_shrinkage,
+                          plot_speed)
+
+__all__ += ["plot_importance", "plot_importance_performance", "plot_speed", "plot_odds_ratios",
+            "plot_shrinkage", "plot_funnel", "plot_calibration"]

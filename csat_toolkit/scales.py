@@ -320,7 +320,8 @@ _SATISFACTION_5 = {
 _YES_NO = {
     1: ["yes", "y", "true", "satisfied", "thumbs up", "👍", "ναι", "是", "對", "对",
         "jā", "ใช่", "da"],
-    0: ["no", "n", "false", "not satisfied", "thumbs down", "👎", "όχι", "否", "不是",
+    0: ["no", "n", "false", "not satisfied", "dissatisfied", "unsatisfied",
+        "neutral or dissatisfied", "thumbs down", "👎", "όχι", "否", "不是",
         "nē", "ไม่ใช่", "nu"],
 }
 

@@ -1,0 +1,398 @@
+"""Load support tickets, join them to survey answers and derive durations.
+
+:func:`load_tickets` reads a ticket export the way :func:`~csat_toolkit.io.load_responses`
+reads answers: columns mapped to the canonical names (DESIGN.md, "Canonical data"),
+timestamps parsed with an explicit or inferred format, and every row either used or
+set aside with its reasons. :func:`join_answers` attaches ticket (or order) columns to
+survey answers by an id and counts the answers that found no ticket.
+:func:`add_durations` turns pairs of timestamps into elapsed hours or days.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError, MissingColumnError, NoValidRowsError, ParameterError, \
+    RejectedRowsError, require_columns, show_values
+from .io import (LoadResult, _apply_na_values, _check_columns, _check_na_values,
+                 _check_timezone, _display_name, _is_blank, _maybe_numeric, _parse_dates,
+                 _read_source, _rejected_frame, _rename_columns)
+
+__all__ = ["TICKET_COLUMNS", "load_tickets", "join_answers", "JoinResult", "add_durations"]
+
+#: Canonical ticket columns, in the order they appear in ``load_tickets(...).data``.
+TICKET_COLUMNS = (
+    "ticket_id", "created_at", "first_response_at", "resolved_at", "channel", "priority",
+    "agent", "team", "region", "customer_id", "contacts", "handle_time", "reopened",
+)
+_TIMES = ("created_at", "first_response_at", "resolved_at")
+_COUNTS = ("contacts", "handle_time")
+_FLAGS = {"1": 1, "0": 0, "true": 1, "false": 0, "yes": 1, "no": 0, "y": 1, "n": 0,
+          "1.0": 1, "0.0": 0}
+_UNITS = {"hours": 3600.0, "minutes": 60.0, "days": 86400.0, "seconds": 1.0}
+
+
+@dataclass
+class _RowIssues:
+    """Reasons per row, in the order they were found."""
+
+    n: int
+    reasons: list[tuple[np.ndarray, str, np.ndarray]] = field(default_factory=list)
+
+    def add(self, mask: np.ndarray, reason: str, details) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if mask.any():
+            if isinstance(details, str):
+                details = [details] * int(mask.sum())
+            self.reasons.append((mask, reason, np.asarray(details, dtype=object)))
+
+    def flagged(self) -> np.ndarray:
+        out = np.zeros(self.n, dtype=bool)
+        for mask, _, _ in self.reasons:
+            out |= mask
+        return out
+
+    def table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        positions = np.flatnonzero(self.flagged())
+        reasons = np.full(len(positions), "", dtype=object)
+        details = np.full(len(positions), "", dtype=object)
+        for mask, reason, detail in self.reasons:
+            at = np.searchsorted(positions, np.flatnonzero(mask))
+            first = reasons[at] == ""
+            reasons[at] = np.where(first, reason, reasons[at] + "; " + reason)
+            details[at] = np.where(first, detail, details[at] + "; " + detail)
+        return positions, reasons, details
+
+
+def load_tickets(
+    source: str | os.PathLike | pd.DataFrame,
+    *,
+    columns: Mapping[str, str] | None = None,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
+    timezone: str = "UTC",
+    encoding: str = "utf-8-sig",
+    sep: str | None = None,
+    sheet: int | str = 0,
+    na_values: list[str] | None = None,
+    strict: bool = False,
+) -> LoadResult:
+    """Load support tickets, validate every row and account for the ones set aside.
+
+    Parameters
+    ----------
+    source : path or DataFrame
+        CSV/TSV/TXT, Parquet, Excel or a DataFrame, as for
+        :func:`~csat_toolkit.io.load_responses`.
+    columns : mapping, optional
+        Source column name -> canonical name, e.g. ``{"Ticket #": "ticket_id"}``.
+        Required after mapping: ``ticket_id`` and ``created_at``.
+    date_format, dayfirst, timezone, encoding, sep, sheet, na_values
+        As for :func:`~csat_toolkit.io.load_responses`; the format is inferred per
+        timestamp column (``created_at``, ``first_response_at``, ``resolved_at``).
+    strict : bool
+        Raise :class:`~csat_toolkit.errors.RejectedRowsError` when any row has a problem.
+
+    Returns
+    -------
+    LoadResult
+        ``data`` has the canonical ticket columns present (timestamps as naive
+        ``datetime64``; ``contacts``, ``handle_time`` as numbers; ``reopened`` as 0/1),
+        then the other columns. A missing ``first_response_at`` or ``resolved_at`` is
+        kept (the ticket is unanswered or open). Rows set aside: missing or duplicate
+        ``ticket_id``; missing or unreadable ``created_at``; unreadable other
+        timestamps; a first response or resolution before creation, or a resolution
+        before the first response; negative or non-numeric ``contacts`` /
+        ``handle_time``; ``reopened`` other than 0/1, yes/no, true/false.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({
+    ...     "id": ["T1", "T2", "T3"],
+    ...     "opened": ["2024-03-01 09:00", "2024-03-01 10:00", "2024-03-02 08:00"],
+    ...     "closed": ["2024-03-01 11:30", "2024-02-28 10:00", None]})
+    >>> loaded = load_tickets(frame, columns={"id": "ticket_id", "opened": "created_at",
+    ...                                       "closed": "resolved_at"})
+    >>> loaded.data[["ticket_id", "resolved_at"]]
+      ticket_id         resolved_at
+    0        T1 2024-03-01 11:30:00
+    1        T3                 NaT
+    >>> loaded.rejected[["source_row", "reason"]]  # doctest: +NORMALIZE_WHITESPACE
+       source_row                    reason
+    0           2  resolved before creation
+    """
+    options = {"timezone": _check_timezone(timezone), "date_format": date_format,
+               "dayfirst": dayfirst, "na_values": _check_na_values(na_values),
+               "columns": _check_columns(columns), "strict": strict}
+    if dayfirst not in (None, True, False) or not isinstance(strict, bool):
+        raise ParameterError("dayfirst must be True, False or None and strict True or False; "
+                             f"got dayfirst={dayfirst!r}, strict={strict!r}.")
+    raw, name, sep_used = _read_source(source, encoding=encoding, sep=sep, sheet=sheet)
+    notes: list[str] = []
+    if not isinstance(source, pd.DataFrame):
+        raw = _apply_na_values(raw, options, notes)
+    frame, _ = _rename_columns(raw, options["columns"], name, notes)
+    require_columns(frame, ["ticket_id", "created_at"],
+                    f"{_display_name(name)} has no column {{missing}} after the column "
+                    "mapping. Its columns are: {found}. Map the ticket id and creation time, "
+                    "e.g. columns={{'Ticket': 'ticket_id', 'Opened': 'created_at'}}.")
+    if not len(frame):
+        raise NoValidRowsError(f"{_display_name(name)} has column names but no tickets.")
+    issues = _RowIssues(len(frame))
+    parsed = _parse_ticket_columns(frame, options, issues, notes)
+    return _ticket_result(frame, parsed, issues, name, notes,
+                          dict(options, source=name, sep=sep_used))
+
+
+def _parse_ticket_columns(frame: pd.DataFrame, options: dict, issues: _RowIssues,
+                          notes: list[str]) -> dict[str, np.ndarray]:
+    parsed: dict[str, np.ndarray] = {}
+    _check_ticket_ids(frame["ticket_id"], issues)
+    for column in (c for c in _TIMES if c in frame.columns):
+        parsed[column] = _parse_time(frame[column], options, issues, notes)
+    _check_order(parsed, issues)
+    for column in (c for c in _COUNTS if c in frame.columns):
+        parsed[column] = _parse_count(frame[column], issues)
+    if "reopened" in frame.columns:
+        parsed["reopened"] = _parse_flag(frame["reopened"], issues)
+    return parsed
+
+
+def _check_ticket_ids(ids: pd.Series, issues: _RowIssues) -> None:
+    missing = _is_blank(ids)
+    issues.add(missing, "missing ticket_id", "ticket_id is empty")
+    duplicate = ids.duplicated(keep="first").to_numpy() & ~missing
+    issues.add(duplicate, "duplicate ticket_id",
+               [f"ticket_id {v!r} appears on an earlier row" for v in ids[duplicate]])
+
+
+def _parse_time(values: pd.Series, options: dict, issues: _RowIssues,
+                notes: list[str]) -> np.ndarray:
+    column = str(values.name)
+    times, missing, _ = _parse_dates(values, options, notes)
+    if column == "created_at":
+        issues.add(missing, "missing created_at", "created_at is empty")
+    bad = np.isnat(times) & ~missing
+    issues.add(bad, f"unreadable {column}",
+               [f"{column} {v!r} is not a date and time" for v in values[bad]])
+    return times
+
+
+def _check_order(parsed: dict, issues: _RowIssues) -> None:
+    pairs = (("first_response_at", "created_at", "first response before creation"),
+             ("resolved_at", "created_at", "resolved before creation"),
+             ("resolved_at", "first_response_at", "resolved before the first response"))
+    for later, earlier, reason in pairs:
+        if later in parsed and earlier in parsed:
+            wrong = parsed[later] < parsed[earlier]
+            issues.add(wrong, reason, [
+                f"{later} {pd.Timestamp(a)} is before {earlier} {pd.Timestamp(b)}"
+                for a, b in zip(parsed[later][wrong], parsed[earlier][wrong])])
+
+
+def _parse_count(values: pd.Series, issues: _RowIssues) -> np.ndarray:
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    bad = (values.notna().to_numpy() & ~np.isfinite(numbers)) | (numbers < 0)
+    issues.add(bad, f"invalid {values.name}",
+               [f"{values.name} {v!r} is not a number of 0 or more" for v in values[bad]])
+    return numbers
+
+
+def _parse_flag(values: pd.Series, issues: _RowIssues) -> np.ndarray:
+    text = values.astype("string").str.strip().str.lower()
+    flags = text.map(_FLAGS).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    bad = values.notna().to_numpy() & np.isnan(flags)
+    issues.add(bad, "invalid reopened",
+               [f"reopened {v!r} is not 0/1, yes/no or true/false" for v in values[bad]])
+    return flags
+
+
+def _ticket_result(frame: pd.DataFrame, parsed: dict, issues: _RowIssues, name: str,
+                   notes: list[str], options: dict) -> LoadResult:
+    positions, reasons, details = issues.table()
+    rejected = _rejected_frame(frame, positions, reasons, details)
+    keep = ~issues.flagged()
+    if not keep.any():
+        counts = rejected["reason"].value_counts()
+        raise NoValidRowsError(
+            f"No usable tickets in {_display_name(name)}: all {len(frame):,} rows were set "
+            f"aside ({', '.join(f'{r} {n:,}' for r, n in counts.items())}). Examples: "
+            f"{show_values(rejected['detail'], 3)}. Check the column mapping and date_format.")
+    if options["strict"] and len(rejected):
+        raise RejectedRowsError(
+            f"strict=True and {len(rejected):,} of {len(frame):,} tickets in "
+            f"{_display_name(name)} have problems; examples: {show_values(rejected['detail'], 3)}."
+            " Fix them in the source, or load without strict=True to set them aside.")
+    kept = frame[keep].reset_index(drop=True)
+    data = {c: (parsed[c][keep] if c in parsed else kept[c])
+            for c in TICKET_COLUMNS if c in kept.columns}
+    data.update({c: _maybe_numeric(kept[c]) for c in kept.columns if c not in TICKET_COLUMNS})
+    options = {k: v for k, v in options.items() if k != "columns"} | {
+        "columns": dict(options["columns"])}
+    return LoadResult(data=pd.DataFrame(data), rejected=rejected, source=name,
+                      n_read=len(frame), notes=notes, options=options)
+
+
+@dataclass
+class JoinResult:
+    """Survey answers joined with another table, with the accounting of every answer.
+
+    Attributes
+    ----------
+    data : DataFrame
+        Every answer (none dropped), with the other table's columns added; answers
+        without a match have them missing.
+    accounting : DataFrame
+        ``item``, ``rows``: answers, matched, without an id, id not found.
+    on : str
+        The key column.
+    """
+
+    data: pd.DataFrame
+    accounting: pd.DataFrame
+    on: str
+
+    @property
+    def matched(self) -> pd.DataFrame:
+        """The answers that found their row in the other table."""
+        return self.data[self.data["_matched"]].drop(columns="_matched")
+
+    def summary(self) -> str:
+        """One sentence on how many answers were matched."""
+        rows = dict(zip(self.accounting["item"], self.accounting["rows"]))
+        share = 100 * rows["matched"] / rows["answers"] if rows["answers"] else 0.0
+        return (f"{rows['matched']:,} of {rows['answers']:,} answers ({share:.1f}%) matched a "
+                f"row by {self.on}; {rows['without ' + self.on]:,} had no {self.on} and "
+                f"{rows[self.on + ' not found']:,} had one that is not in the table.")
+
+
+def join_answers(answers: pd.DataFrame, table: pd.DataFrame, *, on: str = "ticket_id",
+                 prefix: str | None = None) -> JoinResult:
+    """Attach a ticket (or order) table to survey answers by an id, counting misses.
+
+    Parameters
+    ----------
+    answers : DataFrame
+        Survey answers with the key column ``on``.
+    table : DataFrame
+        One row per key (e.g. ``load_tickets(...).data``); duplicate keys are an error.
+    on : str
+        The key column, present in both.
+    prefix : str, optional
+        Put before the table's columns whose names the answers already use (default:
+        the table's value wins only where the answers have no such column, and the
+        answers' own columns are kept).
+
+    Returns
+    -------
+    JoinResult
+
+    Examples
+    --------
+    >>> answers = pd.DataFrame({"response_id": [1, 2, 3], "ticket_id": ["T1", None, "T9"]})
+    >>> tickets = pd.DataFrame({"ticket_id": ["T1"], "contacts": [2]})
+    >>> joined = join_answers(answers, tickets)
+    >>> joined.summary()
+    '1 of 3 answers (33.3%) matched a row by ticket_id; 1 had no ticket_id and 1 had one that is not in the table.'
+    >>> joined.matched
+       response_id ticket_id  contacts
+    0            1        T1       2.0
+    """
+    for frame, name in ((answers, "the answers"), (table, "the table")):
+        require_columns(frame, [on], f"{name} have no column {{missing}} to join on; "
+                        "columns found: {found}. Set on= to the shared id column.")
+    doubles = table[on][table[on].duplicated() & table[on].notna()]
+    if len(doubles):
+        raise DataError(f"The table has {len(doubles):,} repeated {on} values, such as "
+                        f"{show_values(doubles)}; keep one row per {on} before joining "
+                        "(load_tickets sets duplicates aside).")
+    shared = [c for c in table.columns if c != on and c in answers.columns]
+    right = table.drop(columns=shared) if prefix is None else table.rename(
+        columns={c: prefix + c for c in shared})
+    key = answers[on].astype("string").str.strip()
+    lookup = right.assign(**{on: right[on].astype("string").str.strip(), "_matched": True})
+    data = answers.assign(_key=key.to_numpy()).merge(
+        lookup.rename(columns={on: "_key"}), on="_key", how="left", sort=False)
+    data = data.drop(columns="_key").assign(_matched=lambda d: d["_matched"].eq(True))
+    no_id = int(key.isna().sum() + key.eq("").sum())
+    matched = int(data["_matched"].sum())
+    accounting = pd.DataFrame({"item": ["answers", "matched", f"without {on}",
+                                        f"{on} not found"],
+                               "rows": [len(answers), matched, no_id,
+                                        len(answers) - matched - no_id]})
+    return JoinResult(data=data, accounting=accounting, on=on)
+
+
+def add_durations(data: pd.DataFrame, durations: Mapping[str, Sequence[str]], *,
+                  unit: str = "hours") -> pd.DataFrame:
+    """Add elapsed-time columns from pairs of timestamp columns.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Frame with the timestamp columns (datetime, or text in ISO 8601).
+    durations : mapping
+        New column -> ``[start column, end column]`` or ``[start, end, unit]``,
+        e.g. ``{"first_response_hours": ["created_at", "first_response_at"]}``.
+    unit : str
+        ``"hours"`` (default), ``"minutes"``, ``"days"`` or ``"seconds"``.
+
+    Returns
+    -------
+    DataFrame
+        A copy with the new columns; missing where either time is missing. Negative
+        values are kept (e.g. a delivery earlier than promised gives negative
+        lateness); :func:`~csat_toolkit.drivers.speed_buckets` rejects them for
+        response times.
+
+    Raises
+    ------
+    DataError
+        A column holds text that is not a date and time (values shown).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"created_at": ["2024-03-01 09:00"],
+    ...                       "first_response_at": ["2024-03-01 10:30"]})
+    >>> add_durations(frame, {"frt": ["created_at", "first_response_at"]})["frt"].tolist()
+    [1.5]
+    """
+    if not isinstance(durations, Mapping):
+        raise ParameterError("durations must map a new column to [start, end] (or "
+                             f"[start, end, unit]); got {durations!r}.")
+    added = {}
+    for name, spec in durations.items():
+        start, end, each = _duration_spec(name, spec, unit)
+        require_columns(data, [start, end], f"durations[{name!r}] needs {{missing}}; "
+                        "columns found: {found}. Fix the column names.")
+        delta = _as_time(data[end], end) - _as_time(data[start], start)
+        added[name] = (delta.dt.total_seconds() / _UNITS[each]).to_numpy(dtype=float)
+    return data.assign(**added)
+
+
+def _duration_spec(name: str, spec: Any, unit: str) -> tuple[str, str, str]:
+    if isinstance(spec, str) or not isinstance(spec, Sequence) or len(spec) not in (2, 3):
+        raise ParameterError(f"durations[{name!r}] must be [start column, end column] or "
+                             f"[start, end, unit]; got {spec!r}.")
+    each = spec[2] if len(spec) == 3 else unit
+    if each not in _UNITS:
+        raise ParameterError(f"Unknown unit {each!r} for durations[{name!r}]; use one of "
+                             f"{', '.join(_UNITS)}.")
+    return str(spec[0]), str(spec[1]), each
+
+
+def _as_time(values: pd.Series, column: str) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return values
+    parsed = pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True)
+    bad = parsed.isna() & values.notna()
+    if bad.any():
+        raise DataError(f"Column {column!r} has values that are not dates and times, such as "
+                        f"{show_values(values[bad])}; give ISO 8601 times (2024-03-01 09:30) "
+                        "or load the table with load_tickets(date_format=...).")
+    return parsed.dt.tz_localize(None)

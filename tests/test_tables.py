@@ -1,0 +1,148 @@
+"""Tickets: loading with row accounting, joining to answers, durations."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from csat_toolkit.errors import DataError, DateFormatError, MissingColumnError, NoValidRowsError, \
+    ParameterError, RejectedRowsError
+from csat_toolkit.tables import add_durations, join_answers, load_tickets
+
+from .conftest import SAMPLE
+
+
+def _tickets(**extra):
+    base = {
+        "ticket_id": ["T1", "T2", "T3", "T4"],
+        "created_at": ["2024-03-01 09:00", "2024-03-01 10:00", "2024-03-02 08:00",
+                       "2024-03-03 08:00"],
+        "first_response_at": ["2024-03-01 09:30", "2024-03-01 11:00", None, "2024-03-03 09:00"],
+        "resolved_at": ["2024-03-01 12:00", "2024-03-02 10:00", None, "2024-03-03 12:00"],
+    }
+    base.update(extra)
+    return pd.DataFrame(base)
+
+
+def test_sample_tickets_load_whole():
+    loaded = load_tickets(SAMPLE / "tickets.csv")
+    assert loaded.n_read == loaded.n_used == 39_732
+    assert loaded.data["created_at"].dtype.kind == "M"
+    # README: 103 open tickets (empty resolved_at), kept, not set aside.
+    assert loaded.data["resolved_at"].isna().sum() == 103
+    assert set(loaded.data["reopened"].unique()) == {0.0, 1.0}
+    # the region "NA" (North America) is a value, not missing
+    assert (loaded.data["region"] == "NA").sum() > 10_000
+
+
+def test_every_row_accounted_with_reasons():
+    frame = _tickets(
+        ticket_id=["T1", "T1", None, "T4"],
+        created_at=["2024-03-01 09:00", "2024-03-01 10:00", "2024-03-02 08:00", "soon"],
+    )
+    loaded = load_tickets(frame)
+    assert loaded.n_used == 1
+    reasons = dict(zip(loaded.rejected["source_row"], loaded.rejected["reason"]))
+    assert reasons == {2: "duplicate ticket_id", 3: "missing ticket_id",
+                       4: "unreadable created_at"}
+    assert loaded.n_used + loaded.n_set_aside == loaded.n_read
+
+
+def test_order_of_times_checked():
+    frame = _tickets(first_response_at=["2024-03-01 08:00", "2024-03-01 11:00", None,
+                                        "2024-03-03 13:00"])
+    loaded = load_tickets(frame)
+    reasons = dict(zip(loaded.rejected["source_row"], loaded.rejected["reason"]))
+    assert reasons == {1: "first response before creation",
+                       4: "resolved before the first response"}
+    assert "is before created_at" in loaded.rejected["detail"].iloc[0]
+
+
+def test_counts_and_flags_validated():
+    frame = _tickets(contacts=["1", "-1", "two", None], reopened=["yes", "0", "maybe", "TRUE"],
+                     handle_time=[300, 200, 100, 50])
+    loaded = load_tickets(frame)
+    assert loaded.data["reopened"].tolist() == [1.0, 1.0]
+    reasons = dict(zip(loaded.rejected["source_row"], loaded.rejected["reason"]))
+    assert reasons[2] == "invalid contacts"
+    assert reasons[3] == "invalid contacts; invalid reopened"
+    assert "'maybe'" in loaded.rejected["detail"].iloc[1]
+    assert loaded.data["contacts"].tolist()[0] == 1.0
+    assert np.isnan(loaded.data["contacts"].tolist()[1])
+
+
+def test_open_tickets_and_missing_optional_times_kept():
+    loaded = load_tickets(_tickets())
+    assert loaded.n_used == 4
+    assert loaded.data["first_response_at"].isna().sum() == 1
+
+
+def test_missing_required_column_named():
+    with pytest.raises(MissingColumnError, match="created_at.*Map the ticket id"):
+        load_tickets(pd.DataFrame({"ticket_id": ["T1"], "opened": ["2024-01-01"]}))
+
+
+def test_no_usable_rows_and_strict():
+    with pytest.raises(DateFormatError, match="reads the dates in created_at, such as 'x'"):
+        load_tickets(pd.DataFrame({"ticket_id": ["T1", "T2"], "created_at": ["x", "y"]}))
+    with pytest.raises(NoValidRowsError, match="all 2 rows were set aside.*missing ticket_id 2"):
+        load_tickets(pd.DataFrame({"ticket_id": [None, ""], "created_at": ["2024-01-01"] * 2}))
+    with pytest.raises(RejectedRowsError, match="strict=True and 1 of 4"):
+        load_tickets(_tickets(ticket_id=["T1", "T1", "T3", "T4"]), strict=True)
+
+
+def test_unknown_timezone():
+    with pytest.raises(ParameterError, match="Unknown timezone 'Mars/Base'"):
+        load_tickets(_tickets(), timezone="Mars/Base")
+
+
+def test_day_first_dates_inferred_with_note():
+    frame = pd.DataFrame({"ticket_id": ["a", "b"], "created_at": ["13/01/2024 10:00",
+                                                                  "02/02/2024 11:00"]})
+    loaded = load_tickets(frame)
+    assert loaded.data["created_at"].tolist() == [pd.Timestamp("2024-01-13 10:00"),
+                                                  pd.Timestamp("2024-02-02 11:00")]
+    assert any(note.startswith("created_at: read as %d/%m/%Y %H:%M") for note in loaded.notes)
+
+
+def test_join_counts_every_answer():
+    answers = pd.DataFrame({"response_id": [1, 2, 3, 4],
+                            "ticket_id": ["T1", " T2", None, "T9"],
+                            "channel": ["chat"] * 4})
+    tickets = pd.DataFrame({"ticket_id": ["T1", "T2"], "channel": ["email", "email"],
+                            "contacts": [1, 3]})
+    joined = join_answers(answers, tickets)
+    assert len(joined.data) == 4
+    assert joined.accounting["rows"].tolist() == [4, 2, 1, 1]
+    # the answers' own columns win unless a prefix is asked for
+    assert joined.matched["channel"].tolist() == ["chat", "chat"]
+    prefixed = join_answers(answers, tickets, prefix="ticket_")
+    assert prefixed.matched["ticket_channel"].tolist() == ["email", "email"]
+
+
+def test_join_errors():
+    answers = pd.DataFrame({"response_id": [1], "ticket_id": ["T1"]})
+    with pytest.raises(DataError, match="repeated ticket_id values, such as 'T1'"):
+        join_answers(answers, pd.DataFrame({"ticket_id": ["T1", "T1"]}))
+    with pytest.raises(MissingColumnError, match="order_id"):
+        join_answers(answers, pd.DataFrame({"ticket_id": ["T1"]}), on="order_id")
+
+
+def test_durations_hand_computed():
+    frame = pd.DataFrame({"a": pd.to_datetime(["2024-03-01 09:00", None]),
+                          "b": ["2024-03-02 10:30", "2024-03-01"]})
+    out = add_durations(frame, {"h": ["a", "b"], "d": ["a", "b", "days"]})
+    assert out["h"].iloc[0] == pytest.approx(25.5)
+    assert out["d"].iloc[0] == pytest.approx(25.5 / 24)
+    assert np.isnan(out["h"].iloc[1])
+    assert "h" not in frame.columns
+
+
+def test_duration_errors():
+    frame = pd.DataFrame({"a": ["2024-03-01"], "b": ["tomorrow"]})
+    with pytest.raises(DataError, match="Column 'b'.*'tomorrow'"):
+        add_durations(frame, {"x": ["a", "b"]})
+    with pytest.raises(ParameterError, match="Unknown unit 'weeks'"):
+        add_durations(frame, {"x": ["a", "b", "weeks"]})
+    with pytest.raises(ParameterError, match=r"\[start column, end column\]"):
+        add_durations(frame, {"x": "a"})
+    with pytest.raises(MissingColumnError, match="'c'"):
+        add_durations(frame, {"x": ["a", "c"]})
