@@ -10,6 +10,7 @@ survey answers by an id and counts the answers that found no ticket.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +24,8 @@ from .io import (LoadResult, _apply_na_values, _check_columns, _check_na_values,
                  _check_timezone, _display_name, _is_blank, _maybe_numeric, _parse_dates,
                  _read_source, _rejected_frame, _rename_columns)
 
-__all__ = ["TICKET_COLUMNS", "load_tickets", "join_answers", "JoinResult", "add_durations"]
+__all__ = ["TICKET_COLUMNS", "load_tickets", "join_answers", "JoinResult", "add_durations",
+           "derive_columns", "set_missing"]
 
 #: Canonical ticket columns, in the order they appear in ``load_tickets(...).data``.
 TICKET_COLUMNS = (
@@ -396,3 +398,83 @@ def _as_time(values: pd.Series, column: str) -> pd.Series:
                         f"{show_values(values[bad])}; give ISO 8601 times (2024-03-01 09:30) "
                         "or load the table with load_tickets(date_format=...).")
     return parsed.dt.tz_localize(None)
+
+
+def derive_columns(data: pd.DataFrame, expressions: Mapping[str, str]) -> pd.DataFrame:
+    """Add columns computed from others with pandas expressions, e.g. flags.
+
+    A derived value is missing wherever a column the expression uses is missing (so
+    ``"late_days > 0"`` is missing, not False, for an order never delivered).
+    Expressions are evaluated in order, so later ones may use earlier ones; booleans
+    become 0/1.
+
+    Parameters
+    ----------
+    data : DataFrame
+    expressions : mapping
+        New column -> expression for :meth:`pandas.DataFrame.eval`, e.g.
+        ``{"late": "late_days > 0", "total": "price + freight"}``.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"late_days": [2.0, -1.0, None]})
+    >>> derive_columns(frame, {"late": "late_days > 0"})["late"].tolist()
+    [1.0, 0.0, nan]
+    """
+    if not isinstance(expressions, Mapping):
+        raise ParameterError("derive must map a new column to an expression, e.g. "
+                             f"{{'late': 'late_days > 0'}}; got {expressions!r}.")
+    out = data.copy()
+    for name, expression in expressions.items():
+        used = [c for c in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", str(expression))
+                if c in out.columns]
+        try:
+            values = out.eval(str(expression))
+        except Exception as exc:  # pandas raises many types for a bad expression
+            raise ParameterError(
+                f"derive[{name!r}] = {expression!r} cannot be computed ({exc}). Use column "
+                f"names of the data ({show_values(list(out.columns), 15)}) and operators "
+                "such as > < == & | + - * /.") from exc
+        values = pd.Series(values, index=out.index).astype(float)
+        missing = out[used].isna().any(axis=1) if used else False
+        out[name] = values.mask(missing)
+    return out
+
+
+def set_missing(data: pd.DataFrame, values: Mapping[str, Sequence] | Sequence,
+                columns: Sequence[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mark codes such as 0 = "not applicable" as missing, and count them.
+
+    Parameters
+    ----------
+    data : DataFrame
+    values : mapping or list
+        Column -> codes that mean "no answer", or one list of codes for every column in
+        ``columns``.
+    columns : list, optional
+        The columns a plain list of codes applies to.
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        The copy with those cells missing, and a count per column (``column``,
+        ``codes``, ``cells``).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"wifi": [0, 3, 5], "food": [4, 0, 0]})
+    >>> clean, counts = set_missing(frame, [0], ["wifi", "food"])
+    >>> counts["cells"].tolist()
+    [1, 2]
+    """
+    if not isinstance(values, Mapping):
+        values = {c: list(values) for c in (columns or [])}
+    require_columns(data, list(values), "Codes for missing answers name {missing}, which the "
+                    "data does not have; columns found: {found}.")
+    out, rows = data.copy(), []
+    for column, codes in values.items():
+        hit = out[column].isin(list(codes))
+        out[column] = out[column].mask(hit)
+        rows.append({"column": column, "codes": ", ".join(map(str, codes)),
+                     "cells": int(hit.sum())})
+    return out, pd.DataFrame(rows, columns=["column", "codes", "cells"])

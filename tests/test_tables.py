@@ -146,3 +146,26 @@ def test_duration_errors():
         add_durations(frame, {"x": "a"})
     with pytest.raises(MissingColumnError, match="'c'"):
         add_durations(frame, {"x": ["a", "c"]})
+
+
+def test_derive_keeps_missing_missing_and_chains():
+    from csat_toolkit.tables import derive_columns
+    frame = pd.DataFrame({"late_days": [3.0, 0.0, None], "price": [10.0, 20.0, 30.0]})
+    out = derive_columns(frame, {"late": "late_days > 0", "late_price": "late * price"})
+    assert out["late"].tolist()[:2] == [1.0, 0.0] and np.isnan(out["late"].iloc[2])
+    assert out["late_price"].tolist()[:2] == [10.0, 0.0]
+    with pytest.raises(ParameterError, match="derive\\['x'\\].*cannot be computed"):
+        derive_columns(frame, {"x": "no_such_column > 1"})
+    with pytest.raises(ParameterError, match="must map a new column"):
+        derive_columns(frame, ["late_days > 0"])
+
+
+def test_set_missing_counts_cells():
+    from csat_toolkit.tables import set_missing
+    frame = pd.DataFrame({"wifi": [0, 3, 5], "food": [4, 0, 0]})
+    clean, counts = set_missing(frame, {"wifi": [0]})
+    assert clean["wifi"].isna().tolist() == [True, False, False]
+    assert counts.to_dict("records") == [{"column": "wifi", "codes": "0", "cells": 1}]
+    assert frame["wifi"].tolist() == [0, 3, 5]
+    with pytest.raises(MissingColumnError, match="'seat'"):
+        set_missing(frame, {"seat": [0]})
