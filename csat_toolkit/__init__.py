@@ -4,8 +4,9 @@
 >>> loaded = ct.load_responses("data/sample/responses.csv")   # doctest: +SKIP
 >>> ct.csat(loaded.data, by="channel", period="M")              # doctest: +SKIP
 """
-from . import (benchmarks, comparisons, errors, followup, forecast, metrics, plots, report,
-               scales, stats, text, trends, waves)
+from . import (agents, benchmarks, businesshours, comparisons, drivers, errors, followup,
+               forecast, importance, metrics, nonresponse, plots, priorities, report, scales,
+               stats, survival, tables, text, trends, waves)
 from .benchmarks import compare_to_benchmark, load_benchmarks
 from .comparisons import compare, compare_periods
 from .errors import CsatToolkitError, DataError, ParameterError
@@ -23,5 +24,6 @@ __all__ = [
     "csat", "errors", "followup_queue", "get_scale", "load_benchmarks", "load_responses",
     "metric_table", "metrics", "nps", "plots", "pmf", "read_config", "scales",
     "score_distribution", "stats", "tally", "text", "to_safe_csv", "followup", "report",
-    "trends", "forecast", "waves",
+    "trends", "forecast", "waves", "agents", "businesshours", "drivers", "importance",
+    "nonresponse", "priorities", "survival", "tables",
 ]

@@ -57,7 +57,8 @@ def plot_importance(table: pd.DataFrame, *, noise: float | None = None, labels: 
     ax = _ax(ax)
     data = table.reset_index(drop=True)
     y = np.arange(len(data))
-    colors = np.where(data["significant"], PALETTE["main"], PALETTE["small"])
+    colors = np.where(data["significant"].fillna(False).astype(bool), PALETTE["main"],
+                      PALETTE["small"])
     ax.barh(y, data["lmg"], color=colors, alpha=0.85)
     ax.hlines(y, data["lmg_ci_low"], data["lmg_ci_high"], color=PALETTE["line"], linewidth=1.5)
     if "lmg_share" in data:

@@ -68,6 +68,9 @@ __all__ = [
     "DriverModel",
     "driver_frame",
     "fit_drivers",
+    "bucketize",
+    "bucketize_columns",
+    "describe_speed",
     "vif",
     "speed_buckets",
     "bucket_labels",
@@ -1460,6 +1463,81 @@ def speed_buckets(
                        + f" of {label} per {bounds_text} bucket of {column}")
     table["small_n"] = table["n"] < min_n
     return table
+
+
+def bucketize(values: pd.Series, edges: Sequence[float] = (1, 4, 24), unit: str = "hours",
+              *, closed: str = "left") -> pd.Series:
+    """Durations as ordered bucket labels (the buckets of :func:`speed_buckets`).
+
+    Missing durations stay missing; negative ones are an error (as in
+    :func:`speed_buckets`).
+
+    Examples
+    --------
+    >>> bucketize(pd.Series([0.5, 1.0, 30.0, None])).tolist()
+    ['under 1 h', '1-4 h', 'over 24 h', nan]
+    """
+    edges = _check_edges(edges)
+    hours = _durations(values, str(values.name), unit)
+    if (hours < 0).any():
+        raise DataError(
+            f"{int((hours < 0).sum()):,} durations in {values.name!r} are negative "
+            f"({show_values(values[hours < 0].tolist())}); check the time stamps.")
+    labels = bucket_labels(edges, unit)
+    codes = pd.cut(hours, [0.0, *edges, np.inf], right=closed == "right", labels=False,
+                   include_lowest=True)
+    return pd.Series(pd.Categorical.from_codes(codes.fillna(-1).astype(int), labels,
+                                               ordered=True), index=values.index,
+                     name=values.name).astype(object).where(codes.notna())
+
+
+def bucketize_columns(data: pd.DataFrame, columns: Sequence[str], *,
+                      edges: Sequence[float] = (1, 4, 24), unit: str = "hours") -> pd.DataFrame:
+    """A copy of ``data`` with each duration column replaced by its bucket labels.
+
+    Use it to enter response times in a driver model as the same buckets the speed
+    table shows; pass ``reference={column: bucket_labels(edges, unit)[0]}`` to
+    :func:`driver_frame` to compare every bucket with the fastest.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"frt": [0.2, 5.0], "contacts": [1, 2]})
+    >>> bucketize_columns(frame, ["frt"])["frt"].tolist()
+    ['under 1 h', '4-24 h']
+    """
+    _require(data, list(columns))
+    return data.assign(**{c: bucketize(data[c], edges, unit) for c in columns})
+
+
+def describe_speed(buckets: pd.DataFrame, *, label: str = "the first response time") -> list[str]:
+    """Sentences for a :func:`speed_buckets` table: fastest against slowest, then each bucket.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"bucket": ["under 1 h", "over 1 h"], "lower": [0, 1.0],
+    ...     "upper": [1.0, np.inf], "n": [500, 400], "estimate": [80.0, 60.0],
+    ...     "ci_low": [76.3, 55.1], "ci_high": [83.3, 64.7], "conf": [0.95, 0.95],
+    ...     "small_n": [False, False], "method": ["Wilson score interval of % satisfied"] * 2})
+    >>> describe_speed(t)[0]
+    'Satisfaction is 80.0% (95% CI 76.3-83.3%, n=500) when the first response time is under 1 h and 60.0% (95% CI 55.1-64.7%, n=400) when it is over 1 h: a gap of 20.0 points.'
+    """
+    timed = buckets[buckets["lower"].notna() & (buckets["n"] > 0)].reset_index(drop=True)
+    if timed.empty:
+        return [f"No answers with {label} recorded."]
+    level = f"{100 * float(timed['conf'].iloc[0]):g}% CI"
+
+    def one(row) -> str:
+        small = ", too few answers to rely on" if row["small_n"] else ""
+        return (f"{row['estimate']:.1f}% ({level} {row['ci_low']:.1f}-{row['ci_high']:.1f}%, "
+                f"n={int(row['n']):,}{small})")
+
+    first, last = timed.iloc[0], timed.iloc[-1]
+    sentences = [f"Satisfaction is {one(first)} when {label} is {first['bucket']} and "
+                 f"{one(last)} when it is {last['bucket']}: a gap of "
+                 f"{first['estimate'] - last['estimate']:.1f} points."]
+    sentences.append("By bucket: " + "; ".join(f"{r['bucket']} {one(r)}"
+                                               for _, r in timed.iterrows()) + ".")
+    return sentences
 
 
 def _bucket_outcome(data: pd.DataFrame, outcome: str, scale):

@@ -739,3 +739,21 @@ def test_error_bad_parameters():
         effect_curve(frame, "x")
     with pytest.raises(ScaleError, match="Unknown scale"):
         driver_frame(df, "satisfied", ["x"], scale="csat_11")
+
+
+def test_bucketize_matches_speed_buckets_and_describe_speed():
+    from csat_toolkit.drivers import bucketize, bucketize_columns, describe_speed
+    hours = pd.Series([0.0, 0.99, 1.0, 3.9, 4.0, 24.0, 100.0, None], name="frt")
+    assert bucketize(hours).tolist()[:7] == ["under 1 h", "under 1 h", "1-4 h", "1-4 h",
+                                             "4-24 h", "over 24 h", "over 24 h"]
+    assert pd.isna(bucketize(hours).iloc[7])
+    with pytest.raises(DataError, match="negative"):
+        bucketize(pd.Series([-1.0], name="frt"))
+    frame = pd.DataFrame({"score": [5, 1] * 40, "frt": [0.5, 30.0] * 40})
+    assert bucketize_columns(frame, ["frt"])["frt"].unique().tolist() == ["under 1 h", "over 24 h"]
+    assert frame["frt"].dtype == float  # input untouched
+    table = speed_buckets(frame, "frt", min_n=5)
+    first, second = describe_speed(table, label="the first response time")
+    assert first.startswith("Satisfaction is 100.0% (95% CI 91.2-100.0%, n=40) when the first "
+                            "response time is under 1 h and 0.0%")
+    assert "a gap of 100.0 points" in first and second.startswith("By bucket: under 1 h")
