@@ -22,7 +22,7 @@ the bootstrap (Tonidandel, LeBreton & Johnson 2009). Looking only at whether a
 bootstrap interval of a weight excludes zero flags drivers unrelated to the outcome,
 because weights are never negative (the lesson of the R package ``rwa``, GitHub
 martinctc/rwa issue 26 and pull request 28). A driver coded by k columns (a
-categorical's k dummies) must beat k times the noise predictor, since the R² that chance
+categorical's k dummies) must beat k independent noise columns, since the R² that chance
 alone gives grows with the number of columns.
 
 References
@@ -523,9 +523,13 @@ class ImportanceResult:
     warnings: list[str] = field(default_factory=list)
     replicates: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
-    def summary(self) -> str:
-        """The decomposition in one sentence, largest drivers first."""
-        t = self.table
+    def summary(self, labels: dict | None = None) -> str:
+        """The decomposition in one sentence, largest drivers first.
+
+        ``labels`` maps driver names to readable ones (``{"frt": "first response time"}``).
+        """
+        t = self.table.assign(driver=self.table["driver"].map(
+            lambda d: (labels or {}).get(d, d)))
         level = f"{self.conf * 100:g}%"
         ci = ("" if not np.isfinite(self.r2_ci[0]) else
               f"{level} CI {self.r2_ci[0]:.2f}-{self.r2_ci[1]:.2f}, ")
@@ -753,6 +757,22 @@ def _bootstrap(M, w, players, noise, n_boot, rng, progress):
     return [a[valid] for a in stack], int((~valid).sum())
 
 
+def _noise_yardstick(noise: np.ndarray, players: list[list[int]], rng) -> np.ndarray:
+    """Per replicate and driver, the LMG a pure-noise driver of the same width would get.
+
+    Chance R² grows with a driver's columns: a categorical coded by k dummies is compared
+    with k independent noise columns. Independent noise columns add their R² almost
+    exactly, so k columns' LMG is drawn as the sum of k noise-predictor LMGs taken from
+    random replicates (seeded), which keeps the chi-square-like spread of k columns
+    (k times one draw would be far too wide).
+    """
+    out = np.empty((len(noise), len(players)))
+    for j, player in enumerate(players):
+        k = len(player)
+        out[:, j] = noise if k == 1 else noise[rng.integers(0, len(noise), (len(noise), k))].sum(axis=1)
+    return out
+
+
 def _renumber(players: list[list[int]]) -> list[list[int]]:
     """Groups renumbered 0.. in order, for a matrix restricted to the grouped columns."""
     out, start = [], 0
@@ -772,8 +792,8 @@ def _method_text(binary, weights, n_boot, conf, noise, correction, seed) -> str:
         if noise:
             label = {"holm": "Holm", "bh": "Benjamini-Hochberg", "fdr_bh": "Benjamini-Hochberg",
                      "none": "no"}[correction]
-            text += ("; significant = LMG above a random-noise predictor's (times the "
-                     "driver's number of columns) in the bootstrap (Tonidandel, LeBreton & "
+            text += ("; significant = LMG above that of random noise with as many columns "
+                     "as the driver, in the bootstrap (Tonidandel, LeBreton & "
                      f"Johnson 2009), {label} correction")
     return text
 
@@ -925,10 +945,7 @@ def relative_importance(
             if B else (np.full(g, np.nan), np.full(g, np.nan))
     small = n < min_n
     if noise and B:
-        # Chance R² grows with a driver's columns: a driver coded by k columns (a
-        # categorical's dummies) must beat k times the one-column noise predictor.
-        width = np.array([len(p) for p in players], dtype=float)
-        beaten = (boot_noisy[:, :g] <= boot_noisy[:, [g]] * width).sum(axis=0)
+        beaten = (boot_noisy[:, :g] <= _noise_yardstick(boot_noisy[:, g], players, rng)).sum(axis=0)
         p_raw = (1 + beaten) / (1 + B)
         p_adj = adjust_pvalues(p_raw, correction)
         significant = pd.array((p_adj < alpha) & (not small), dtype="boolean")
