@@ -6,7 +6,7 @@
 """
 from . import (agents, benchmarks, businesshours, comparisons, drivers, errors, followup,
                forecast, importance, metrics, nonresponse, plots, priorities, report, scales,
-               stats, survival, tables, text, trends, waves)
+               revenue, stats, survival, tables, text, trends, waves)
 from .benchmarks import compare_to_benchmark, load_benchmarks
 from .comparisons import compare, compare_periods
 from .errors import CsatToolkitError, DataError, ParameterError
@@ -25,5 +25,5 @@ __all__ = [
     "metric_table", "metrics", "nps", "plots", "pmf", "read_config", "scales",
     "score_distribution", "stats", "tally", "text", "to_safe_csv", "followup", "report",
     "trends", "forecast", "waves", "agents", "businesshours", "drivers", "importance",
-    "nonresponse", "priorities", "survival", "tables",
+    "nonresponse", "priorities", "revenue", "survival", "tables",
 ]
