@@ -5,7 +5,7 @@
 >>> ct.csat(loaded.data, by="channel", period="M")              # doctest: +SKIP
 """
 from . import (agents, benchmarks, businesshours, comparisons, drivers, errors, followup,
-               forecast, importance, metrics, nonresponse, plots, priorities, report, scales,
+               forecast, importance, metrics, nonresponse, ops, plots, priorities, report, scales,
                revenue, stats, survival, tables, text, trends, waves)
 from .benchmarks import compare_to_benchmark, load_benchmarks
 from .comparisons import compare, compare_periods
@@ -25,5 +25,5 @@ __all__ = [
     "metric_table", "metrics", "nps", "plots", "pmf", "read_config", "scales",
     "score_distribution", "stats", "tally", "text", "to_safe_csv", "followup", "report",
     "trends", "forecast", "waves", "agents", "businesshours", "drivers", "importance",
-    "nonresponse", "priorities", "revenue", "survival", "tables",
+    "nonresponse", "ops", "priorities", "revenue", "survival", "tables",
 ]

@@ -8,6 +8,8 @@ also available as ``csat_toolkit.plots.<name>``.
 """
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
@@ -167,6 +169,8 @@ def plot_speed(buckets: pd.DataFrame, curve: pd.DataFrame | None = None, *,
         _outside_legend(ax)
     ax.set_xscale("log")
     ax.set_xlim(left_end, high_end)
+    low, high = ax.get_ylim()
+    ax.set_ylim(low, high + 0.12 * (high - low))  # room for the bucket labels
     conf = format_level(buckets["conf"].iloc[0]) if "conf" in buckets else "95%"
     ax.set_xlabel(f"{label} ({unit}, log scale)")
     ax.set_ylabel(f"% satisfied, {conf} CI")
@@ -205,8 +209,9 @@ def plot_odds_ratios(table: pd.DataFrame, *, labels: dict | None = None, ax=None
     >>> ax = plot_odds_ratios(t)
     """
     _need(table, ["term", "estimate", "ci_low", "ci_high", "significant"], "plot_odds_ratios")
-    ax = _ax(ax)
     data = table.reset_index(drop=True)
+    if ax is None:
+        ax = plt.subplots(figsize=(8, max(3.0, 0.24 * len(data) + 1.2)))[1]
     ratio = bool((data["ci_low"] > 0).all()) and "ols" not in str(data.get("method", [""])[0]).lower()
     null = 1.0 if ratio else 0.0
     y = np.arange(len(data))
@@ -217,12 +222,25 @@ def plot_odds_ratios(table: pd.DataFrame, *, labels: dict | None = None, ax=None
     ax.axvline(null, color=PALETTE["line"], linewidth=1)
     if ratio:
         ax.set_xscale("log")
-    ax.set_yticks(y, [_label(t, labels) for t in data["term"]])
+        ax.xaxis.set_major_formatter(mticker.FormatStrFormatter("%g"))
+        ax.xaxis.set_minor_formatter(mticker.NullFormatter())
+    ax.set_yticks(y, [_term_label(row, labels) for _, row in data.iterrows()], fontsize=8)
     ax.invert_yaxis()
     conf = format_level(data["conf"].iloc[0]) if "conf" in data else "95%"
     ax.set_xlabel(("odds ratio (log scale)" if ratio else "coefficient") + f", {conf} CI")
     ax.set_title(title or "Model terms (coloured = significant after correction)")
     return ax
+
+
+def _term_label(row: pd.Series, labels: dict | None) -> str:
+    """ "channel: chat (vs email)" for a level, "contacts (per unit)" for a number."""
+    if "driver" not in row or pd.isna(row.get("driver")):
+        return _label(row["term"], labels)
+    name, term = _label(row["driver"], labels), str(row["term"])
+    if term in ("per unit", "1"):
+        return f"{name} ({'per unit' if term == 'per unit' else 'yes vs no'})"
+    reference = row.get("reference")
+    return f"{name}: {term}" + (f" (vs {reference})" if isinstance(reference, str) else "")
 
 
 def plot_shrinkage(table: pd.DataFrame, *, by: str = "agent", overall: float | None = None,

@@ -115,3 +115,36 @@ def readable(table: pd.DataFrame, *, keys: list[str] | None = None, digits: int 
             on_scale = column == "mean" or (means and column in _ON_SCALE)
             out[column] = out[column].round(2 if on_scale else digits)
     return out.reset_index(drop=True)
+
+
+def rounded(table: pd.DataFrame, *, columns: list[str] | None = None, drop=("conf", "method"),
+            digits: int = 1) -> pd.DataFrame:
+    """Any result table, rounded for display: the columns chosen, numbers readable.
+
+    p-values keep 4 decimals, columns whose values are all below 1 in size keep 3
+    (shares of R², weights), other numbers ``digits``. Columns in ``drop`` are left out
+    unless listed in ``columns``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"driver": ["frt"], "lmg": [0.04551], "lmg_share": [38.559],
+    ...                   "p_value": [0.000123], "conf": [0.95]})
+    >>> rounded(t)
+      driver    lmg  lmg_share  p_value
+    0    frt  0.046       38.6   0.0001
+    """
+    if columns is not None:
+        out = table[[c for c in columns if c in table.columns]].copy()
+    else:
+        out = table.drop(columns=[c for c in drop if c in table.columns])
+    for column in out.columns:
+        values = out[column]
+        if values.dtype.kind != "f":
+            continue
+        if str(column).startswith("p_") or str(column).endswith(("_p", "_p_adj", "p_value")):
+            out[column] = values.round(4)
+        elif values.abs().max(skipna=True) < 1:
+            out[column] = values.round(3)
+        else:
+            out[column] = values.round(digits)
+    return out.reset_index(drop=True)

@@ -10,6 +10,7 @@ import nbformat
 import pandas as pd
 import papermill as pm
 import pytest
+import statsmodels.formula.api as smf
 
 import csat_toolkit as ct
 from csat_toolkit.runner import discover_notebooks, notebook_parameters
@@ -118,3 +119,56 @@ def test_trends_notebook_with_other_parameters(tmp_path):
     card = headline["kpis"][0]
     assert card["value"] == pytest.approx(last["estimate"]) and card["conf"] == 0.9
     assert headline["goal_status"] in {"on track", "at risk", "off track"}
+
+
+@pytest.mark.slow
+def test_drivers_notebook_names_the_true_drivers(tmp_path):
+    # The sample's built-in CSAT drivers (data/sample/README.md, effect 3): first response
+    # time (logit -0.5/-1.0/-1.7 by bucket), contacts, reopened, channel, Agents 07/18; the
+    # priority has no effect of its own. The report must rank them and flag no noise.
+    out = tmp_path / "drivers"
+    out.mkdir()
+    pm.execute_notebook(str(NOTEBOOKS / "03_drivers.ipynb"), str(out / "run.ipynb"),
+                        parameters={"output_dir": str(out)}, kernel_name="python3",
+                        cwd=str(NOTEBOOKS), progress_bar=False)
+    headline = read_headline(out)
+    drivers = {d["driver"]: d for d in headline["drivers"]}
+    assert headline["drivers"][0]["driver"] == "first_response_hours"
+    for name in ("first_response_hours", "contacts", "channel", "agent", "reopened"):
+        assert drivers[name]["significant"], name
+        assert drivers[name]["lmg_ci_low"] > 0
+    assert not drivers["priority"]["significant"]
+    assert headline["priorities"][0] == {"driver": "first_response_hours", "quadrant": "fix first",
+                                         "priority": 1}
+    frt = {b["bucket"]: b for b in headline["speed"]["first_response_hours"]}
+    assert frt["under 1 h"]["estimate"] > frt["1-4 h"]["estimate"] > frt["4-24 h"]["estimate"] \
+        > frt["over 24 h"]["estimate"]
+    ranked = headline["agents_ranked"]["agent"]
+    assert ranked[0] == "Agent 07" and ranked[-1] == "Agent 18" and "Agent 25" not in ranked
+    assert any(f.startswith("Fix first: first response time") for f in headline["findings"])
+    assert headline["kpis"][0]["value"] == pytest.approx(74.10087, abs=1e-4)
+
+
+@pytest.mark.slow
+def test_drivers_notebook_with_other_parameters(tmp_path):
+    out = tmp_path / "drivers_score"
+    out.mkdir()
+    params = {"outcome": "score", "model": "ols", "drivers": ["first_response_hours", "contacts",
+                                                               "channel"],
+              "bucket_drivers": [], "speed_columns": ["first_response_hours"], "performance": {},
+              "agent_column": None, "team_column": None, "n_boot": 150, "conf_level": 0.9,
+              "output_dir": str(out)}
+    pm.execute_notebook(str(NOTEBOOKS / "03_drivers.ipynb"), str(out / "run.ipynb"),
+                        parameters=params, kernel_name="python3", cwd=str(NOTEBOOKS),
+                        progress_bar=False)
+    headline = read_headline(out)
+    # The R² of the decomposition is the OLS R² of the same model, fitted directly.
+    answers = ct.metrics.select_survey(ct.load_responses(SAMPLE / "responses.csv").data, "csat")
+    tickets = ct.tables.load_tickets(SAMPLE / "tickets.csv").data
+    joined = ct.tables.add_durations(ct.tables.join_answers(answers, tickets).matched,
+                                     {"frt": ["created_at", "first_response_at"]})
+    fit = smf.ols("score ~ frt + contacts + C(channel)", data=joined).fit()
+    assert headline["r2"] == pytest.approx(fit.rsquared, rel=1e-9)
+    assert headline["outcome"] == "score" and headline["agents_ranked"] == {}
+    assert sum(d["lmg_share"] for d in headline["drivers"]) == pytest.approx(100)
+    assert any("No performance measure" in f for f in headline["findings"])
