@@ -56,8 +56,9 @@ def plot_importance(table: pd.DataFrame, *, noise: float | None = None, labels: 
     """
     _need(table, ["driver", "lmg", "lmg_ci_low", "lmg_ci_high", "significant", "n"],
           "plot_importance")
-    ax = _ax(ax)
     data = table.reset_index(drop=True)
+    if ax is None:
+        ax = plt.subplots(figsize=(8, max(3.0, 0.32 * len(data) + 1.2)))[1]
     y = np.arange(len(data))
     colors = np.where(data["significant"].fillna(False).astype(bool), PALETTE["main"],
                       PALETTE["small"])
