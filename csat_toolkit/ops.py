@@ -79,6 +79,7 @@ __all__ = [
     "VolumeResult",
     "volume_profile",
     "ops_satisfaction",
+    "describe_flag_agreement",
 ]
 
 SLA_METRICS = {"first_response": "first_response_at", "resolution": "resolved_at"}
@@ -2219,3 +2220,89 @@ def _comparison_table(specs: list[dict], conf: float, correction: str, min_n: in
     out["correction"] = CORRECTION_NAMES[correction]
     out["method"] = "% satisfied among answers joined to their ticket"
     return out[columns]
+
+
+# --- the data's own SLA flag --------------------------------------------------------------
+
+
+def describe_flag_agreement(sla: SlaResult, tickets: pd.DataFrame, column: str, *,
+                            metric: str = "resolution") -> tuple[pd.DataFrame, list[str]]:
+    """How often the toolkit's SLA status and the data's own flag disagree, and why.
+
+    Parameters
+    ----------
+    sla : SlaResult
+        :func:`sla_compliance` on ``tickets``.
+    tickets : DataFrame
+        The same tickets, with the flag ``column`` (1/0, TRUE/FALSE, yes/no).
+    column : str
+        The data's flag, e.g. ``made_sla``.
+    metric : str
+        The SLA metric the flag is compared with.
+
+    Returns
+    -------
+    table : DataFrame
+        :meth:`SlaResult.flag_agreement` with ``median_elapsed_hours`` and
+        ``median_target_hours`` per cell (the toolkit's elapsed time and target).
+    sentences : list of str
+        The agreement among tickets both sides decide (with a Wilson interval), each kind
+        of disagreement with its median elapsed time against the target, and the usual
+        reasons.
+
+    Examples
+    --------
+    >>> tickets = pd.DataFrame({"created_at": pd.to_datetime(["2024-03-04 09:00"] * 4),
+    ...     "resolved_at": pd.to_datetime(["2024-03-04 10:00", "2024-03-04 20:00",
+    ...                                    "2024-03-04 11:00", "2024-03-04 12:00"]),
+    ...     "made_sla": ["TRUE", "TRUE", "FALSE", "TRUE"]})
+    >>> sla = sla_compliance(tickets, {"resolution": 8}, clock="calendar")
+    >>> table, sentences = describe_flag_agreement(sla, tickets, "made_sla")
+    >>> table[["toolkit", "data_flag", "tickets", "median_elapsed_hours"]].values.tolist()
+    [['met', False, 1, 2.0], ['met', True, 2, 2.0], ['breached', True, 1, 11.0]]
+    >>> sentences[0]
+    "The toolkit's resolution SLA and the data's own flag made_sla agree for 2 of 4 tickets both decide (50.0%, 95% CI 15.0% to 85.0%)."
+    """
+    table = sla.flag_agreement(tickets, column, metric=metric)
+    rows = sla.status[sla.status["metric"] == metric].reset_index(drop=True)
+    flag = _flag(tickets[column], column).to_numpy()
+    frame = pd.DataFrame({
+        "toolkit": rows["status"].replace({"breached while open": "breached"}).to_numpy(),
+        "data_flag": np.where(np.isnan(flag), "None", np.where(flag == 1, "True", "False")),
+        "elapsed": rows["elapsed_hours"].to_numpy(float),
+        "target": rows["target_hours"].to_numpy(float)})
+    medians = frame.groupby(["toolkit", "data_flag"])[["elapsed", "target"]].median()
+    keys = list(zip(table["toolkit"], table["data_flag"].astype(str)))
+    table["median_elapsed_hours"] = [medians["elapsed"].get(k, np.nan) for k in keys]
+    table["median_target_hours"] = [medians["target"].get(k, np.nan) for k in keys]
+    decided = table[table["agree"].notna()]
+    both = int(decided["tickets"].sum())
+    label = metric.replace("_", " ")
+    if both == 0:
+        return table, [f"No ticket is decided both by the toolkit's {label} SLA and by {column}: "
+                       "nothing to compare."]
+    agree = int(decided.loc[decided["agree"].astype(bool), "tickets"].sum())
+    estimate, low, high = _wilson(agree, both, sla._conf)
+    sentences = [f"The toolkit's {label} SLA and the data's own flag {column} agree for "
+                 f"{agree:,} of {both:,} tickets both decide ({float(estimate):.1f}%, "
+                 f"{sla._conf:.0%} CI {float(low):.1f}% to {float(high):.1f}%)."]
+    for status, value, text in (("met", False, f"within the target here but not made by {column}"),
+                                ("breached", True, f"past the target here but made by {column}")):
+        cell = table[(table["toolkit"] == status) & table["data_flag"].eq(value)]
+        if len(cell) and int(cell["tickets"].iloc[0]):
+            row = cell.iloc[0]
+            sentences.append(
+                f"{int(row['tickets']):,} tickets are {text} (median {row['median_elapsed_hours']:.1f}"
+                f" h elapsed against a median target of {row['median_target_hours']:.1f} h).")
+    undecided = int(table.loc[table["agree"].isna(), "tickets"].sum())
+    if undecided:
+        sentences.append(f"{undecided:,} tickets are undecided on one side (no target, pending, "
+                         f"not measurable, or no {column} value) and are not compared.")
+    if agree < both:
+        sentences.append(
+            f"Why they differ: {column} was set by the source system with its own targets, "
+            "calendars and pauses (for example time waiting for the customer), which the data "
+            "does not contain; the toolkit applies the targets and clock of this report to the "
+            "time stamps. Where the two disagree a lot, the targets here are not the ones the "
+            "system used: align them, or report the system's flag.")
+    return table, sentences

@@ -984,3 +984,10 @@ from .driverplots import (plot_calibration, plot_funnel, plot_importance,  # noq
 
 __all__ += ["plot_importance", "plot_importance_performance", "plot_speed", "plot_odds_ratios",
             "plot_shrinkage", "plot_funnel", "plot_calibration"]
+
+# The operations plots too.
+from .opsplots import (plot_deflection, plot_ops_satisfaction, plot_response_times,  # noqa: E402
+                       plot_sla, plot_volume_heatmap, plot_weekly_volume)
+
+__all__ += ["plot_sla", "plot_response_times", "plot_volume_heatmap", "plot_weekly_volume",
+            "plot_deflection", "plot_ops_satisfaction"]

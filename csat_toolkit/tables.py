@@ -83,6 +83,8 @@ def load_tickets(
     sheet: int | str = 0,
     na_values: list[str] | None = None,
     strict: bool = False,
+    duplicates: str = "first",
+    combine: Mapping[str, Sequence[str]] | None = None,
 ) -> LoadResult:
     """Load support tickets, validate every row and account for the ones set aside.
 
@@ -99,6 +101,16 @@ def load_tickets(
         timestamp column (``created_at``, ``first_response_at``, ``resolved_at``).
     strict : bool
         Raise :class:`~csat_toolkit.errors.RejectedRowsError` when any row has a problem.
+    duplicates : {"first", "last"}
+        Which row of a repeated ``ticket_id`` is kept. ``"first"`` (default) sets the
+        later rows aside as ``duplicate ticket_id``; ``"last"`` keeps the last row, as for
+        an event log with one row per state change (ServiceNow, Jira), and sets the
+        earlier ones aside as ``earlier row of the same ticket_id`` (still counted).
+    combine : mapping, optional
+        New column -> source columns joined with a space before anything else, e.g.
+        ``{"created_at": ["Date", "Time"]}`` when the date and the time of day are in
+        two columns. The value is missing where any part is; the source columns are
+        kept. A new name that is a canonical name needs no entry in ``columns``.
 
     Returns
     -------
@@ -111,6 +123,7 @@ def load_tickets(
         timestamps; a first response or resolution before creation, or a resolution
         before the first response; negative or non-numeric ``contacts`` /
         ``handle_time``; ``reopened`` other than 0/1, yes/no, true/false.
+        ``handle_time`` is in seconds, or ``HH:MM:SS`` text (converted to seconds).
 
     Examples
     --------
@@ -127,6 +140,21 @@ def load_tickets(
     >>> loaded.rejected[["source_row", "reason"]]  # doctest: +NORMALIZE_WHITESPACE
        source_row                    reason
     0           2  resolved before creation
+
+    An event log (several rows per ticket, the last one final) with the date and the
+    time of day in separate columns:
+
+    >>> log = pd.DataFrame({"id": ["A", "A", "B"], "day": ["2024-03-01"] * 3,
+    ...                     "time": ["09:00", "09:00", "10:30"], "state": ["New", "Closed", "New"]})
+    >>> loaded = load_tickets(log, columns={"id": "ticket_id"}, duplicates="last",
+    ...                       combine={"created_at": ["day", "time"]})
+    >>> loaded.data[["ticket_id", "created_at", "state"]]
+      ticket_id          created_at   state
+    0         A 2024-03-01 09:00:00  Closed
+    1         B 2024-03-01 10:30:00     New
+    >>> loaded.rejected[["source_row", "reason"]]  # doctest: +NORMALIZE_WHITESPACE
+       source_row                             reason
+    0           1  earlier row of the same ticket_id
     """
     options = {"timezone": _check_timezone(timezone), "date_format": date_format,
                "dayfirst": dayfirst, "na_values": _check_na_values(na_values),
@@ -134,10 +162,16 @@ def load_tickets(
     if dayfirst not in (None, True, False) or not isinstance(strict, bool):
         raise ParameterError("dayfirst must be True, False or None and strict True or False; "
                              f"got dayfirst={dayfirst!r}, strict={strict!r}.")
+    if duplicates not in ("first", "last"):
+        raise ParameterError(
+            f"duplicates must be 'first' (keep the first row of a repeated ticket_id) or "
+            f"'last' (keep the last, for event logs); got {duplicates!r}.")
+    combine = _check_combine(combine)
     raw, name, sep_used = _read_source(source, encoding=encoding, sep=sep, sheet=sheet)
     notes: list[str] = []
     if not isinstance(source, pd.DataFrame):
         raw = _apply_na_values(raw, options, notes)
+    raw = _combine_columns(raw, combine, name, notes)
     frame, _ = _rename_columns(raw, options["columns"], name, notes)
     require_columns(frame, ["ticket_id", "created_at"],
                     f"{_display_name(name)} has no column {{missing}} after the column "
@@ -146,15 +180,49 @@ def load_tickets(
     if not len(frame):
         raise NoValidRowsError(f"{_display_name(name)} has column names but no tickets.")
     issues = _RowIssues(len(frame))
-    parsed = _parse_ticket_columns(frame, options, issues, notes)
+    parsed = _parse_ticket_columns(frame, options, issues, notes, duplicates)
     return _ticket_result(frame, parsed, issues, name, notes,
-                          dict(options, source=name, sep=sep_used))
+                          dict(options, source=name, sep=sep_used, duplicates=duplicates,
+                               combine={k: list(v) for k, v in combine.items()}))
+
+
+def _check_combine(combine) -> dict[str, list[str]]:
+    if combine is None:
+        return {}
+    ok = isinstance(combine, Mapping) and all(
+        isinstance(k, str) and not isinstance(v, str) and isinstance(v, Sequence) and len(v) >= 2
+        and all(isinstance(c, str) for c in v) for k, v in combine.items())
+    if not ok:
+        raise ParameterError(
+            "combine must map a new column to two or more source columns, e.g. "
+            f"{{'created_at': ['Date', 'Time']}}; got {combine!r}.")
+    return {k: list(v) for k, v in combine.items()}
+
+
+def _combine_columns(raw: pd.DataFrame, combine: dict[str, list[str]], name: str,
+                     notes: list[str]) -> pd.DataFrame:
+    """Join source columns with a space into new columns (missing where any part is)."""
+    if not combine:
+        return raw
+    out = raw.copy()
+    for new, parts in combine.items():
+        require_columns(raw, parts, f"combine[{new!r}] names {{missing}}, which "
+                        f"{_display_name(name)} does not have. Its columns are: {{found}}. "
+                        "Use the source column names.")
+        text = [raw[c].astype("string").str.strip() for c in parts]
+        missing = np.logical_or.reduce([(t.isna() | (t == "")).to_numpy(bool) for t in text])
+        joined = text[0]
+        for part in text[1:]:
+            joined = joined + " " + part
+        out[new] = pd.Series(joined.to_numpy(dtype=object), index=raw.index).mask(missing)
+        notes.append(f"Column {new!r} is {' + '.join(repr(c) for c in parts)} joined with a space.")
+    return out
 
 
 def _parse_ticket_columns(frame: pd.DataFrame, options: dict, issues: _RowIssues,
-                          notes: list[str]) -> dict[str, np.ndarray]:
+                          notes: list[str], duplicates: str = "first") -> dict[str, np.ndarray]:
     parsed: dict[str, np.ndarray] = {}
-    _check_ticket_ids(frame["ticket_id"], issues)
+    _check_ticket_ids(frame["ticket_id"], issues, duplicates)
     for column in (c for c in _TIMES if c in frame.columns):
         parsed[column] = _parse_time(frame[column], options, issues, notes)
     _check_order(parsed, issues)
@@ -165,12 +233,17 @@ def _parse_ticket_columns(frame: pd.DataFrame, options: dict, issues: _RowIssues
     return parsed
 
 
-def _check_ticket_ids(ids: pd.Series, issues: _RowIssues) -> None:
+def _check_ticket_ids(ids: pd.Series, issues: _RowIssues, duplicates: str = "first") -> None:
     missing = _is_blank(ids)
     issues.add(missing, "missing ticket_id", "ticket_id is empty")
-    duplicate = ids.duplicated(keep="first").to_numpy() & ~missing
-    issues.add(duplicate, "duplicate ticket_id",
-               [f"ticket_id {v!r} appears on an earlier row" for v in ids[duplicate]])
+    duplicate = ids.duplicated(keep=duplicates).to_numpy() & ~missing
+    if duplicates == "first":
+        issues.add(duplicate, "duplicate ticket_id",
+                   [f"ticket_id {v!r} appears on an earlier row" for v in ids[duplicate]])
+    else:
+        issues.add(duplicate, "earlier row of the same ticket_id",
+                   [f"ticket_id {v!r} appears on a later row (duplicates='last' keeps that one)"
+                    for v in ids[duplicate]])
 
 
 def _parse_time(values: pd.Series, options: dict, issues: _RowIssues,
@@ -197,8 +270,17 @@ def _check_order(parsed: dict, issues: _RowIssues) -> None:
                 for a, b in zip(parsed[later][wrong], parsed[earlier][wrong])])
 
 
+_HMS = re.compile(r"^\s*\d+:\d{2}(:\d{2}(\.\d+)?)?\s*$")
+
+
 def _parse_count(values: pd.Series, issues: _RowIssues) -> np.ndarray:
-    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    numbers = np.array(pd.to_numeric(values, errors="coerce"), dtype=float)
+    if values.name == "handle_time" and not pd.api.types.is_numeric_dtype(values.dtype):
+        text = values.astype("string")
+        clock = text.str.match(_HMS.pattern).to_numpy(dtype=bool, na_value=False)
+        if clock.any():  # HH:MM:SS (or MM:SS) durations -> seconds
+            padded = text[clock].where(text[clock].str.count(":") == 2, "00:" + text[clock])
+            numbers[clock] = pd.to_timedelta(padded.str.strip()).dt.total_seconds().to_numpy(float)
     bad = (values.notna().to_numpy() & ~np.isfinite(numbers)) | (numbers < 0)
     issues.add(bad, f"invalid {values.name}",
                [f"{values.name} {v!r} is not a number of 0 or more" for v in values[bad]])
@@ -436,7 +518,7 @@ def derive_columns(data: pd.DataFrame, expressions: Mapping[str, str]) -> pd.Dat
                 f"names of the data ({show_values(list(out.columns), 15)}) and operators "
                 "such as > < == & | + - * /.") from exc
         values = pd.Series(values, index=out.index).astype(float)
-        missing = out[used].isna().any(axis=1) if used else False
+        missing = out[used].isna().any(axis=1) if used else np.zeros(len(out), dtype=bool)
         out[name] = values.mask(missing)
     return out
 

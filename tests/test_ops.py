@@ -678,3 +678,33 @@ def test_incident_log_resolution_times_and_made_sla():
     flagged = agreement[agreement["data_flag"].eq(True)]["tickets"].sum()
     # SOURCE.md: made_sla is TRUE for 0.5562 of the 890 incidents.
     assert agreement["tickets"].sum() == 890 and flagged / 890 == pytest.approx(0.5562, abs=5e-5)
+
+
+# --- describe_flag_agreement ------------------------------------------------------------------
+
+
+def test_describe_flag_agreement_hand_counted():
+    # Target 8 h (calendar). Elapsed 1, 11, 2, 3 h and one unresolved at as_of (waited 12 h):
+    # toolkit met, breached, met, met, breached while open; flags T, T, F, T, F.
+    # Agree: rows 1, 4 (met & T) and 5 (breached & F) -> 3 of 5; 1 met-but-F (2 h), 1 breached-
+    # but-T (11 h).
+    tickets = pd.DataFrame({
+        "created_at": pd.to_datetime(["2024-03-04 09:00"] * 5),
+        "resolved_at": pd.to_datetime(["2024-03-04 10:00", "2024-03-04 20:00", "2024-03-04 11:00",
+                                       "2024-03-04 12:00", None]),
+        "made_sla": ["TRUE", "TRUE", "FALSE", "TRUE", "FALSE"]})
+    sla = ops.sla_compliance(tickets, {"resolution": 8}, clock="calendar", as_of="2024-03-04 21:00")
+    table, sentences = ops.describe_flag_agreement(sla, tickets, "made_sla")
+    assert table["tickets"].sum() == 5
+    low, high = wilson(3, 5)
+    assert sentences[0] == (f"The toolkit's resolution SLA and the data's own flag made_sla agree "
+                            f"for 3 of 5 tickets both decide (60.0%, 95% CI {low:.1f}% to "
+                            f"{high:.1f}%).")
+    assert "1 tickets are within the target here but not made by made_sla (median 2.0 h" \
+        in sentences[1]
+    assert "1 tickets are past the target here but made by made_sla (median 11.0 h" in sentences[2]
+    assert sentences[-1].startswith("Why they differ: made_sla was set by the source system")
+    assert table.loc[table["toolkit"].eq("breached") & table["data_flag"].eq(False),
+                     "median_elapsed_hours"].iloc[0] == pytest.approx(12.0)
+    with pytest.raises(MissingColumnError, match="no column 'flag'"):
+        ops.describe_flag_agreement(sla, tickets, "flag")

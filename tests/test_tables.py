@@ -169,3 +169,64 @@ def test_set_missing_counts_cells():
     assert frame["wifi"].tolist() == [0, 3, 5]
     with pytest.raises(MissingColumnError, match="'seat'"):
         set_missing(frame, {"seat": [0]})
+
+
+# --- event logs (duplicates="last"), date + time in two columns, HH:MM:SS handle time ---------
+
+
+def test_duplicates_last_keeps_the_final_row_and_counts_the_others():
+    log = pd.DataFrame({"id": ["A", "A", "A", "B", "C", "C"],
+                        "opened": ["2024-03-01 09:00"] * 6,
+                        "state": ["New", "Active", "Closed", "New", "New", "Closed"]})
+    last = load_tickets(log, columns={"id": "ticket_id", "opened": "created_at"}, duplicates="last")
+    assert last.data[["ticket_id", "state"]].values.tolist() == [["A", "Closed"], ["B", "New"],
+                                                                 ["C", "Closed"]]
+    # Hand count: A has 2 earlier rows, C 1 -> 3 rows set aside, each with its reason.
+    assert last.rejected["source_row"].tolist() == [1, 2, 5]
+    assert set(last.rejected["reason"]) == {"earlier row of the same ticket_id"}
+    assert "duplicates='last'" in last.rejected["detail"].iloc[0]
+    assert last.n_read == 6 and last.options["duplicates"] == "last"
+    first = load_tickets(log, columns={"id": "ticket_id", "opened": "created_at"})
+    assert first.data["state"].tolist() == ["New", "New", "New"]
+    assert set(first.rejected["reason"]) == {"duplicate ticket_id"}
+    with pytest.raises(ParameterError, match="duplicates must be 'first'.*'last'"):
+        load_tickets(log, columns={"id": "ticket_id", "opened": "created_at"}, duplicates="keep")
+
+
+def test_duplicates_last_on_the_incident_log():
+    from .conftest import REALDATA, require_shared
+    folder = require_shared(REALDATA / "incident_sla_uci")
+    loaded = load_tickets(folder / "incident_event_log_head.csv",
+                          columns={"number": "ticket_id", "opened_at": "created_at"},
+                          date_format="%d-%m-%Y %H:%M", na_values=["?"], duplicates="last")
+    # SOURCE.md (incident level = last event row per number): 890 incidents from 5,998 events,
+    # made_sla TRUE for 0.5562, 861 with a resolved_at.
+    assert loaded.n_read == 5998 and len(loaded.data) == 890 and len(loaded.rejected) == 5108
+    assert (loaded.data["made_sla"] == "TRUE").mean() == pytest.approx(0.5562, abs=5e-5)
+    assert loaded.data["resolved_at"].notna().sum() == 861
+
+
+def test_combine_builds_created_at_from_date_and_time():
+    calls = pd.DataFrame({"Call": ["c1", "c2", "c3"], "Date": ["2021-01-01", "2021-01-02", None],
+                          "Time": ["09:12:58", "17:00:00", "10:00:00"],
+                          "Talk": ["00:02:23", "0:10", None]})
+    loaded = load_tickets(calls, columns={"Call": "ticket_id", "Talk": "handle_time"},
+                          combine={"created_at": ["Date", "Time"]})
+    assert loaded.data["created_at"].tolist() == [pd.Timestamp("2021-01-01 09:12:58"),
+                                                  pd.Timestamp("2021-01-02 17:00:00")]
+    # HH:MM:SS -> seconds by hand: 2 min 23 s = 143 s; "0:10" (MM:SS) = 10 s.
+    assert loaded.data["handle_time"].tolist() == [143.0, 10.0]
+    assert loaded.rejected["reason"].tolist() == ["missing created_at"]  # a part is missing
+    assert any("'Date' + 'Time'" in note for note in loaded.notes)
+    assert {"date", "time"} <= set(loaded.data.columns)  # the parts are kept
+    with pytest.raises(MissingColumnError, match="combine\\['created_at'\\] names 'Clock'.*source "
+                                                 "column names"):
+        load_tickets(calls, columns={"Call": "ticket_id"}, combine={"created_at": ["Date", "Clock"]})
+    with pytest.raises(ParameterError, match="two or more source columns"):
+        load_tickets(calls, columns={"Call": "ticket_id"}, combine={"created_at": "Date"})
+
+
+def test_derive_constant_expression():
+    from csat_toolkit.tables import derive_columns
+    out = derive_columns(pd.DataFrame({"a": [1.0, None]}), {"contacts": "1"})
+    assert out["contacts"].tolist() == [1.0, 1.0]
