@@ -85,6 +85,7 @@ def load_tickets(
     strict: bool = False,
     duplicates: str = "first",
     combine: Mapping[str, Sequence[str]] | None = None,
+    fallback: Mapping[str, str] | None = None,
 ) -> LoadResult:
     """Load support tickets, validate every row and account for the ones set aside.
 
@@ -111,6 +112,10 @@ def load_tickets(
         ``{"created_at": ["Date", "Time"]}`` when the date and the time of day are in
         two columns. The value is missing where any part is; the source columns are
         kept. A new name that is a canonical name needs no entry in ``columns``.
+    fallback : mapping, optional
+        Canonical column -> another column (name after the mapping) whose value fills it
+        where it is empty, e.g. ``{"resolved_at": "closed_at"}`` for incidents closed
+        without a resolution time. The cells filled are counted in ``notes``.
 
     Returns
     -------
@@ -179,11 +184,32 @@ def load_tickets(
                     "e.g. columns={{'Ticket': 'ticket_id', 'Opened': 'created_at'}}.")
     if not len(frame):
         raise NoValidRowsError(f"{_display_name(name)} has column names but no tickets.")
+    frame = _fill_from(frame, fallback, name, notes)
     issues = _RowIssues(len(frame))
     parsed = _parse_ticket_columns(frame, options, issues, notes, duplicates)
     return _ticket_result(frame, parsed, issues, name, notes,
                           dict(options, source=name, sep=sep_used, duplicates=duplicates,
-                               combine={k: list(v) for k, v in combine.items()}))
+                               combine={k: list(v) for k, v in combine.items()},
+                               fallback=dict(fallback or {})))
+
+
+def _fill_from(frame: pd.DataFrame, fallback, name: str, notes: list[str]) -> pd.DataFrame:
+    """Fill empty cells of a column from another column, counting the cells filled."""
+    if not fallback:
+        return frame
+    if not isinstance(fallback, Mapping):
+        raise ParameterError("fallback must map a column to the column that fills its empty "
+                             f"cells, e.g. {{'resolved_at': 'closed_at'}}; got {fallback!r}.")
+    require_columns(frame, [*fallback, *fallback.values()],
+                    f"fallback names {{missing}}, which {_display_name(name)} does not have "
+                    "after the column mapping. Its columns are: {found}.")
+    out = frame.copy()
+    for target, source in fallback.items():
+        empty = _is_blank(out[target]) & ~_is_blank(out[source])
+        out[target] = out[target].where(~empty, out[source])
+        notes.append(f"{target}: {int(empty.sum()):,} empty cells filled from {source} (counted "
+                     "over the rows read, before any are set aside).")
+    return out
 
 
 def _check_combine(combine) -> dict[str, list[str]]:

@@ -230,3 +230,17 @@ def test_derive_constant_expression():
     from csat_toolkit.tables import derive_columns
     out = derive_columns(pd.DataFrame({"a": [1.0, None]}), {"contacts": "1"})
     assert out["contacts"].tolist() == [1.0, 1.0]
+
+
+def test_fallback_fills_empty_cells_and_counts_them():
+    frame = _tickets(resolved_at=["2024-03-01 12:00", None, None, "2024-03-03 12:00"],
+                     closed_at=["2024-03-01 13:00", "2024-03-02 09:00", None, None])
+    loaded = load_tickets(frame, fallback={"resolved_at": "closed_at"})
+    assert loaded.data["resolved_at"].tolist()[:2] == [pd.Timestamp("2024-03-01 12:00"),
+                                                       pd.Timestamp("2024-03-02 09:00")]
+    assert loaded.data["resolved_at"].isna().sum() == 1
+    assert loaded.notes[-1].startswith("resolved_at: 1 empty cells filled from closed_at")
+    with pytest.raises(MissingColumnError, match="'shut_at'"):
+        load_tickets(frame, fallback={"resolved_at": "shut_at"})
+    with pytest.raises(ParameterError, match="fallback must map"):
+        load_tickets(frame, fallback=["closed_at"])
