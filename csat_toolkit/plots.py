@@ -991,3 +991,10 @@ from .opsplots import (plot_deflection, plot_ops_satisfaction, plot_response_tim
 
 __all__ += ["plot_sla", "plot_response_times", "plot_volume_heatmap", "plot_weekly_volume",
             "plot_deflection", "plot_ops_satisfaction"]
+
+# And the NPS-to-revenue plots.
+from .revenueplots import (plot_nps_growth, plot_retention, plot_revenue_by_category,  # noqa: E402
+                           plot_revenue_transitions)
+
+__all__ += ["plot_revenue_by_category", "plot_retention", "plot_nps_growth",
+            "plot_revenue_transitions"]

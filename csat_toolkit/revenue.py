@@ -56,6 +56,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -91,6 +92,11 @@ __all__ = [
     "segment_period_link",
     "category_transitions",
     "conversion_scenario",
+    "read_table",
+    "add_categories",
+    "recent_revenue",
+    "describe_comparison",
+    "headline_cards",
 ]
 
 CAVEATS = [
@@ -2538,3 +2544,302 @@ def _assumptions(share, from_, to, horizon, data, churn, n_boot, seed, growth, r
         "of the rates; it does not cover the assumptions above." + (
             "" if growth else " Growth was left out (growth=None)."),
     ]
+
+
+# --- inputs for the notebook ----------------------------------------------------------------
+
+
+def read_table(
+    path,
+    *,
+    columns: dict | None = None,
+    required: Sequence[str] = (),
+    encoding: str = "utf-8-sig",
+    sep: str | None = None,
+    what: str = "table",
+) -> pd.DataFrame:
+    """Read a revenue or customer table (CSV, Parquet or Excel) as text columns.
+
+    Columns named in ``columns`` (source name -> canonical name) are renamed; the
+    others get lower snake-case names ("Total Revenue" -> ``total_revenue``). Every
+    cell is read as text and only empty cells are missing, so a region "NA" (North
+    America) stays a region; the revenue functions turn numbers and months into
+    values themselves and count the rows they cannot read.
+
+    Parameters
+    ----------
+    path : str, path or DataFrame
+        The file (a DataFrame is renamed and checked as it is).
+    columns : dict, optional
+        Source column -> canonical name, e.g. ``{"Customer": "customer_id"}``.
+    required : sequence of str
+        Canonical columns that must be present.
+    encoding, sep
+        Text encoding and delimiter of a CSV (``sep=None`` detects it).
+    what : str
+        What the table is, for messages ("revenue table").
+
+    Returns
+    -------
+    DataFrame
+
+    Raises
+    ------
+    FileFormatError
+        The file is missing, empty or unreadable.
+    MissingColumnError
+        A ``columns`` key or a ``required`` column is absent.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"Customer": ["a"], "Month": ["2024-01"], "Net Revenue": ["10"],
+    ...                     "Region": ["NA"]})
+    >>> read_table(raw, columns={"Customer": "customer_id", "Month": "period",
+    ...                          "Net Revenue": "revenue"}).columns.tolist()
+    ['customer_id', 'period', 'revenue', 'region']
+    """
+    from .io import _read_source, _snake
+
+    columns = dict(columns or {})
+    raw, name, _ = _read_source(path, encoding=encoding, sep=sep, sheet=None)
+    label = Path(name).name if name != "DataFrame" else "the DataFrame"
+    require_columns(raw, list(columns),
+                    f"The {what} ({label}) has no column(s) {{missing}} named in its column "
+                    "mapping; its columns are {found}. Fix the mapping's source names.")
+    renamed = {c: columns.get(c, _snake(c)) for c in raw.columns}
+    frame = raw.rename(columns=renamed)
+    if not frame.columns.is_unique:
+        doubles = frame.columns[frame.columns.duplicated()].tolist()
+        raise DataError(f"The {what} ({label}) has two columns named {show_values(doubles)} "
+                        "after renaming; map only one of them.")
+    require_columns(frame, list(required),
+                    f"The {what} ({label}) needs the column(s) {{missing}}; found {{found}}. "
+                    "Map your names to them, e.g. {{'Customer': 'customer_id'}}.")
+    return frame
+
+
+def add_categories(
+    answers: pd.DataFrame,
+    *,
+    scale: str | Scale | None = None,
+    mapping: dict | None = None,
+    score: str = "score",
+    column: str = "category",
+) -> pd.DataFrame:
+    """A copy of the answers with an ordered category column (worst to best).
+
+    Without ``mapping`` the scale's own classes are used (NPS: detractor, passive,
+    promoter). With ``mapping`` (score -> label) the labels are ordered as they first
+    appear in it, so list the scores from worst to best: this is how a satisfaction
+    score can get three honest groups (dissatisfied, neutral, satisfied) instead of
+    NPS names it does not have. Scores not in the mapping get no category; their
+    number is in ``.attrs["no_category"]``.
+
+    Parameters
+    ----------
+    answers : DataFrame
+        Answers with a ``score`` column.
+    scale : str or Scale, optional
+        Scale of the scores (NPS 0-10 by default); not used with ``mapping``.
+    mapping : dict, optional
+        Score -> category label, e.g. ``{1: "dissatisfied", 2: "dissatisfied", 3:
+        "neutral", 4: "satisfied", 5: "satisfied"}`` (keys may be numbers or text).
+    score, column : str
+        Score column; name of the new column.
+
+    Returns
+    -------
+    DataFrame
+
+    Raises
+    ------
+    MissingColumnError
+        No ``score`` column.
+    ParameterError
+        A mapping key that is not a number.
+    ScaleError
+        Scores off the scale (without ``mapping``).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"score": [1, 3, 5, None]})
+    >>> out = add_categories(df, mapping={1: "low", 2: "low", 3: "mid", 4: "high", 5: "high"})
+    >>> out["category"].tolist(), list(out["category"].cat.categories)
+    (['low', 'mid', 'high', nan], ['low', 'mid', 'high'])
+    >>> list(add_categories(pd.DataFrame({"score": [0, 8, 10]}))["category"])
+    ['detractor', 'passive', 'promoter']
+    """
+    _check_frame(answers, "answers")
+    require_columns(answers, [score], "The answers need a score column {missing}; found "
+                    "{found}. Name it with score=...")
+    if mapping:
+        keys = {}
+        for key, label in mapping.items():
+            try:
+                keys[float(key)] = str(label)
+            except (TypeError, ValueError):
+                raise ParameterError(
+                    f"The category mapping's keys must be scores (numbers); got {key!r}. "
+                    "Write it as {1: 'dissatisfied', 2: 'dissatisfied', 3: 'neutral', ...}."
+                ) from None
+        order = list(dict.fromkeys(keys.values()))
+        numbers = pd.to_numeric(answers[score], errors="coerce")
+        labels = numbers.map(keys)
+        values = pd.Categorical(labels, categories=order, ordered=True)
+    else:
+        values = nps_category(answers[score], scale)
+    out = answers.copy()
+    out[column] = values
+    out.attrs["no_category"] = int(pd.isna(values).sum())
+    return out
+
+
+def recent_revenue(
+    revenue: pd.DataFrame,
+    *,
+    months: int = 12,
+    as_of=None,
+    customer: str = "customer_id",
+    period: str = "period",
+    amount: str = "revenue",
+) -> pd.DataFrame:
+    """Revenue of each current customer over the last ``months`` months.
+
+    A current customer pays (revenue > 0) in the last month (``as_of``, default the
+    last revenue month). Customers who stopped paying earlier are lost already and are
+    not listed (nothing of theirs is at risk).
+
+    Returns
+    -------
+    DataFrame
+        ``customer``, ``revenue`` (sum over the months ``as_of - months + 1`` to
+        ``as_of``), ``months`` (months with a row), ``last_month``; ``.attrs`` holds
+        ``first``, ``last`` (the window), ``last_day`` (its last day, "2024-12-31") and
+        ``lost`` (customers no longer paying).
+
+    Examples
+    --------
+    >>> rev = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...                     "period": ["2024-11", "2024-12", "2024-11"], "revenue": [10, 20, 5]})
+    >>> recent_revenue(rev, months=2).values.tolist()
+    [['a', 30.0, 2, '2024-12']]
+    """
+    months = _check_count(months, "months", low=1)
+    rev = _prepare_revenue(revenue, customer=customer, period=period, amount=amount,
+                           as_of=as_of, negative="keep")
+    rows = rev.rows[rev.rows["_month"] > rev.end - months]
+    paying = set(rows.loc[(rows["_month"] == rev.end) & (rows["_amount"] > 0), "_cust"])
+    mine = rows[rows["_cust"].isin(paying)]
+    out = (mine.groupby("_cust", sort=True)
+           .agg(revenue=("_amount", "sum"), months=("_month", "size"))
+           .reset_index().rename(columns={"_cust": customer}))
+    out["revenue"] = out["revenue"].astype(float)
+    out["last_month"] = _month_label(rev.end)
+    last_day = (pd.Period(_month_label(rev.end), "M").end_time.strftime("%Y-%m-%d"))
+    out.attrs.update(first=_month_label(rev.end - months + 1), last=_month_label(rev.end),
+                     last_day=last_day, lost=int(len(rev.customers) - len(out)))
+    return out
+
+
+def _plural(label) -> str:
+    """ "promoters" for the NPS classes, "'neutral' customers" for other labels."""
+    text = str(label)
+    return text + "s" if text in ("detractor", "passive", "promoter") else f"{text} customers"
+
+
+def describe_comparison(compare: pd.DataFrame) -> list[str]:
+    """One sentence per outcome of :func:`compare_categories`, with interval and test.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"category": ["promoter"] * 4 + ["detractor"] * 4,
+    ...                    "growth": [5.0, 7.0, 6.0, 6.0, -2.0, 0.0, -1.0, -1.0]})
+    >>> describe_comparison(compare_categories(df, cluster=None, min_n=2))[0]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    'Growth: promoters 6.0 against detractors -1.0, a difference of +7.0 (95% CI +5.6 to
+     +8.4; n=4 and 4; significant after holm correction, p=0.0000).'
+    """
+    require_columns(compare, ["outcome", "kind", "a", "b", "n_a", "n_b", "estimate_a",
+                              "estimate_b", "difference", "ci_low", "ci_high", "p_adjusted",
+                              "significant", "conf", "correction"],
+                    "describe_comparison reads a table of compare_categories; missing "
+                    "{missing} (found {found}).")
+    out = []
+    for r in compare.itertuples(index=False):
+        unit = " points" if r.kind == "share" else ""
+        level = "{:.1f}%" if r.kind == "share" else "{:,.1f}"
+        name = str(r.outcome).replace("_", " ").capitalize()
+        if not np.isfinite(r.difference):
+            out.append(f"{name}: too few answers to compare {_plural(r.a)} with {_plural(r.b)}.")
+            continue
+        verdict = (f"significant after {r.correction} correction" if r.significant else
+                   "not significant after " + str(r.correction) + " correction"
+                   + (" (a group is below min_n)" if r.small_n else ""))
+        out.append(
+            f"{name}: {_plural(r.a)} {level.format(r.estimate_a)} against {_plural(r.b)} "
+            f"{level.format(r.estimate_b)}, a difference of {r.difference:+.1f}{unit} "
+            f"({r.conf:.0%} CI {r.ci_low:+.1f} to {r.ci_high:+.1f}; n={r.n_a:,} and "
+            f"{r.n_b:,}; {verdict}, p={r.p_adjusted:.4f})."
+        )
+    return out
+
+
+def headline_cards(compare=None, churn=None, link=None, scenario=None) -> list[dict]:
+    """KPI cards (label, value, display, detail, sentence) for the report index.
+
+    One card per result given: the first outcome of :func:`compare_categories`, the
+    worst category's churn share (an :func:`~csat_toolkit.survival.expected_churn`
+    table), the segment-period regression at the first lag (:class:`LinkResult`) and
+    the scenario (:class:`ScenarioResult`). None are skipped.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"category": ["promoter"] * 4 + ["detractor"] * 4,
+    ...                    "growth": [5.0, 7.0, 6.0, 6.0, -2.0, 0.0, -1.0, -1.0]})
+    >>> card = headline_cards(compare_categories(df, cluster=None, min_n=2))[0]
+    >>> card["label"], card["display"], card["detail"]
+    ('Promoters vs detractors: growth', '+7.0', '95% CI +5.6 to +8.4, n=4 and 4')
+    """
+    cards = []
+    if compare is not None and len(compare):
+        r = compare.iloc[0]
+        unit = " pts" if r["kind"] == "share" else ""
+        cards.append({"label": f"{_plural(r['a']).capitalize()} vs {_plural(r['b'])}: "
+                               f"{str(r['outcome']).replace('_', ' ')}",
+                      "value": None if not np.isfinite(r["difference"]) else
+                      round(float(r["difference"]), 6),
+                      "display": f"{r['difference']:+.1f}{unit}",
+                      "detail": f"{r['conf']:.0%} CI {r['ci_low']:+.1f} to {r['ci_high']:+.1f}, "
+                                f"n={int(r['n_a']):,} and {int(r['n_b']):,}",
+                      "sentence": describe_comparison(compare.iloc[:1])[0]})
+    if churn is not None and len(churn):
+        r = churn.iloc[0]
+        cards.append({"label": f"Churn of {_plural(r['group'])} within {r['at']:g} months",
+                      "value": None if not np.isfinite(r["estimate"]) else
+                      round(float(r["estimate"]), 6),
+                      "display": f"{r['estimate']:.1f}%",
+                      "detail": f"{r['conf']:.0%} CI {r['ci_low']:.1f}% to {r['ci_high']:.1f}%, "
+                                f"n={int(r['n']):,}",
+                      "sentence": f"{r['estimate']:.1f}% of {_plural(r['group'])} churned within "
+                                  f"{r['at']:g} months ({r['conf']:.0%} CI {r['ci_low']:.1f}% to "
+                                  f"{r['ci_high']:.1f}%, n={int(r['n']):,})."})
+    if link is not None:
+        fits = link.regression.dropna(subset=["estimate"])
+        if len(fits):
+            r = fits.iloc[0]
+            cards.append({"label": f"Growth with +10 NPS points (lag {int(r['lag'])})",
+                          "value": round(float(r["estimate"]), 6),
+                          "display": f"{r['estimate']:+.2f}%",
+                          "detail": f"{r['conf']:.0%} CI {r['ci_low']:+.2f} to "
+                                    f"{r['ci_high']:+.2f}, {int(r['n'])} segment-periods",
+                          "sentence": link.summary()})
+    if scenario is not None:
+        r = scenario.table.iloc[0]
+        cards.append({"label": f"Scenario: {r['share']:g}% of {_plural(r['from'])} to "
+                               f"{_plural(r['to'])}",
+                      "value": round(float(r["estimate"]), 6),
+                      "display": f"{r['estimate']:+,.0f}",
+                      "detail": f"{r['conf']:.0%} interval {r['ci_low']:+,.0f} to "
+                                f"{r['ci_high']:+,.0f} over {int(r['horizon_months'])} months",
+                      "sentence": scenario.summary()})
+    return cards

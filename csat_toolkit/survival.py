@@ -56,6 +56,8 @@ __all__ = [
     "hazard_ratios",
     "churn_by_category",
     "expected_churn",
+    "revenue_at_risk",
+    "describe_churn",
 ]
 
 CI_TYPES = ("log-log", "log", "plain")
@@ -1182,3 +1184,194 @@ def _churn_row(part: pd.DataFrame, group, at: float, min_n: int) -> dict:
     return {"group": group, "at": at, "n": n, "at_risk": at_risk, "estimate": estimate,
             "ci_low": low, "ci_high": high, "conf": part["conf"].iloc[0], "method": method,
             "small_n": small}
+
+
+def revenue_at_risk(
+    data: pd.DataFrame,
+    churn,
+    *,
+    amount: str,
+    by: str = "category",
+    customer: str | None = None,
+    order: str | None = None,
+    churned: str | None = None,
+    reference: str | None = None,
+    min_n: int = 30,
+) -> pd.DataFrame:
+    """Revenue expected to be lost to churn, per category: revenue x churn share.
+
+    Each current customer counts once with its **latest** category (the last row per
+    ``customer`` when ``order`` sorts the rows, e.g. the answer date). Customers
+    already lost (``churned`` = 1) and rows without a category or without revenue
+    are left out and counted in ``.attrs``. For each category::
+
+        at risk = revenue of its current customers x share churned by the horizon
+
+    with the churn share (and its interval) of :func:`expected_churn`. ``excess`` is
+    the part above what the ``reference`` category's churn would lose on the same
+    revenue: the revenue at risk *because of* the lower category, if the churn gap
+    were caused by it (an association, not a proof).
+
+    The interval scales the churn interval; the revenue is taken as known, so it
+    leaves out the uncertainty of future revenue.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Answers (or customers) with ``by`` and ``amount`` (e.g. revenue of the last 12
+        months, or a monthly charge).
+    churn : DataFrame or ChurnResult
+        :func:`expected_churn` table (``group``, ``at``, ``estimate``, ``ci_low``,
+        ``ci_high``, ``conf``) or a :func:`churn_by_category` result.
+    amount, by : str
+        Revenue and category columns.
+    customer, order : str, optional
+        Customer id and the column ordering a customer's rows (latest last).
+    churned : str, optional
+        0/1 column: rows with 1 are lost already and left out.
+    reference : str, optional
+        Category for ``excess`` (default the last one in ``churn``, the best).
+    min_n : int
+        Categories with fewer customers are flagged ``small_n``.
+
+    Returns
+    -------
+    DataFrame
+        One row per category of ``churn``: ``category``, ``customers``, ``revenue``,
+        ``at`` (horizon), ``churn`` (%), ``churn_ci_low``, ``churn_ci_high``,
+        ``estimate`` (revenue at risk), ``ci_low``, ``ci_high``, ``excess``,
+        ``reference``, ``conf``, ``method``, ``small_n``. ``.attrs``: ``lost``,
+        ``no_category``, ``no_revenue``, ``earlier_rows``.
+
+    Raises
+    ------
+    MissingColumnError
+        A named column is absent.
+    DataError
+        No row with a category and revenue; a reference without a churn share.
+
+    Examples
+    --------
+    >>> churn = pd.DataFrame({"group": ["detractor", "promoter"], "at": [12.0, 12.0],
+    ...     "estimate": [20.0, 5.0], "ci_low": [15.0, 3.0], "ci_high": [26.0, 8.0],
+    ...     "conf": [0.95, 0.95]})
+    >>> data = pd.DataFrame({"category": ["detractor", "detractor", "promoter"],
+    ...                      "revenue": [1000.0, 3000.0, 2000.0]})
+    >>> out = revenue_at_risk(data, churn, amount="revenue", min_n=1)
+    >>> out[["category", "revenue", "estimate", "ci_low", "ci_high", "excess"]].values.tolist()
+    [['detractor', 4000.0, 800.0, 600.0, 1040.0, 600.0], ['promoter', 2000.0, 100.0, 60.0, 160.0, 0.0]]
+    """
+    _check_frame(data, "data")
+    min_n = _check_min_n(min_n)
+    table = churn.churn if isinstance(churn, ChurnResult) else churn
+    _check_frame(table, "churn")
+    require_columns(table, ["group", "at", "estimate", "ci_low", "ci_high", "conf"],
+                    "churn must be an expected_churn table or a churn_by_category result; "
+                    "missing {missing} (found {found}).")
+    wanted = [by, amount] + [c for c in (customer, order, churned) if c]
+    require_columns(data, wanted, "revenue_at_risk needs the column(s) {missing}; found "
+                    "{found}. Name them with by=..., amount=..., customer=..., order=..., "
+                    "churned=...")
+    rows = data
+    lost = 0
+    if churned:
+        flag = pd.to_numeric(rows[churned], errors="coerce")
+        lost = int((flag == 1).sum())
+        rows = rows[flag != 1]
+    earlier = 0
+    if customer:
+        if order:
+            rows = rows.sort_values(order, kind="stable")
+        latest = rows.drop_duplicates(customer, keep="last")
+        earlier, rows = len(rows) - len(latest), latest
+    money = pd.to_numeric(rows[amount], errors="coerce")
+    no_category = int(rows[by].isna().sum())
+    no_revenue = int((money.isna() & rows[by].notna()).sum())
+    keep = rows[by].notna() & money.notna()
+    if not keep.any():
+        raise DataError(f"No row has both a category ({by!r}) and revenue ({amount!r}): there "
+                        "is no revenue to put at risk. Check the revenue column.")
+    labels, money = rows.loc[keep, by].astype(str), money[keep]
+    groups = [str(g) for g in table["group"]]
+    reference = groups[-1] if reference is None else str(reference)
+    ref = table[table["group"].astype(str) == reference]
+    if ref.empty or not np.isfinite(ref["estimate"].iloc[0]):
+        raise DataError(f"The churn table has no churn share for the reference {reference!r}; "
+                        f"categories there: {show_values(groups)}.")
+    ref_churn = float(ref["estimate"].iloc[0])
+    out = []
+    for row in table.itertuples(index=False):
+        mine = money[labels == str(row.group)]
+        revenue = float(mine.sum())
+        out.append({
+            "category": row.group, "customers": len(mine), "revenue": revenue,
+            "at": row.at, "churn": row.estimate, "churn_ci_low": row.ci_low,
+            "churn_ci_high": row.ci_high, "estimate": revenue * row.estimate / 100,
+            "ci_low": revenue * row.ci_low / 100, "ci_high": revenue * row.ci_high / 100,
+            "excess": revenue * (row.estimate - ref_churn) / 100, "reference": reference,
+            "conf": row.conf,
+            "method": "revenue x Kaplan-Meier share churned by the horizon (revenue taken as "
+                      "known)",
+            "small_n": len(mine) < min_n,
+        })
+    result = pd.DataFrame(out)
+    result.attrs.update(lost=lost, no_category=no_category, no_revenue=no_revenue,
+                        earlier_rows=earlier)
+    return result
+
+
+def describe_churn(churn: pd.DataFrame, logrank: pd.DataFrame | None = None,
+                   hazards: pd.DataFrame | None = None, at_risk: pd.DataFrame | None = None,
+                   *, money: str | None = None) -> list[str]:
+    """Sentences on churn by category: shares, log-rank, hazard ratios, revenue at risk.
+
+    Parameters
+    ----------
+    churn : DataFrame
+        :func:`expected_churn` table (worst category first).
+    logrank, hazards, at_risk : DataFrame, optional
+        :func:`logrank_test`, :func:`hazard_ratios` (one covariate) and
+        :func:`revenue_at_risk` tables.
+    money : str, optional
+        What the revenue is ("revenue of 2024"), for the revenue-at-risk sentence.
+
+    Examples
+    --------
+    >>> churn = pd.DataFrame({"group": ["detractor", "promoter"], "at": [12.0, 12.0],
+    ...     "n": [80, 120], "estimate": [20.0, 5.0], "ci_low": [12.0, 2.0],
+    ...     "ci_high": [30.0, 11.0], "conf": [0.95, 0.95]})
+    >>> describe_churn(churn)[0]
+    'Churned within 12 months: detractor 20.0% (95% CI 12.0% to 30.0%, n=80); promoter 5.0% (95% CI 2.0% to 11.0%, n=120).'
+    """
+    require_columns(churn, ["group", "at", "n", "estimate", "ci_low", "ci_high", "conf"],
+                    "describe_churn reads an expected_churn table; missing {missing} (found "
+                    "{found}).")
+    at = churn["at"].iloc[0]
+    parts = [f"{g} " + (f"{e:.1f}% ({c:.0%} CI {lo:.1f}% to {hi:.1f}%, n={int(n):,})"
+                        if np.isfinite(e) else f"unknown (follow-up too short, n={int(n):,})")
+             for g, e, lo, hi, c, n in zip(churn["group"], churn["estimate"], churn["ci_low"],
+                                           churn["ci_high"], churn["conf"], churn["n"])]
+    out = [f"Churned within {at:g} months: " + "; ".join(parts) + "."]
+    if logrank is not None and len(logrank):
+        r = logrank.iloc[0]
+        p = "p < 0.0001" if r["p"] < 0.0001 else f"p = {r['p']:.4f}"
+        verdict = ("The categories churn at different rates" if r["p"] < 0.05 else
+                   "No difference in churn between the categories is detectable")
+        out.append(f"{verdict} ({r['method']}, chi2 = {r['chi2']:.1f}, df {int(r['df'])}, {p}).")
+    if hazards is not None and len(hazards):
+        ratios = [f"{lv} {e:.2f} ({c:.0%} CI {lo:.2f} to {hi:.2f})"
+                  for lv, e, lo, hi, c in zip(hazards["level"], hazards["estimate"],
+                                              hazards["ci_low"], hazards["ci_high"],
+                                              hazards["conf"])]
+        out.append(f"Hazard of churn against {hazards['reference'].iloc[0]} (Cox model): "
+                   + "; ".join(ratios) + ".")
+    if at_risk is not None and len(at_risk):
+        r = at_risk.iloc[0]
+        what = f" ({money})" if money else ""
+        out.append(
+            f"Revenue at risk from {r['category']} customers: {r['estimate']:,.0f} "
+            f"({r['conf']:.0%} CI {r['ci_low']:,.0f} to {r['ci_high']:,.0f}) of their "
+            f"{r['revenue']:,.0f}{what} from {int(r['customers']):,} current customers, "
+            f"{r['excess']:,.0f} of it above the churn rate of {r['reference']} customers."
+        )
+    return out

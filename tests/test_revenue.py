@@ -1151,3 +1151,72 @@ def test_answers_with_a_repeated_index_are_handled():
     again = revenue_windows(doubled, small_revenue(), before=2, after=3)
     pd.testing.assert_frame_equal(base.table, again.table)
     assert len(again.set_aside) == len(base.set_aside)
+
+
+# --- notebook inputs: read_table, add_categories, recent_revenue, sentences, cards ------
+
+
+def test_read_table_keeps_na_region_and_renames(tmp_path):
+    path = tmp_path / "customers.csv"
+    path.write_text("Customer,Region,Plan Name\nc1,NA,Pro\nc2,,Growth\n", encoding="utf-8")
+    table = ct.revenue.read_table(path, columns={"Customer": "customer_id"},
+                                  required=["customer_id"])
+    assert table.columns.tolist() == ["customer_id", "region", "plan_name"]
+    assert table["region"].tolist()[0] == "NA" and pd.isna(table["region"].tolist()[1])
+
+
+def test_read_table_errors_name_the_column_and_what_to_do(tmp_path):
+    path = tmp_path / "revenue.csv"
+    path.write_text("cust,month,amount\nc1,2024-01,10\n", encoding="utf-8")
+    with pytest.raises(MissingColumnError, match="revenue table.*customer_id.*Map your names"):
+        ct.revenue.read_table(path, required=["customer_id"], what="revenue table")
+    with pytest.raises(MissingColumnError, match="'Customer'.*Fix the mapping"):
+        ct.revenue.read_table(path, columns={"Customer": "customer_id"})
+    with pytest.raises(DataError, match="two columns named"):
+        ct.revenue.read_table(path, columns={"cust": "amount"})
+
+
+def test_add_categories_mapping_order_and_counts():
+    df = pd.DataFrame({"score": [1, 2, 3, 4, 5, 9, None]})
+    out = ct.revenue.add_categories(df, mapping={"1": "dissatisfied", 2: "dissatisfied",
+                                                 3: "neutral", 4: "satisfied", 5: "satisfied"})
+    assert list(out["category"].cat.categories) == ["dissatisfied", "neutral", "satisfied"]
+    assert out["category"].cat.ordered
+    assert out.attrs["no_category"] == 2  # 9 is not in the mapping, None has no score
+    assert "category" not in df.columns  # input not modified
+    with pytest.raises(ParameterError, match="keys must be scores"):
+        ct.revenue.add_categories(df, mapping={"low": "x"})
+    with pytest.raises(MissingColumnError, match="score"):
+        ct.revenue.add_categories(pd.DataFrame({"x": [1]}))
+    with pytest.raises(ScaleError, match="not on the nps scale"):
+        ct.revenue.add_categories(pd.DataFrame({"score": [11]}))
+
+
+def test_recent_revenue_by_hand():
+    rev = pd.DataFrame({"customer_id": ["a", "a", "a", "b", "c", "c"],
+                        "period": ["2024-10", "2024-11", "2024-12", "2024-11", "2024-01",
+                                   "2024-12"],
+                        "revenue": [10, 20, 30, 5, 100, 1]})
+    out = ct.revenue.recent_revenue(rev, months=2)
+    # a: 20 + 30 (Oct outside the window); b stopped in Nov (lost); c: only Dec in window
+    assert out[["customer_id", "revenue", "months"]].values.tolist() == [["a", 50.0, 2],
+                                                                         ["c", 1.0, 1]]
+    assert out.attrs == {"first": "2024-11", "last": "2024-12", "last_day": "2024-12-31",
+                         "lost": 1}
+    with pytest.raises(ParameterError, match="months"):
+        ct.revenue.recent_revenue(rev, months=0)
+
+
+def test_describe_comparison_and_cards_on_the_sample(windows_default):
+    compare = compare_categories(windows_default)
+    sentences = ct.revenue.describe_comparison(compare)
+    row = compare.iloc[0]
+    assert sentences[0].startswith("Growth: promoters ")
+    assert f"{row['difference']:+.1f}" in sentences[0] and "significant after holm" in sentences[0]
+    assert "points" in sentences[1]  # retention is a share: percentage points
+    cards = ct.revenue.headline_cards(compare)
+    assert cards[0]["value"] == pytest.approx(row["difference"])
+    assert cards[0]["label"] == "Promoters vs detractors: growth"
+    labels = ct.revenue.headline_cards(compare.assign(a="satisfied", b="dissatisfied"))
+    assert labels[0]["label"] == "Satisfied customers vs dissatisfied customers: growth"
+    assert ct.revenue.headline_cards() == []

@@ -708,3 +708,66 @@ def test_data_errors_of_the_tests_and_models():
                       covariates="category")
     with pytest.raises(DataError, match=r"The data has no rows"):
         retention_curves(SIX.iloc[:0], duration="months", event="churned")
+
+
+# --- revenue at risk and the churn sentences (notebook 04) -------------------------------
+
+from csat_toolkit.survival import describe_churn, revenue_at_risk  # noqa: E402
+
+
+def _churn_table():
+    return pd.DataFrame({"group": ["detractor", "passive", "promoter"], "at": [12.0] * 3,
+                         "n": [50, 60, 90], "estimate": [20.0, 10.0, 5.0],
+                         "ci_low": [12.0, 5.0, 2.0], "ci_high": [30.0, 18.0, 11.0],
+                         "conf": [0.95] * 3})
+
+
+def test_revenue_at_risk_by_hand_latest_answer_and_lost_customers():
+    data = pd.DataFrame({
+        "customer_id": ["a", "a", "b", "c", "d", "e"],
+        "responded_at": ["2024-03-01", "2024-06-01", "2024-06-01", "2024-06-01", "2024-06-01",
+                         "2024-06-01"],
+        "category": ["promoter", "detractor", "detractor", "passive", None, "promoter"],
+        "revenue": [1000.0, 1000.0, 500.0, 200.0, 50.0, None],
+        "churned": [0, 0, 0, 0, 0, 1]})
+    out = revenue_at_risk(data, _churn_table(), amount="revenue", customer="customer_id",
+                          order="responded_at", churned="churned", min_n=2)
+    det = out.set_index("category").loc["detractor"]
+    # a's latest answer is detractor: 1000 + 500 at 20% -> 300 (CI 180 to 450); excess over
+    # the promoter rate (5%): 1500 x 15% = 225
+    assert det["revenue"] == 1500 and det["customers"] == 2
+    assert (det["estimate"], det["ci_low"], det["ci_high"], det["excess"]) == \
+        pytest.approx((300.0, 180.0, 450.0, 225.0))
+    assert out.set_index("category").loc["promoter", "customers"] == 0
+    assert out["small_n"].tolist() == [False, True, True]
+    assert out.attrs == {"lost": 1, "no_category": 1, "no_revenue": 0, "earlier_rows": 1}
+
+
+def test_revenue_at_risk_errors():
+    table = _churn_table()
+    with pytest.raises(MissingColumnError, match="revenue_at_risk needs.*'money'"):
+        revenue_at_risk(pd.DataFrame({"category": ["passive"]}), table, amount="money")
+    with pytest.raises(DataError, match="No row has both a category"):
+        revenue_at_risk(pd.DataFrame({"category": [None], "r": [1.0]}), table, amount="r")
+    with pytest.raises(DataError, match="reference 'best'"):
+        revenue_at_risk(pd.DataFrame({"category": ["passive"], "r": [1.0]}), table, amount="r",
+                        reference="best")
+    with pytest.raises(MissingColumnError, match="expected_churn table"):
+        revenue_at_risk(pd.DataFrame({"category": ["passive"], "r": [1.0]}),
+                        table.drop(columns="at"), amount="r")
+
+
+def test_describe_churn_sentences():
+    data = pd.DataFrame({"months": [1, 2, 2, 3, 4, 5, 1, 6, 7, 8],
+                         "churned": [1, 0, 1, 1, 0, 1, 0, 0, 1, 0],
+                         "category": ["detractor"] * 6 + ["promoter"] * 4})
+    logrank = logrank_test(data, duration="months", event="churned", by="category")
+    sentences = describe_churn(_churn_table(), logrank)
+    assert sentences[0].startswith("Churned within 12 months: detractor 20.0% (95% CI 12.0%")
+    assert "log-rank test, chi2 = " in sentences[1]
+    risk = revenue_at_risk(pd.DataFrame({"category": ["detractor"], "r": [100.0]}),
+                           _churn_table(), amount="r", min_n=1)
+    last = describe_churn(_churn_table(), None, None, risk, money="revenue of 2024")[-1]
+    assert last == ("Revenue at risk from detractor customers: 20 (95% CI 12 to 30) of their "
+                    "100 (revenue of 2024) from 1 current customers, 15 of it above the churn "
+                    "rate of promoter customers.")
