@@ -2261,7 +2261,7 @@ class ScenarioResult:
         """The scenario's figure with its interval and split, in a sentence."""
         r = self.table.iloc[0]
         return (
-            f"If {r['share']:g}% of {r['from']}s ({r['converted']:.0f} of "
+            f"If {r['share']:g}% of {_plural(r['from'])} ({r['converted']:.0f} of "
             f"{int(r['customers_from']):,} customers) became {r['to']}s, revenue over "
             f"{int(r['horizon_months'])} months would change by {r['estimate']:+,.0f} "
             f"({r['conf']:.0%} bootstrap interval {r['ci_low']:+,.0f} to {r['ci_high']:+,.0f}; "
@@ -2527,9 +2527,9 @@ def _assumptions(share, from_, to, horizon, data, churn, n_boot, seed, growth, r
     else:
         churn_text = "churn rates from the Kaplan-Meier curves (survival)"
     return [
-        f"Causal reading: converting {share:.0%} of {from_}s into {to}s is assumed to give them "
-        f"the revenue path of today's {to}s. The data show an association only; customers "
-        f"who become {to}s may differ in other ways.",
+        f"Causal reading: converting {share:.0%} of {_plural(from_)} into {_plural(to)} is assumed to give them "
+        f"the revenue path of today's {_plural(to)}. The data show an association only; customers "
+        f"who become {_plural(to)} may differ in other ways.",
         f"Constant effects: each category's monthly growth and churn rates, measured after "
         f"past answers, hold for all {horizon} months and for the converted customers alike "
         f"({churn_text}).",
@@ -2538,7 +2538,7 @@ def _assumptions(share, from_, to, horizon, data, churn, n_boot, seed, growth, r
         "No price changes, new products, discounts or seasonality beyond what the measured "
         "rates contain; revenue is not discounted.",
         f"Starting revenue: the converted customers earn the mean current monthly revenue of "
-        f"today's {from_}s (customers whose latest answer is {from_}; their revenue in the "
+        f"today's {_plural(from_)} (customers whose latest answer is {from_}; their revenue in the "
         "month of that answer).",
         f"Uncertainty: the interval is a customer bootstrap ({n_boot} resamples, seed {seed}) "
         "of the rates; it does not cover the assumptions above." + (
@@ -2843,3 +2843,9 @@ def headline_cards(compare=None, churn=None, link=None, scenario=None) -> list[d
                                 f"{r['ci_high']:+,.0f} over {int(r['horizon_months'])} months",
                       "sentence": scenario.summary()})
     return cards
+
+
+def _plural(category: str) -> str:
+    """ "detractors" for the NPS classes; other labels (adjectives) read "dissatisfied customers"."""
+    name = str(category)
+    return name + "s" if name in ("detractor", "passive", "promoter") else f"{name} customers"
