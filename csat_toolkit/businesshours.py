@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError, ParameterError, require_columns, show_values
+from .io import parse_iso_times
 
 __all__ = [
     "WEEKDAYS",
@@ -685,22 +686,7 @@ def _read_times(values, what: str) -> _Times:
             "csat_toolkit.io."
         )
     else:
-        try:
-            parsed = pd.to_datetime(series, errors="coerce", format="ISO8601")
-        except (ValueError, TypeError) as error:
-            raise DataError(
-                f"{what} mixes time zones or naive and zone-aware times ({error}). Convert "
-                "the column to one form first, for example pd.to_datetime(values, utc=True) "
-                "when every value carries an offset."
-            ) from error
-        bad = series.notna() & parsed.isna()
-        if bad.any():
-            raise DataError(
-                f"{int(bad.sum())} value(s) of {what} could not be read as dates and times: "
-                f"{show_values(series[bad].tolist())}. Write them as ISO 8601 text such as "
-                "'2024-03-01 17:00', or load the file with csat_toolkit.io, which parses "
-                "and reports dates."
-            )
+        parsed = parse_iso_times(series, what)
     try:
         stamps = pd.DatetimeIndex(parsed).as_unit("ns")
     except (pd.errors.OutOfBoundsDatetime, OverflowError) as error:

@@ -35,6 +35,7 @@ import pandas as pd
 import yaml
 
 from .errors import (
+    DataError,
     DateFormatError,
     FileFormatError,
     MissingColumnError,
@@ -60,6 +61,7 @@ __all__ = [
     "load_responses",
     "load_responses_from_params",
     "read_config",
+    "parse_iso_times",
     "CANONICAL_COLUMNS",
     "LOADER_PARAMETERS",
     "ROW_NUMBER",
@@ -408,6 +410,46 @@ def load_responses(
         )
     parsed, issues = _validate(frame, options, notes)
     return _finish(frame, parsed, issues, name, notes, options)
+
+
+def parse_iso_times(values: pd.Series, what: str, *,
+                    hint: str = "load the file with csat_toolkit's loaders, which parse "
+                                "and report dates") -> pd.Series:
+    """ISO 8601 text (or datetimes) as datetimes; unreadable values are an error, shown.
+
+    For columns that reach an analysis without a loader. Missing values stay missing.
+
+    Parameters
+    ----------
+    values : Series
+    what : str
+        How the message names the values, e.g. ``"Column 'created_at'"``.
+    hint : str
+        What to do instead, ending the messages.
+
+    Examples
+    --------
+    >>> parse_iso_times(pd.Series(["2024-03-01 09:30", None]), "Column 'x'").tolist()
+    [Timestamp('2024-03-01 09:30:00'), NaT]
+    """
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return values
+    try:
+        parsed = pd.to_datetime(values, errors="coerce", format="ISO8601")
+    except (ValueError, TypeError) as error:
+        raise DataError(
+            f"{what} mixes time zones or naive and zone-aware times ({error}). Convert it to "
+            "one form first, for example pd.to_datetime(values, utc=True) when every value "
+            f"carries an offset, or {hint}."
+        ) from error
+    bad = values.notna().to_numpy() & parsed.isna().to_numpy()
+    if bad.any():
+        raise DataError(
+            f"{what} has {int(bad.sum()):,} value(s) that are not dates and times, such as "
+            f"{show_values(values[bad].tolist())}. Write them as ISO 8601 text such as "
+            f"'2024-03-01 09:30', or {hint}."
+        )
+    return parsed
 
 
 def load_responses_from_params(params: Mapping[str, Any]) -> LoadResult:

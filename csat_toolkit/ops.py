@@ -57,6 +57,7 @@ from .benchmarks import compare_to_benchmark, load_benchmarks
 from .businesshours import Schedule, _zone, add_business_time, business_duration, schedules_for
 from .comparisons import CORRECTION_NAMES
 from .errors import DataError, MissingColumnError, ParameterError, require_columns, show_values
+from .io import parse_iso_times
 from .scales import Scale, get_scale
 from .tables import join_answers
 from .tally import as_keys, period_code, period_labels
@@ -181,21 +182,8 @@ def _times(data: pd.DataFrame, column: str) -> pd.Series:
         return values
     if values.isna().all():
         return pd.Series(pd.NaT, index=data.index, dtype="datetime64[ns]")
-    try:
-        parsed = pd.to_datetime(values, errors="coerce", format="ISO8601")
-    except (ValueError, TypeError) as error:
-        raise DataError(
-            f"Column {column!r} mixes time zones or naive and zone-aware times ({error}). Load "
-            "the tickets with csat_toolkit.tables.load_tickets(timezone=...) first."
-        ) from error
-    bad = parsed.isna() & values.notna()
-    if bad.any():
-        raise DataError(
-            f"Column {column!r} has {int(bad.sum()):,} values that are not dates and times, such "
-            f"as {show_values(values[bad].tolist())}. Write them as ISO 8601 text "
-            "('2024-03-01 09:30'), or load the tickets with load_tickets(date_format=...)."
-        )
-    return parsed
+    return parse_iso_times(values, f"Column {column!r}", hint="load the tickets with "
+                           "csat_toolkit.tables.load_tickets(date_format=..., timezone=...) first")
 
 
 def _parse_as_of(as_of, like: pd.Series | None = None) -> pd.Timestamp | None:

@@ -22,7 +22,7 @@ from .errors import DataError, MissingColumnError, NoValidRowsError, ParameterEr
     RejectedRowsError, require_columns, show_values
 from .io import (LoadResult, _apply_na_values, _check_columns, _check_na_values,
                  _check_timezone, _display_name, _is_blank, _maybe_numeric, _parse_dates,
-                 _read_source, _rejected_frame, _rename_columns)
+                 _read_source, _rejected_frame, _rename_columns, parse_iso_times)
 
 __all__ = ["TICKET_COLUMNS", "load_tickets", "join_answers", "JoinResult", "add_durations",
            "derive_columns", "set_missing"]
@@ -497,15 +497,8 @@ def _duration_spec(name: str, spec: Any, unit: str) -> tuple[str, str, str]:
 
 
 def _as_time(values: pd.Series, column: str) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return values
-    parsed = pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True)
-    bad = parsed.isna() & values.notna()
-    if bad.any():
-        raise DataError(f"Column {column!r} has values that are not dates and times, such as "
-                        f"{show_values(values[bad])}; give ISO 8601 times (2024-03-01 09:30) "
-                        "or load the table with load_tickets(date_format=...).")
-    return parsed.dt.tz_localize(None)
+    return parse_iso_times(values, f"Column {column!r}",
+                           hint="load the table with load_tickets(date_format=...)")
 
 
 def derive_columns(data: pd.DataFrame, expressions: Mapping[str, str]) -> pd.DataFrame:
