@@ -36,6 +36,8 @@ sample: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_metrics.py
+	$(BIN)/python benchmarks/bench_importance.py
+	$(BIN)/python benchmarks/bench_ops.py
 
 lock:
 	rm -rf .lockvenv
