@@ -37,6 +37,9 @@ def test_structure(path):
     params = notebook_parameters(path)
     assert "output_dir" in params and "as_of" in params
     assert all(info["comment"] for info in params.values()), "every parameter needs a comment"
+    # papermill cannot parse (and warns about) a parameter line with a second "=".
+    source = notebook.cells[1].source.splitlines()
+    assert not [line for line in source if line.count("=") > 1]
     # (Object reprs with memory addresses are checked in the executed HTML: test_runner.)
 
 
