@@ -95,6 +95,7 @@ __all__ = [
     "read_table",
     "add_categories",
     "recent_revenue",
+    "current_customers",
     "describe_comparison",
     "headline_cards",
 ]
@@ -1663,7 +1664,8 @@ class LinkResult:
         return self.regression
 
     def summary(self) -> str:
-        """"+10 NPS points go with x% revenue growth (CI)" for the first lag with a fit."""
+        """"+10 NPS points go with x% revenue growth (CI)" for the longest lag with a fit
+        (NPS before the growth it may lead; the headline card uses the same lag)."""
         fits = self.regression.dropna(subset=["estimate"])
         if fits.empty:
             return "Too few segment-periods to relate NPS to revenue growth. " + self.context
@@ -2287,6 +2289,7 @@ def conversion_scenario(
     growth: str | None = "growth",
     retained: str | None = "retained",
     conf: float = 0.95,
+    current: pd.DataFrame | None = None,
 ) -> ScenarioResult:
     """"If ``share`` of ``from_`` customers became ``to`` customers": revenue effect.
 
@@ -2327,6 +2330,11 @@ def conversion_scenario(
         ``-log(1 - churned share) / at`` per category (Kaplan-Meier); False: growth only.
     growth, retained : str or None
         Columns; None leaves that part out.
+    current : DataFrame, optional
+        Today's customers (:func:`current_customers`: still paying in the last month,
+        with the category of their latest answer of any age and their monthly revenue
+        now). Without it, "today's" ``from_`` customers are those whose latest answer
+        with a complete window is ``from_``, which can include customers lost since.
 
     Returns
     -------
@@ -2366,7 +2374,8 @@ def conversion_scenario(
         raise ParameterError(f"from_ and to are the same category ({to!r}).")
     ids = data[cluster] if cluster else pd.Series(np.arange(len(data)), index=data.index)
     groups = {c: _ScenarioGroup.build(data, ids, by, c, growth, retained) for c in (from_, to)}
-    base = _current_revenue(data, ids, by, from_, revenue)
+    base = _current_revenue(data, ids, by, from_, revenue) if current is None else \
+        _current_from(current, by, from_)
     hazards = _churn_hazards(churn, (from_, to), z)
     with_retention = churn is not False and (churn is not None or retained is not None)
     rates = {c: groups[c].rates(hazards[c], with_retention) for c in (from_, to)}
@@ -2391,7 +2400,63 @@ def conversion_scenario(
     }])
     described = pd.DataFrame([groups[c].describe(c, rates[c], hazards[c]) for c in (from_, to)])
     return ScenarioResult(table, described, _assumptions(share, from_, to, horizon, data, churn,
-                                                         n_boot, seed, growth, retained))
+                                                         n_boot, seed, growth, retained,
+                                                         current is not None))
+
+
+def current_customers(answers: pd.DataFrame, revenue: pd.DataFrame, *, as_of=None,
+                      by: str = "category", customer: str = "customer_id",
+                      answered_at: str = "responded_at", period: str = "period",
+                      amount: str = "revenue") -> pd.DataFrame:
+    """Today's customers: paying in the last month, with their latest answer's category.
+
+    Parameters
+    ----------
+    answers : DataFrame
+        Every answer (any age) with ``customer``, ``answered_at`` and ``by``.
+    revenue : DataFrame
+        Monthly revenue (``customer``, ``period``, ``amount``).
+    as_of : date-like, optional
+        The month that counts as now (default: the last revenue month).
+
+    Returns
+    -------
+    DataFrame
+        ``customer``, ``by`` (the latest answer's), ``answered_at`` (of that answer),
+        ``revenue`` (the monthly revenue now). Customers without an answer or no longer
+        paying are not listed; ``.attrs["lost"]`` counts answering customers who stopped.
+
+    Examples
+    --------
+    >>> answers = pd.DataFrame({"customer_id": ["a", "a", "b"], "category": ["detractor",
+    ...     "passive", "detractor"], "responded_at": pd.to_datetime(["2024-01-05",
+    ...     "2024-06-05", "2024-02-01"])})
+    >>> rev = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...                     "period": ["2024-11", "2024-12", "2024-03"], "revenue": [10, 20, 5]})
+    >>> current_customers(answers, rev).values.tolist()
+    [['a', 'passive', Timestamp('2024-06-05 00:00:00'), 20.0]]
+    """
+    require_columns(answers, [customer, answered_at, by], "current_customers needs the answer "
+                    "columns {missing}; found {found}.")
+    now = recent_revenue(revenue, months=1, as_of=as_of, customer=customer, period=period,
+                         amount=amount)
+    latest = (answers.dropna(subset=[by]).sort_values(answered_at, kind="stable")
+              .drop_duplicates(customer, keep="last")[[customer, by, answered_at]])
+    out = latest.merge(now[[customer, "revenue"]], on=customer, how="inner")
+    out.attrs["lost"] = int(len(latest) - len(out))
+    return out.reset_index(drop=True)
+
+
+def _current_from(current: pd.DataFrame, by: str, level: str) -> np.ndarray:
+    require_columns(current, [by, "revenue"], "current needs the columns {missing} "
+                    "(use current_customers); found {found}.")
+    values = pd.to_numeric(current.loc[current[by] == level, "revenue"],
+                           errors="coerce").to_numpy(dtype=float)
+    values = values[np.isfinite(values)]
+    if len(values) == 0:
+        raise DataError(f"No current customer's latest answer is {level!r}: there is nobody "
+                        "to convert.")
+    return values
 
 
 def _current_revenue(data, ids, by, level, revenue) -> np.ndarray:
@@ -2518,7 +2583,8 @@ def _scenario_effect(rates_from, rates_to, revenue, customers, share, horizon):
     return effect, growth_part, baseline
 
 
-def _assumptions(share, from_, to, horizon, data, churn, n_boot, seed, growth, retained) -> list:
+def _assumptions(share, from_, to, horizon, data, churn, n_boot, seed, growth, retained,
+                 paying_now: bool = False) -> list:
     after = data["after_months"].iloc[0] if "after_months" in data else "the"
     if churn is False or (churn is None and retained is None):
         churn_text = "no churn difference"
@@ -2538,8 +2604,11 @@ def _assumptions(share, from_, to, horizon, data, churn, n_boot, seed, growth, r
         "No price changes, new products, discounts or seasonality beyond what the measured "
         "rates contain; revenue is not discounted.",
         f"Starting revenue: the converted customers earn the mean current monthly revenue of "
-        f"today's {_plural(from_)} (customers whose latest answer is {from_}; their revenue in the "
-        "month of that answer).",
+        f"today's {_plural(from_)} " + (
+            f"(customers still paying in the last month whose latest answer is {from_}; their "
+            "revenue in that month)." if paying_now else
+            f"(customers whose latest answer with a complete window is {from_}; their revenue in "
+            "the month of that answer; some may have left since)."),
         f"Uncertainty: the interval is a customer bootstrap ({n_boot} resamples, seed {seed}) "
         "of the rates; it does not cover the assumptions above." + (
             "" if growth else " Growth was left out (growth=None)."),
@@ -2826,7 +2895,7 @@ def headline_cards(compare=None, churn=None, link=None, scenario=None) -> list[d
     if link is not None:
         fits = link.regression.dropna(subset=["estimate"])
         if len(fits):
-            r = fits.iloc[0]
+            r = fits.iloc[-1]  # the lag link.summary() describes
             cards.append({"label": f"Growth with +10 NPS points (lag {int(r['lag'])})",
                           "value": round(float(r["estimate"]), 6),
                           "display": f"{r['estimate']:+.2f}%",

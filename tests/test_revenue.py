@@ -1220,3 +1220,26 @@ def test_describe_comparison_and_cards_on_the_sample(windows_default):
     labels = ct.revenue.headline_cards(compare.assign(a="satisfied", b="dissatisfied"))
     assert labels[0]["label"] == "Satisfied customers vs dissatisfied customers: growth"
     assert ct.revenue.headline_cards() == []
+
+
+def test_scenario_counts_only_customers_paying_now():
+    # Reviewer's case: a detractor who churned long ago is not one of "today's detractors".
+    from csat_toolkit.revenue import conversion_scenario, current_customers
+    answers = pd.DataFrame({"customer_id": ["a", "b", "c", "d"],
+                            "category": ["detractor", "detractor", "passive", "passive"],
+                            "responded_at": pd.to_datetime(["2024-01-05"] * 4)})
+    rev = pd.DataFrame({"customer_id": ["a", "a", "b", "c", "d"],
+                        "period": ["2024-11", "2024-12", "2024-02", "2024-12", "2024-12"],
+                        "revenue": [100.0, 120.0, 50.0, 80.0, 90.0]})
+    current = current_customers(answers, rev)
+    assert current["customer_id"].tolist() == ["a", "c", "d"] and current.attrs["lost"] == 1
+    windows = pd.DataFrame({"customer_id": list("abcd"), "category": answers["category"],
+                            "growth": [-6.0, -6.0, 6.0, 6.0], "growth_months": 6.0,
+                            "retained": [True] * 4, "after_months": 6,
+                            "revenue_at_answer": [100.0, 50.0, 80.0, 90.0]})
+    result = conversion_scenario(windows, share=1.0, n_boot=20, horizon_months=1, current=current)
+    row = result.table.iloc[0]
+    assert row["customers_from"] == 1 and row["monthly_revenue"] == 120.0
+    # 120 * (exp(0.01) - exp(-0.01)) for the one converted customer
+    assert row["estimate"] == pytest.approx(120 * (np.exp(0.01) - np.exp(-0.01)))
+    assert any("still paying in the last month" in a for a in result.assumptions)
