@@ -247,7 +247,8 @@ class ShrinkageResult:
         probability that the group's rate exceeds the overall rate), ``small_n``,
         ``rank`` (1 = highest shrunken estimate; missing for groups with fewer than
         ``min_n`` answers, which are listed last), ``vs_overall`` (``"above"``,
-        ``"below"`` or ``"not distinguishable"``: whether the posterior interval
+        ``"below"`` or ``"not distinguishable"``: whether the posterior interval,
+        Bonferroni-adjusted over the groups (level ``1 - (1 - conf) / groups``),
         excludes the overall rate), ``conf``, ``method``.
     prior : BetaPrior
         The fitted prior.
@@ -296,7 +297,8 @@ class ShrinkageResult:
             above = int((table["vs_overall"] == "above").sum())
             below = int((table["vs_overall"] == "below").sum())
             text += (f" {above} above and {below} below the overall rate (their "
-                     f"{100 * conf:g}% interval excludes it).")
+                     f"{100 * conf:g}% interval, Bonferroni-adjusted over the {len(table)} "
+                     "groups, excludes it).")
         small = table[table["small_n"]]
         if len(small):
             listed = ", ".join(f"{self._name(r)} (n={int(r['n'])})" for _, r in small.iterrows())
@@ -435,9 +437,14 @@ def _posterior_table(counts: pd.DataFrame, keys: list[str], prior: BetaPrior, *,
     eligible = ~table["small_n"]
     rank = table["estimate"].where(eligible).rank(ascending=False, method="min")
     table["rank"] = pd.array(rank, dtype="Int64")
+    # "above"/"below" across k groups: Bonferroni-adjusted posterior interval (level
+    # 1 - (1 - conf) / k), so that with 25 agents chance alone rarely flags one.
+    k = max(1, len(table))
+    flag_low = 100 * _st.beta.ppf(tail / k, a, b)
+    flag_high = 100 * _st.beta.ppf(1 - tail / k, a, b)
     table["vs_overall"] = np.where(
-        table["ci_low"] > 100 * overall, "above",
-        np.where(table["ci_high"] < 100 * overall, "below", "not distinguishable"))
+        flag_low > 100 * overall, "above",
+        np.where(flag_high < 100 * overall, "below", "not distinguishable"))
     table["conf"] = conf
     table["method"] = _METHOD_NAME
     ranked = table[eligible].sort_values(["rank", *keys], kind="stable")

@@ -464,3 +464,12 @@ def test_funnel_table_limits_match_funnel_limits(sample_result):
 def test_funnel_table_errors():
     with pytest.raises(ParameterError, match="result of shrunken_rates"):
         funnel_table(pd.DataFrame())
+
+
+def test_only_the_truly_different_agents_are_flagged(sample):
+    # data/sample/README.md effect 3: only Agent 07 (+0.9) and Agent 18 (-0.9) differ. With
+    # 25 agents the flags use a Bonferroni-adjusted interval, so chance flags none of the rest.
+    table = agents.shrunken_rates(sample, by="agent").table
+    flagged = table[table["vs_overall"] != "not distinguishable"]
+    assert dict(zip(flagged["agent"], flagged["vs_overall"])) == {"Agent 07": "above",
+                                                                  "Agent 18": "below"}
