@@ -1750,7 +1750,8 @@ class VolumeResult:
     staffing : DataFrame or None
         Forecast contacts per weekday and hour of each forecast week (the weekly
         forecast spread by the observed weekday-by-hour pattern): ``period``,
-        ``weekday``, ``weekday_name``, ``hour``, ``forecast``, ``pi_low``, ``pi_high``.
+        ``weekday``, ``weekday_name``, ``hour``, ``forecast``, ``pi_low``, ``pi_high``
+        (Poisson quantiles at the week's limits: an hour's count varies around its share).
     accounting : DataFrame
         ``item``, ``rows``.
     warnings : list of str
@@ -1776,9 +1777,13 @@ class VolumeResult:
     def summary(self) -> str:
         """One or two sentences: the busiest weekday and hour, and the weekly trend."""
         busiest = self.weekday.loc[self.weekday["estimate"].idxmax()]
+        if np.isfinite(busiest["ci_low"]) and np.isfinite(busiest["ci_high"]):
+            spread = (f"{busiest['conf']:.0%} CI {busiest['ci_low']:.1f} to "
+                      f"{busiest['ci_high']:.1f}, over {int(busiest['n'])} days")
+        else:  # one day of that weekday: no interval
+            spread = f"a single {busiest['weekday_name']} observed, so no interval"
         text = (f"Busiest weekday: {busiest['weekday_name']} ({busiest['estimate']:.1f} contacts "
-                f"a day, {busiest['conf']:.0%} CI {busiest['ci_low']:.1f} to "
-                f"{busiest['ci_high']:.1f})")
+                f"a day, {spread})")
         if not self.hourly.empty:
             peak = self.hourly.loc[self.hourly["contacts"].idxmax()]
             text += f"; busiest hour {int(peak['hour']):02d}:00-{int(peak['hour']) + 1:02d}:00"
@@ -1988,6 +1993,11 @@ def _weekly_models(weekly: pd.DataFrame, horizon: int, seasonal, conf: float,
     for column in ("forecast", "pi_low", "pi_high"):
         table[column] = table[column].clip(lower=0.0)
     table["method"] = table["method"] + "; weekly contacts, full weeks only, clipped at 0"
+    if not seasonal:
+        warnings.append(
+            "The weekly forecast models no yearly season (seasonal=False): it carries the "
+            "recent level forward, so a known seasonal change (a December peak, a summer "
+            "dip) is not in it. Compare with the same weeks of last year before staffing.")
     return trend, table
 
 
@@ -1998,6 +2008,11 @@ def _staffing(forecast_table: pd.DataFrame, heat: pd.DataFrame) -> pd.DataFrame:
     out = forecast_table[["period", "forecast", "pi_low", "pi_high"]].merge(cells, how="cross")
     for column in ("forecast", "pi_low", "pi_high"):
         out[column] = out[column] * out["_share"]
+    # An hour's count varies around its expected share of the week (Poisson) on top of the
+    # week's own uncertainty: the limits are Poisson quantiles at the week's limits.
+    conf = float(forecast_table["conf"].iloc[0]) if "conf" in forecast_table else 0.95
+    out["pi_low"] = _st.poisson.ppf((1 - conf) / 2, out["pi_low"].clip(lower=0))
+    out["pi_high"] = _st.poisson.ppf(1 - (1 - conf) / 2, out["pi_high"].clip(lower=0))
     return out[["period", "weekday", "weekday_name", "hour", "forecast", "pi_low", "pi_high"]]
 
 
