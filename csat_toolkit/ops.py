@@ -1482,14 +1482,30 @@ class DeflectionResult:
         ...     "channel": ["phone", "email", "help_center"],
         ...     "kind": ["assisted", "assisted", "self_service"], "contacts": [10, 10, 30]})
         >>> deflection(volume, costs={"phone": 12, "email": 4, "help_center": 0.25}).summary()
-        'Self-service handled 30 of 50 contacts (60.0%, 95% CI 46.2% to 72.4%): 1.50 self-service contacts per assisted one; estimated cost avoided 232.50 USD (see the assumptions).'
+        'Self-service handled 30 of 50 contacts (60.0%, 95% CI 46.2% to 72.4%): 1.50 self-service contacts per assisted one; cost avoided up to 230 USD (see the assumptions).'
         """
         row = self.overall.iloc[0]
         return (f"Self-service handled {int(row['self_service']):,} of {int(row['n']):,} contacts "
                 f"({row['estimate']:.1f}%, {row['conf']:.0%} CI {row['ci_low']:.1f}% to "
                 f"{row['ci_high']:.1f}%): {row['deflection_ratio']:.2f} self-service contacts per "
-                f"assisted one; estimated cost avoided {row['cost_avoided']:,.2f} USD (see the "
-                "assumptions).")
+                f"assisted one; cost avoided {_bound_word(self.assumptions)}"
+                f"{_round_money(row['cost_avoided'])} USD (see the assumptions).")
+
+
+def _bound_word(assumptions: list[str]) -> str:
+    """ "up to " when every self-service contact is assumed to replace an assisted one."""
+    return "up to " if any(a.startswith("100% of self-service contacts") for a in assumptions) \
+        else "about "
+
+
+def _round_money(value: float) -> str:
+    """Two significant figures: an estimate resting on assumed costs has no cents."""
+    if not np.isfinite(value) or value == 0:
+        return f"{value:,.0f}"
+    magnitude = int(np.floor(np.log10(abs(value))))
+    if magnitude >= 1:
+        return f"{round(value, 1 - magnitude):,.0f}"
+    return f"{value:,.{1 - magnitude}f}"
 
 
 def _cost_table(costs, channels: pd.DataFrame) -> pd.DataFrame:
