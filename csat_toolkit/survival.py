@@ -1368,6 +1368,10 @@ def describe_churn(churn: pd.DataFrame, logrank: pd.DataFrame | None = None,
     if at_risk is not None and len(at_risk):
         r = at_risk.iloc[0]
         what = f" ({money})" if money else ""
+        if int(r["customers"]) == 0:
+            out.append(f"No {r['category']} customers are still customers: no revenue of theirs "
+                       "is at risk (those who were are lost already).")
+            return out
         out.append(
             f"Revenue at risk from {r['category']} customers: {r['estimate']:,.0f} "
             f"({r['conf']:.0%} CI {r['ci_low']:,.0f} to {r['ci_high']:,.0f}) of their "
