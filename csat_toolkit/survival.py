@@ -1181,6 +1181,14 @@ def _churn_row(part: pd.DataFrame, group, at: float, min_n: int) -> dict:
         small = bool(row.get("small_n", n < min_n))
         estimate, low, high = ((np.nan,) * 3 if ended else
                                (100 - row["estimate"], 100 - row["ci_high"], 100 - row["ci_low"]))
+    if estimate == 0 and n > 0:
+        # No churn seen: the Kaplan-Meier interval has zero width. Use the exact binomial
+        # upper bound for 0 events (Clopper-Pearson, 1 - (tail)^(1/m)) over the m customers
+        # followed to `at` (conservative: fewer than the n who started).
+        tail = (1 - float(part["conf"].iloc[0])) / 2
+        followed = max(at_risk, 1)
+        low, high = 0.0, 100 * (1 - tail ** (1 / followed))
+        method += "; no churn observed: upper bound exact binomial (0 events) over those followed"
     return {"group": group, "at": at, "n": n, "at_risk": at_risk, "estimate": estimate,
             "ci_low": low, "ci_high": high, "conf": part["conf"].iloc[0], "method": method,
             "small_n": small}

@@ -771,3 +771,15 @@ def test_describe_churn_sentences():
     assert last == ("Revenue at risk from detractor customers: 20 (95% CI 12 to 30) of their "
                     "100 (revenue of 2024) from 1 current customers, 15 of it above the churn "
                     "rate of promoter customers.")
+
+
+def test_no_churn_gets_an_exact_upper_bound_not_a_zero_width_interval():
+    from csat_toolkit.survival import expected_churn, retention_curves
+    data = pd.DataFrame({"t": [12.0] * 10 + [1.0, 2.0], "e": [0] * 10 + [1, 1],
+                         "g": ["a"] * 10 + ["b"] * 2})
+    churn = expected_churn(retention_curves(data, duration="t", event="e", by="g"), at=12)
+    row = churn.set_index("group").loc["a"]
+    # 0 events among the 10 followed to 12: Clopper-Pearson upper 1 - 0.025 ** (1 / 10)
+    assert row["estimate"] == 0 and row["ci_low"] == 0
+    assert row["ci_high"] == pytest.approx(100 * (1 - 0.025 ** 0.1))
+    assert "no churn observed" in row["method"]
