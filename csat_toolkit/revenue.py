@@ -511,7 +511,9 @@ class WindowResult:
         One row per answer with a complete window: the answer's own columns, then
         ``category``, ``answer_month``, ``months_before``, ``revenue_before`` (mean
         monthly revenue), ``months_after``, ``revenue_after``, ``revenue_at_answer``,
-        ``revenue_at_end``, ``last_paid_month``, ``retained``, ``growth`` (% log points),
+        ``revenue_at_end``, ``last_paid_month``, ``retained`` (paid in the last month of
+        the window; a customer who leaves during that month, and is billed for it, still
+        counts: the churn section, from churn dates, is the exact view), ``growth`` (% log points),
         ``growth_months`` (the time the growth spans), ``after_months``, ``expanded``,
         ``contracted`` and ``growth_note`` (why growth is missing).
     set_aside : DataFrame
