@@ -1577,6 +1577,7 @@ def deflection(
     deflected_share: float = 1.0,
     conf: float = 0.95,
     min_n: int = 30,
+    self_channels: Sequence[str] = (),
 ) -> DeflectionResult:
     """Self-service against assisted contacts per period, and the cost avoided.
 
@@ -1603,6 +1604,10 @@ def deflection(
         Values of ``kind`` counted as assisted (calls, e-mail, social replies by
         agents ...) and as self-service (help centre, community, chatbot). Rows of other
         kinds are set aside and counted.
+    self_channels : sequence of str
+        Channels counted on the deflecting side whatever their ``kind``, e.g.
+        ``("social",)`` to count social contacts with self-service against calls and
+        e-mail (a social reply costs a fraction of a call).
     deflected_share : float
         Share (0-1) of self-service contacts that would otherwise have reached an agent;
         1 (default) is an upper bound: many self-service visits would never have become
@@ -1638,6 +1643,9 @@ def deflection(
             or not 0 <= deflected_share <= 1:
         raise ParameterError(f"deflected_share must be between 0 and 1; got {deflected_share!r}.")
     assisted_kinds, self_kinds = list(assisted_kinds), list(self_kinds)
+    if self_channels:
+        moved = volume["channel"].isin(list(self_channels))
+        volume = volume.assign(kind=volume["kind"].where(~moved, self_kinds[0]))
     if set(assisted_kinds) & set(self_kinds):
         raise ParameterError(
             "A kind cannot be both assisted and self-service: "

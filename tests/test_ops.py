@@ -708,3 +708,17 @@ def test_describe_flag_agreement_hand_counted():
                      "median_elapsed_hours"].iloc[0] == pytest.approx(12.0)
     with pytest.raises(MissingColumnError, match="no column 'flag'"):
         ops.describe_flag_agreement(sla, tickets, "flag")
+
+
+def test_deflection_can_count_social_on_the_deflecting_side():
+    volume = pd.DataFrame({"date": ["2024-01-02"] * 4,
+                           "channel": ["phone", "email", "social", "help_center"],
+                           "kind": ["assisted", "assisted", "assisted", "self_service"],
+                           "contacts": [10, 10, 10, 30]})
+    costs = {"phone": 12, "email": 4, "social": 1, "help_center": 0.25}
+    plain = ops.deflection(volume, costs=costs).table.iloc[0]
+    moved = ops.deflection(volume, costs=costs, self_channels=["social"]).table.iloc[0]
+    assert plain["deflection_ratio"] == 1.0 and moved["deflection_ratio"] == 2.0
+    # assisted average (12 + 4) / 2 = 8; deflecting side 10 social at 1 and 30 at 0.25
+    # average (10 + 7.5) / 40 = 0.4375: 40 x (8 - 0.4375) = 302.5
+    assert moved["cost_avoided"] == pytest.approx(302.5)
