@@ -105,4 +105,7 @@ def test_real_data_configs(tmp_path):
     assert churned["neutral"]["estimate"] == pytest.approx(16.1, abs=0.05)
     assert churned["satisfied"]["estimate"] == pytest.approx(0.0)
     assert telco["logrank_p"] < 1e-10 and telco["hazard_ratios"] == []
-    assert telco["scenario"]["to"] == "neutral"
+    # Every dissatisfied customer has churned: nobody is left to convert, and the report
+    # says so instead of converting customers who are gone.
+    assert telco["scenario"] is None
+    assert any("nobody to convert" in s for s in telco["skipped"])
