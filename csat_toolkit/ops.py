@@ -545,6 +545,10 @@ class SlaResult:
             extra = [f"{count[s]:,} {s.replace('breached while open', 'breached while still open')}"
                      for s in ("breached while open", "pending", "no target", "not measurable")
                      if count.get(s, 0)]
+            never = int(((self.status["metric"] == metric)
+                         & (self.status["reason"] == "never answered (counted as missed)")).sum())
+            if never:
+                extra.append(f"of the breached, {never:,} never answered (counted as missed)")
             sentences.append(text + ("; " + ", ".join(extra) if extra else "") + ".")
         return " ".join(sentences)
 
@@ -749,6 +753,7 @@ def sla_compliance(
     source_timezone: str | None = None,
     conf: float = 0.95,
     min_n: int = 30,
+    unanswered: str = "not measurable",
 ) -> SlaResult:
     """Share of tickets that met their first-response and resolution targets.
 
@@ -795,6 +800,10 @@ def sla_compliance(
         ``channel`` for targets by channel).
     conf, min_n
         Confidence level; groups with fewer decided tickets are flagged ``small_n``.
+    unanswered : {"not measurable", "breached"}
+        With precomputed durations, a ticket without one (an abandoned call, never
+        answered) is ``not measurable`` (default) or ``breached`` (the call-centre
+        convention: an abandoned call missed the service level); ``reason`` says so.
 
     Returns
     -------
@@ -826,6 +835,8 @@ def sla_compliance(
     2         C              pending            6.0
     """
     _check_frame(tickets, "tickets")
+    if unanswered not in ("not measurable", "breached"):
+        raise ParameterError(f"unanswered must be 'not measurable' or 'breached'; got {unanswered!r}.")
     stats.z_value(conf)
     min_n = _check_min_n(min_n)
     if clock not in ("business", "calendar"):
@@ -856,7 +867,7 @@ def sla_compliance(
     parts = []
     for metric in metrics:
         hours = _assign_targets(tickets, table, metric, warnings)
-        part = _metric_status(tickets, durations, metric, hours, clock, stamp)
+        part = _metric_status(tickets, durations, metric, hours, clock, stamp, unanswered)
         parts.append(part)
     status = pd.concat(parts, ignore_index=True)
     _warn_without_target(status, tickets, target_keys, warnings)
@@ -875,7 +886,8 @@ def sla_compliance(
     )
 
 
-def _metric_status(tickets, durations, metric, hours, clock, stamp) -> pd.DataFrame:
+def _metric_status(tickets, durations, metric, hours, clock, stamp,
+                   unanswered: str = "not measurable") -> pd.DataFrame:
     """Status, elapsed and overrun of every ticket for one metric."""
     n = len(tickets)
     tag = "business_" if clock == "business" else ""
@@ -920,6 +932,11 @@ def _metric_status(tickets, durations, metric, hours, clock, stamp) -> pd.DataFr
         waited = np.full(n, np.nan)
         still_open = np.zeros(n, dtype=bool)
         reason = np.where(done, "", f"no {column}")
+        if unanswered == "breached":  # never answered: missed, whatever the target
+            missed = ~done & ~np.isnan(hours)
+            done = done | missed
+            elapsed = np.where(missed, np.inf, elapsed)
+            reason = np.where(missed, "", reason)
     eps = 1e-9
     status = np.select(
         [reason != "", np.isnan(hours), done & (elapsed <= hours + eps), done,
@@ -928,7 +945,9 @@ def _metric_status(tickets, durations, metric, hours, clock, stamp) -> pd.DataFr
         default="not measurable",
     )
     reason = np.where((status == "not measurable") & (reason == ""), "no time stamp", reason)
-    shown = np.where(done, elapsed, waited)
+    reason = np.where(np.isinf(elapsed) & (status == "breached"),
+                      "never answered (counted as missed)", reason)
+    shown = np.where(done & np.isfinite(elapsed), elapsed, np.where(done, np.nan, waited))
     over = np.where(np.isin(status, ["breached", "breached while open"]), shown - hours, np.nan)
     return pd.DataFrame({
         "_row": np.arange(n),

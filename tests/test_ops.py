@@ -722,3 +722,19 @@ def test_deflection_can_count_social_on_the_deflecting_side():
     # assisted average (12 + 4) / 2 = 8; deflecting side 10 social at 1 and 30 at 0.25
     # average (10 + 7.5) / 40 = 0.4375: 40 x (8 - 0.4375) = 302.5
     assert moved["cost_avoided"] == pytest.approx(302.5)
+
+
+def test_unanswered_calls_can_count_as_missed():
+    calls = pd.DataFrame({"ticket_id": ["a", "b", "c", "d"], "priority": ["x"] * 4,
+                          "first_response_hours": [10 / 3600, 50 / 3600, 90 / 3600, None]})
+    target = {"first_response": 1 / 60}  # answer within 60 seconds
+    plain = ops.sla_compliance(calls, target, clock="calendar")
+    strict = ops.sla_compliance(calls, target, clock="calendar", unanswered="breached")
+    # 2 of 3 answered calls within 60 s; counting the abandoned one as missed: 2 of 4.
+    assert plain.table["estimate"].iloc[0] == pytest.approx(100 * 2 / 3)
+    assert strict.table["estimate"].iloc[0] == pytest.approx(50.0)
+    row = strict.status.set_index("ticket_id").loc["d"]
+    assert row["status"] == "breached" and row["reason"] == "never answered (counted as missed)"
+    assert np.isnan(row["elapsed_hours"])
+    with pytest.raises(ParameterError, match="unanswered must be"):
+        ops.sla_compliance(calls, target, clock="calendar", unanswered="ignore")
