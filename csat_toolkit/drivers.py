@@ -57,7 +57,7 @@ from . import stats
 from .errors import DataError, MissingColumnError, NoValidRowsError, ParameterError, show_values
 from .metrics import select_survey
 from .scales import MISSING, OUT_OF_RANGE, SURVEYS, UNRECOGNISED, Scale, get_scale
-from .text import format_p
+from .text import format_hours, format_p
 
 __all__ = [
     "OUTCOMES",
@@ -1349,12 +1349,24 @@ def bucket_labels(edges: Sequence[float] = (1, 4, 24), unit: str = "hours") -> l
     ['under 1 h', '1-4 h', '4-24 h', 'over 24 h']
     >>> bucket_labels((30, 120), unit="minutes")
     ['under 30 min', '30-120 min', 'over 120 min']
+    >>> bucket_labels((30 / 3600, 1 / 60, 90 / 3600))
+    ['under 30 s', '30 s-1 min', '1-1.5 min', 'over 1.5 min']
     """
     edges = _check_edges(edges)
+    if unit == "hours" and edges[0] < 1:  # sub-hour edges read in seconds or minutes
+        names = [format_hours(e) for e in edges]
+        middle = [_span(a, b) for a, b in zip(names[:-1], names[1:])]
+        return [f"under {names[0]}", *middle, f"over {names[-1]}"]
     short = _UNITS.get(unit, unit)
     labels = [f"under {edges[0]:g} {short}"]
     labels += [f"{a:g}-{b:g} {short}" for a, b in zip(edges[:-1], edges[1:])]
     return labels + [f"over {edges[-1]:g} {short}"]
+
+
+def _span(low: str, high: str) -> str:
+    """ "30-60 s" when both ends share a unit, else "30 s-1 min"."""
+    (a, unit_a), (b, unit_b) = low.split(" ", 1), high.split(" ", 1)
+    return f"{a}-{b} {unit_b}" if unit_a == unit_b else f"{low}-{high}"
 
 
 def _check_edges(edges) -> list[float]:

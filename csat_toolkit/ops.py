@@ -61,6 +61,7 @@ from .io import parse_iso_times
 from .scales import Scale, get_scale
 from .tables import join_answers
 from .tally import as_keys, period_code, period_labels
+from .text import format_hours
 
 __all__ = [
     "SLA_METRICS",
@@ -74,6 +75,7 @@ __all__ = [
     "SlaResult",
     "sla_compliance",
     "response_time_summary",
+    "describe_response_times",
     "resolution_quality",
     "DeflectionResult",
     "deflection",
@@ -1199,12 +1201,48 @@ def response_time_summary(
     out = pd.DataFrame(rows)
     out["conf"] = conf
     out["small_n"] = out["n"] < min_n
-    columns = [*keys, "statistic", "unit", "n", "n_missing", "estimate", "ci_low", "ci_high",
-               "conf", "method", "small_n"]
+    out["limit_hours"] = out["_hours"] if "_hours" in out else np.nan
+    columns = [*keys, "statistic", "unit", "limit_hours", "n", "n_missing", "estimate", "ci_low",
+               "ci_high", "conf", "method", "small_n"]
     if expected:
         out = _add_expectations(out, expected)
         columns += ["expectation", "expectation_source", "expectation_scope", "verdict"]
     return out[columns].reset_index(drop=True)
+
+
+def describe_response_times(summary: pd.DataFrame) -> list[str]:
+    """Sentences for a one-group :func:`response_time_summary` table, in readable units.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"statistic": ["median", "p90", "within_0.5h"],
+    ...     "limit_hours": [np.nan, np.nan, 0.5], "n": [200] * 3,
+    ...     "estimate": [0.02, 3.0, 61.0], "ci_low": [0.015, 2.5, 54.1],
+    ...     "ci_high": [0.025, 3.5, 67.5], "conf": [0.95] * 3})
+    >>> describe_response_times(t)  # doctest: +NORMALIZE_WHITESPACE
+    ['Median first response 1.2 min (95% CI 54 s to 1.5 min), 90th percentile 3 h, n=200.',
+     '61.0% answered within 30 min (95% CI 54.1% to 67.5%).']
+    """
+    rows = summary.set_index("statistic")
+    level = f"{float(summary['conf'].iloc[0]):.0%}"
+    out = []
+    if "median" in rows.index:
+        med = rows.loc["median"]
+        text = (f"Median first response {format_hours(med['estimate'])} ({level} CI "
+                f"{format_hours(med['ci_low'])} to {format_hours(med['ci_high'])})"
+                if np.isfinite(med["ci_low"]) and np.isfinite(med["ci_high"]) else
+                f"Median first response {format_hours(med['estimate'])} (too few answers "
+                "for an interval)")
+        if "p90" in rows.index and np.isfinite(rows.loc["p90", "estimate"]):
+            text += f", 90th percentile {format_hours(rows.loc['p90', 'estimate'])}"
+        out.append(text + f", n={int(med['n']):,}.")
+    for _, row in summary[summary["statistic"].astype(str).str.startswith("within_")].iterrows():
+        text = (f"{row['estimate']:.1f}% answered within {format_hours(row['limit_hours'])} "
+                f"({level} CI {row['ci_low']:.1f}% to {row['ci_high']:.1f}%)")
+        if pd.notna(row.get("expectation", np.nan)):
+            text += f"; {row['expectation']:.0f}% of customers expect it ({row['verdict']})"
+        out.append(text + ".")
+    return out
 
 
 def _add_expectations(out: pd.DataFrame, expected: dict[float, pd.Series]) -> pd.DataFrame:

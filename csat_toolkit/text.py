@@ -49,6 +49,21 @@ def _interval(low: float, high: float, statistic: str, conf: float, prefix: str 
     return f"{level} {format_value(low, statistic)} to {format_value(high, statistic)}"
 
 
+def format_hours(hours: float) -> str:
+    """A duration given in hours, in the unit people read: seconds, minutes or hours.
+
+    Examples
+    --------
+    >>> [format_hours(h) for h in (30 / 3600, 1 / 60, 0.25, 1, 1.5, 24)]
+    ['30 s', '1 min', '15 min', '1 h', '1.5 h', '24 h']
+    """
+    if hours < 0.99 / 60:
+        return f"{hours * 3600:.0f} s"
+    if hours < 1:
+        return f"{hours * 60:.3g} min"
+    return f"{hours:.3g} h"
+
+
 def format_p(p: float) -> str:
     """Format a p-value the APA way.
 

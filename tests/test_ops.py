@@ -738,3 +738,13 @@ def test_unanswered_calls_can_count_as_missed():
     assert np.isnan(row["elapsed_hours"])
     with pytest.raises(ParameterError, match="unanswered must be"):
         ops.sla_compliance(calls, target, clock="calendar", unanswered="ignore")
+
+
+def test_response_sentences_read_in_seconds_minutes_or_hours():
+    calls = pd.DataFrame({"first_response_hours": np.array([20, 25, 40, 70, 130] * 10) / 3600})
+    summary = ops.response_time_summary(calls, within=(30 / 3600, 1 / 60), expectations=False)
+    assert summary["limit_hours"].dropna().tolist() == [30 / 3600, 1 / 60]
+    median, within_30, within_60 = ops.describe_response_times(summary)
+    assert median.startswith("Median first response 40 s (95% CI")
+    assert within_30.startswith("40.0% answered within 30 s")
+    assert within_60.startswith("60.0% answered within 1 min")
