@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .metrics import get_metric
-from .text import describe_estimate, format_level, format_value
+from .text import describe_estimate, format_hours, format_level, format_value
 
 __all__ = ["kpi", "write_headline", "sentences_html", "readable"]
 
@@ -53,6 +53,34 @@ def kpi(row: pd.Series, *, label: str | None = None) -> dict:
                   f"n={int(row['n']):,}, {row.get('method')}",
         "sentence": describe_estimate(row, label=label),
     }
+
+
+def card(label: str, row: pd.Series, *, unit: str = "%", sentence: str = "") -> dict:
+    """A KPI card from any estimate row (``n``, ``estimate``, ``ci_low``, ``ci_high``, ``conf``).
+
+    ``unit`` is ``"%"`` (shares), ``"h"`` (durations in hours, shown in seconds, minutes
+    or hours) or any other unit text written after the number.
+
+    Examples
+    --------
+    >>> row = pd.Series({"n": 40, "estimate": 0.02, "ci_low": 0.015, "ci_high": 0.025,
+    ...                  "conf": 0.95})
+    >>> c = card("Median first response", row, unit="h")
+    >>> c["display"], c["detail"]
+    ('1.2 min', '95% CI 54 s to 1.5 min, n=40')
+    """
+    if unit == "%":
+        fmt = lambda v: f"{v:.1f}%"  # noqa: E731
+    elif unit == "h":
+        fmt = format_hours
+    else:
+        fmt = lambda v: f"{v:.2f} {unit}"  # noqa: E731
+    return {"label": label, "value": _number(row["estimate"]), "ci_low": _number(row["ci_low"]),
+            "ci_high": _number(row["ci_high"]), "conf": _number(row["conf"]), "n": int(row["n"]),
+            "display": fmt(row["estimate"]),
+            "detail": f"{format_level(row['conf'])} CI {fmt(row['ci_low'])} to "
+                      f"{fmt(row['ci_high'])}, n={int(row['n']):,}",
+            "sentence": sentence}
 
 
 def write_headline(
