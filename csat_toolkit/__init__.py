@@ -7,6 +7,7 @@
 from . import (agents, benchmarks, businesshours, comparisons, drivers, errors, followup,
                forecast, importance, metrics, nonresponse, ops, plots, priorities, report, scales,
                revenue, stats, survival, tables, text, trends, waves)
+from .asof import ReportDate, report_date
 from .benchmarks import compare_to_benchmark, load_benchmarks
 from .comparisons import compare, compare_periods
 from .errors import CsatToolkitError, DataError, ParameterError

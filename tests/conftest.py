@@ -32,3 +32,62 @@ def sample_responses():
 
 def read_headline(folder: Path) -> dict:
     return json.loads((Path(folder) / "headline.json").read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------------------
+# Notebook runs, once per test session (DESIGN.md: run each configuration once and share
+# its outputs). Tests that use one of these carry ``pytest.mark.xdist_group(<key>)`` so that
+# pytest-xdist sends every test of one configuration to the same worker, which runs it once.
+# --------------------------------------------------------------------------------------
+
+
+def _cache_key(*parts) -> str:
+    return json.dumps(parts, sort_keys=True, default=str)
+
+
+@pytest.fixture(scope="session")
+def notebook_run(tmp_path_factory):
+    """Run one notebook with parameters once per session; returns its output folder.
+
+    ``notebook_run("01_metrics", min_n=50)`` executes ``notebooks/01_metrics.ipynb`` with
+    papermill (cwd ``notebooks/``, as the runner does) and returns the folder holding its
+    ``headline.json``; a second call with the same arguments returns the same folder.
+    """
+    import papermill as pm
+
+    cache: dict[str, Path] = {}
+
+    def run(name: str, **parameters) -> Path:
+        key = _cache_key(name, parameters)
+        if key not in cache:
+            out = tmp_path_factory.mktemp(name)
+            pm.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(out / "run.ipynb"),
+                                parameters={"output_dir": str(out), **parameters},
+                                kernel_name="python3", cwd=str(NOTEBOOKS), progress_bar=False,
+                                execution_timeout=600)
+            cache[key] = out
+        return cache[key]
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def reports_run(tmp_path_factory):
+    """Run the runner (every notebook, HTML, index) once per session per config.
+
+    ``reports_run()`` is the bundled sample with the defaults (what ``make report`` does);
+    ``reports_run(config=path, **parameters)`` a config. Returns the ``RunResult``.
+    """
+    from csat_toolkit.runner import run_reports
+
+    cache: dict[str, object] = {}
+
+    def run(config: Path | None = None, **parameters):
+        key = _cache_key(str(config), parameters)
+        if key not in cache:
+            name = Path(config).stem if config else "sample"
+            cache[key] = run_reports(config=config, out=tmp_path_factory.mktemp(name) / "run",
+                                     parameters=parameters or None, progress=False)
+        return cache[key]
+
+    return run
