@@ -242,18 +242,30 @@ def nps_interval(
     return _unwrap(low), _unwrap(high)
 
 
+#: Spreads below the smallest normal double (about 2.2e-308) are rounding noise, not data.
+SMALLEST_SPREAD = float(np.finfo(float).tiny)
+
+
 def mean_interval(mean, sd, n, *, conf: float = 0.95):
     """Student t interval of a mean from its sample standard deviation and n.
+
+    A standard deviation below :data:`SMALLEST_SPREAD` (a subnormal number, which no
+    score data can produce) is taken as zero, so the interval is the mean itself: the
+    result then never depends on how a processor rounds subnormal arithmetic. An infinite
+    standard deviation gives the whole line; ``n < 2`` or a missing value gives NaN.
 
     Examples
     --------
     >>> low, high = mean_interval(4.0, 1.0, 25)
     >>> round(low, 4), round(high, 4)
     (3.5872, 4.4128)
+    >>> mean_interval(4.0, 5e-324, 4)
+    (4.0, 4.0)
     """
     _check_conf(conf)
     mean, sd, n = (np.asarray(v, dtype=float) for v in (mean, sd, n))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    sd = np.where(np.abs(sd) < SMALLEST_SPREAD, 0.0, sd)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         half = _st.t.ppf(0.5 + conf / 2, n - 1) * sd / np.sqrt(n)
     ok = n > 1
     return _unwrap(np.where(ok, mean - half, np.nan)), _unwrap(np.where(ok, mean + half, np.nan))

@@ -33,7 +33,7 @@ from csat_toolkit.businesshours import (
 )
 from csat_toolkit.errors import DataError, MissingColumnError, ParameterError
 
-PROPERTY = settings(max_examples=40, deadline=None, derandomize=True, database=None)
+PROPERTY = settings(max_examples=40)  # the rest from the profile in conftest.py
 
 OFFICE = Schedule({"mon-fri": "08:00-18:00"}, timezone="Europe/London", name="office")
 # 2024-03-01 is a Friday, 2024-03-04 a Monday.

@@ -33,7 +33,7 @@ import csat_toolkit as ct
 from csat_toolkit.comparisons import compare, compare_periods
 from csat_toolkit.errors import CsatToolkitError, DataError, ParameterError, ScaleError
 
-PROPERTY = settings(max_examples=40, deadline=None, derandomize=True, database=None)
+PROPERTY = settings(max_examples=40)  # the rest from the profile in conftest.py
 Z95 = sps.norm.ppf(0.975)
 
 

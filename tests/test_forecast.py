@@ -27,7 +27,7 @@ import csat_toolkit as ct
 from csat_toolkit import forecast as fc
 from csat_toolkit.errors import DataError, MissingColumnError, ParameterError
 
-PROPERTY = settings(max_examples=30, deadline=None, derandomize=True, database=None)
+PROPERTY = settings(max_examples=30)  # the rest from the profile in conftest.py
 
 
 @pytest.fixture(scope="module")

@@ -365,7 +365,7 @@ def test_integer_weights_equal_replicated_rows():
     assert weighted.r2 == pytest.approx(wls, abs=1e-12)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     seed=st.integers(0, 2**32 - 1),
     p=st.integers(1, 7),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csat_toolkit.errors import (
@@ -360,7 +360,7 @@ def test_duplicate_ids_keep_the_first():
     assert loaded.rejected["detail"].tolist() == ["response_id 'x' already seen at source row 1"]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25)
 @given(st.lists(st.tuples(
     st.sampled_from(["a", "b", "c", "", None]),
     st.sampled_from(["csat", "nps", "CSAT", "joy", None]),

@@ -30,7 +30,7 @@ from csat_toolkit.scales import get_scale
 from csat_toolkit.tally import tally
 
 Z95 = 1.959963984540054
-PROPERTY = settings(max_examples=60, deadline=None, derandomize=True, database=None)
+PROPERTY = settings(max_examples=60)  # the rest from the profile in conftest.py
 
 
 def _row(table: pd.DataFrame, **keys) -> pd.Series:

@@ -29,7 +29,7 @@ from csat_toolkit.scales import (
     resolve_scales,
 )
 
-PROPERTY = settings(max_examples=60, deadline=None, derandomize=True, database=None)
+PROPERTY = settings(max_examples=60)  # the rest from the profile in conftest.py
 
 
 def parse(scale: str | Scale, values) -> tuple[list, list]:

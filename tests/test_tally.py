@@ -24,7 +24,7 @@ tally_module = importlib.import_module("csat_toolkit.tally")
 tally = tally_module.tally
 period_labels = tally_module.period_labels
 
-PROPERTY = settings(max_examples=60, deadline=None, derandomize=True, database=None)
+PROPERTY = settings(max_examples=60)  # the rest from the profile in conftest.py
 
 COLUMNS = ["n", "w", "w2"]
 

@@ -33,7 +33,7 @@ from csat_toolkit.text import (  # noqa: E402
     format_value,
 )
 
-PROPERTY = settings(max_examples=80, deadline=None, derandomize=True, database=None)
+PROPERTY = settings(max_examples=80)  # the rest from the profile in conftest.py
 
 
 @pytest.fixture(autouse=True)
@@ -223,7 +223,7 @@ def test_describe_comparison_never_calls_a_non_significant_difference_real(
     assert text.endswith(".")
 
 
-@settings(max_examples=30, deadline=None, derandomize=True, database=None)
+@settings(max_examples=30)
 @given(
     seed=st.integers(0, 2**31 - 1),
     sizes=st.lists(st.integers(5, 80), min_size=2, max_size=4),

@@ -37,7 +37,7 @@ from csat_toolkit.trends import (
 )
 from tests.conftest import REFERENCE, require_shared
 
-PROPERTY = settings(max_examples=25, deadline=None, derandomize=True, database=None)
+PROPERTY = settings(max_examples=25)  # the rest from the profile in conftest.py
 
 
 # --- helpers --------------------------------------------------------------------------

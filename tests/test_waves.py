@@ -22,7 +22,7 @@ import csat_toolkit as ct
 from csat_toolkit import waves
 from csat_toolkit.errors import DataError, MissingColumnError, ParameterError
 
-PROPERTY = settings(max_examples=40, deadline=None, derandomize=True, database=None)
+PROPERTY = settings(max_examples=40)  # the rest from the profile in conftest.py
 
 
 # --- wave comparison ------------------------------------------------------------------
