@@ -6,11 +6,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test setup lock sample benchmark clean help
+.PHONY: report test nbval setup lock sample benchmark clean help
 
 help:
 	@echo "make report     set up and run every notebook on the bundled sample data -> reports/latest/index.html"
 	@echo "make test       set up and run the whole test suite"
+	@echo "make nbval      run every notebook with its defaults under nbval (lax)"
 	@echo "make sample     regenerate data/sample/ with the seeded generator"
 	@echo "make benchmark  measure speed and memory (see benchmarks/README.md)"
 	@echo "make lock       re-resolve dependencies into requirements.lock"
@@ -28,8 +29,13 @@ $(STAMP): requirements.lock pyproject.toml
 report: $(STAMP)
 	$(BIN)/csat-toolkit run --out reports/latest
 
+# Every core; the tests of one notebook configuration share a worker (xdist_group), which
+# runs that configuration once.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
+
+nbval: $(STAMP)
+	$(BIN)/python -m pytest -o addopts="" -p no:cacheprovider --nbval-lax --nbval-current-env notebooks
 
 sample: $(STAMP)
 	$(BIN)/csat-toolkit sample-data --out data/sample

@@ -141,32 +141,44 @@ def test_notebooks_command(capsys):
 
 
 @pytest.mark.slow
-def test_full_run_on_sample_data(tmp_path):
-    result = run_reports(out=tmp_path / "latest", progress=False)
+@pytest.mark.xdist_group("sample-run")
+def test_full_run_on_sample_data(reports_run):
+    result = reports_run()  # what `make report` does, shared with the other sample-run tests
     assert result.ok, result.summary()
-    html = (tmp_path / "latest" / "01_metrics.html").read_text(encoding="utf-8")
+    html = (result.out / "01_metrics.html").read_text(encoding="utf-8")
     assert "import csat_toolkit" not in html and "ct.load_responses" not in html
     assert "data:image/png;base64" in html
     assert "Traceback" not in html and "Warning" not in html
     assert " at 0x" not in html and "&lt;Axes" not in html  # plot cells end with ';'
     index = result.index.read_text(encoding="utf-8")
     assert "CSAT (% satisfied)" in index and 'href="01_metrics.html"' in index
-    manifest = json.loads((tmp_path / "latest" / "manifest.json").read_text())
+    manifest = json.loads((result.out / "manifest.json").read_text())
     hashed = [p for p in manifest["inputs_sha256"] if p.endswith("responses.csv")]
     assert hashed, "the input file hash is recorded"
-    headline = read_headline(tmp_path / "latest" / "01_metrics")
+    headline = read_headline(result.out / "01_metrics")
     assert {k["metric"] for k in headline["kpis"]} == {"csat", "nps", "ces", "pmf"}
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("sample-run")
+def test_every_report_of_the_sample_run_is_clean(reports_run):
+    # Each notebook's HTML: no code, no traceback or warning, no object reprs.
+    result = reports_run()
+    assert [r.status for r in result.runs] == ["ok"] * len(result.runs)
+    for run in result.runs:
+        html = (result.out / f"{run.name}.html").read_text(encoding="utf-8")
+        assert "Traceback" not in html and "Warning:" not in html, run.name
+        assert " at 0x" not in html, run.name
 
 
 @pytest.mark.slow
 @pytest.mark.realdata
 @pytest.mark.parametrize("config", ["olist_reviews", "nps_garden_centre"])
-def test_real_data_through_config_only(config, tmp_path):
+def test_real_data_through_config_only(config, reports_run):
     require_shared(REALDATA)
-    result = run_reports(config=REPO / "data" / "examples" / f"{config}.yaml",
-                         out=tmp_path / config, progress=False)
+    result = reports_run(config=REPO / "data" / "examples" / f"{config}.yaml")
     assert result.ok, result.summary() + " " + str([r.error for r in result.runs])
-    headline = read_headline(tmp_path / config / "01_metrics")
+    headline = read_headline(result.out / "01_metrics")
     card = headline["kpis"][0]
     if config == "nps_garden_centre":
         # SOURCE.md check values (python3 csv): 13,612 answered, promoters 62.19%,
@@ -186,21 +198,21 @@ def test_real_data_through_config_only(config, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.realdata
-def test_driver_configs_on_real_data(tmp_path):
+def test_driver_configs_on_real_data(reports_run):
     # Key drivers through configuration only: the airline survey (SOURCE.md checks: 11,403 of
     # 25,976 satisfied, 0.4390; online boarding 4.019 vs 2.669 the largest gap) and the
     # Olist classified reviews (late orders score 1.96 against 3.77 on time).
     require_shared(REALDATA)
-    for config in ("airline_drivers", "olist_drivers"):
-        result = run_reports(config=REPO / "data" / "examples" / f"{config}.yaml",
-                             out=tmp_path / config, progress=False)
+    results = {config: reports_run(config=REPO / "data" / "examples" / f"{config}.yaml")
+               for config in ("airline_drivers", "olist_drivers")}
+    for result in results.values():
         assert result.ok, [r.error for r in result.runs]
-    airline = read_headline(tmp_path / "airline_drivers" / "03_drivers")
+    airline = read_headline(results["airline_drivers"].out / "03_drivers")
     assert airline["n_read"] == 25976
     assert airline["kpis"][0]["value"] == pytest.approx(100 * 11403 / 25976)
     assert airline["drivers"][0]["driver"] == "online_boarding"
     assert airline["skipped"] and len(airline["drivers"]) == 15
-    olist = read_headline(tmp_path / "olist_drivers" / "03_drivers")
+    olist = read_headline(results["olist_drivers"].out / "03_drivers")
     assert olist["n_read"] == 3584
     assert olist["drivers"][0]["driver"] == "late" and olist["drivers"][0]["significant"]
 
@@ -218,14 +230,13 @@ def test_readme_validate_example(capsys):
 
 
 @pytest.mark.slow
-def test_readme_run_example(tmp_path):
-    result = run_reports(config=REPO / "data" / "examples" / "vendor_export.yaml",
-                         out=tmp_path / "vendor", progress=False)
+def test_readme_run_example(reports_run):
+    result = reports_run(config=REPO / "data" / "examples" / "vendor_export.yaml")
     assert result.ok, [r.error for r in result.runs]
-    headline = read_headline(tmp_path / "vendor" / "01_metrics")
+    headline = read_headline(result.out / "01_metrics")
     assert headline["n_read"] == 405 and headline["n_set_aside"] == 5
     assert {k["metric"] for k in headline["kpis"]} == {"csat", "nps"}
-    rejected = (tmp_path / "vendor" / "01_metrics" / "rejected_rows.csv").read_text(encoding="utf-8-sig")
+    rejected = (result.out / "01_metrics" / "rejected_rows.csv").read_text(encoding="utf-8-sig")
     assert "VX-BAD1" in rejected
 
 
