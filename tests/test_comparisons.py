@@ -686,3 +686,81 @@ def test_adjust_across_tables_is_one_family():
     expected = multipletests(p, method="holm")[1]
     assert np.allclose(np.concatenate([t["p_adjusted"] for t in joint]), expected)
     assert (joint[0]["correction"] == "Holm").all()
+
+
+# --- the vectorised path (issue 10) ------------------------------------------------------
+
+
+def _loop_compare(data, *, metric, by, against, weight=None, min_n=30, conf=0.95,
+                  correction="holm"):
+    """The per-level loop compare() used before issue 10, kept as the reference."""
+    from itertools import combinations
+
+    from csat_toolkit.comparisons import compare_sums
+    from csat_toolkit.metrics import SUMS, group_sums
+
+    sums = group_sums(data, metric, by=[by], weight=weight)
+    levels = sums[by].tolist()
+    if against == "rest" and len(levels) == 2:
+        against = levels[1]
+    if against == "rest":
+        total = sums[SUMS].sum()
+        pairs = [(i, None) for i in range(len(levels))]
+        rest = pd.DataFrame([total - sums.loc[i, SUMS] for i in range(len(levels))])
+        first = sums.loc[:, SUMS].reset_index(drop=True)
+        second = rest.reset_index(drop=True)
+        labels = ["rest"] * len(levels)
+    else:
+        if against == "pairs":
+            pairs = list(combinations(range(len(levels)), 2))
+        else:
+            ref = levels.index(against)
+            pairs = [(i, ref) for i in range(len(levels)) if i != ref]
+        first = sums.loc[[i for i, _ in pairs], SUMS].reset_index(drop=True)
+        second = sums.loc[[j for _, j in pairs], SUMS].reset_index(drop=True)
+        labels = [levels[j] for _, j in pairs]
+    result = pd.DataFrame({by: [levels[i] for i, _ in pairs], "reference": labels})
+    return compare_sums(result, first, second, metric, conf, min_n, correction)
+
+
+@pytest.mark.parametrize("metric", ["csat", "csat_mean", "nps"])
+@pytest.mark.parametrize("against", ["rest", "pairs", "b"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_vectorised_compare_gives_the_loop_results(metric, against, weighted):
+    rng = np.random.default_rng(10)
+    high = 11 if metric == "nps" else 6
+    low = 0 if metric == "nps" else 1
+    data = pd.DataFrame({"channel": rng.choice(list("abcdefg"), 700),
+                         "score": rng.integers(low, high, 700),
+                         "weight": rng.uniform(0.5, 2.0, 700)})
+    data.loc[:5, "channel"] = "h"  # a small level (never significant)
+    weight = "weight" if weighted else None
+    new = compare(data, metric=metric, by="channel", against=against, weight=weight)
+    old = _loop_compare(data, metric=metric, by="channel", against=against, weight=weight)
+    pd.testing.assert_frame_equal(new, old, check_exact=False, rtol=1e-12, atol=1e-12)
+
+
+def test_compare_over_100000_levels():
+    rng = np.random.default_rng(2026)
+    segment = rng.permutation(np.r_[np.arange(300_000) % 100_000, np.full(400, 7)])
+    n = len(segment)  # 100,000 levels of 3 answers, and level 7 with 403
+    satisfied = rng.random(n) < np.where(segment == 7, 0.2, 0.75)  # level 7 is worse
+    data = pd.DataFrame({"segment": segment, "score": np.where(satisfied, 5, 2)})
+    result = compare(data, metric="csat", by="segment")
+    levels = data["segment"].nunique()
+    assert levels == 100_000 and len(result) == levels
+    assert result["segment"].is_unique and (result["reference"] == "rest").all()
+    assert int(result["n"].sum()) == n
+    assert (result["n"] + result["ref_n"] == n).all()
+    flagged = result[result["significant"]]
+    assert flagged["segment"].tolist() == [7]
+    assert flagged["difference"].iloc[0] < -40
+    assert result["small_n"].sum() == levels - 1  # every other level has a handful of answers
+    ref = compare(data, metric="csat", by="segment", against=7)
+    assert len(ref) == levels - 1 and (ref["reference"] == 7).all()
+
+
+def test_pairs_over_too_many_levels_is_an_error():
+    data = pd.DataFrame({"segment": np.arange(1500), "score": 5})
+    with pytest.raises(ParameterError, match=r"1,124,250 comparisons.*against='rest'"):
+        compare(data, metric="csat", by="segment", against="pairs")
