@@ -33,8 +33,14 @@ clock reading lies in the window, so:
 
 Naive timestamps are wall times in ``source_timezone`` (default: the schedule's time
 zone). A naive time that occurs twice (the repeated hour) is read as its first
-occurrence; one that never occurs (the skipped hour) as the first instant after the
-gap. Time-zone-aware timestamps are converted.
+occurrence (``ambiguous="earliest"``); one that never occurs (the skipped hour) as the
+first instant after the gap (``nonexistent="shift_forward"``). These defaults match the
+loaders' resolutions (``load_tickets(ambiguous="earliest",
+nonexistent="shift_forward")``); the loaders, by default, set such rows aside and count
+them, so data loaded with the same time zone never reaches these functions with them.
+``ambiguous="latest"`` reads the second occurrence; ``"raise"`` (either option) raises a
+:class:`~csat_toolkit.errors.DataError` that lists them; ``"nan"`` gives NaN (NaT) for
+those rows, for the caller to count. Time-zone-aware timestamps are converted.
 
 The bug classes these rules avoid were collected from helpdesk and calendar projects'
 issue trackers (each has a test in ``tests/test_businesshours.py``): offsets taken
@@ -537,15 +543,27 @@ def _clock(zone: zoneinfo.ZoneInfo, first_day: int, last_day: int) -> _Clock:
     return _Clock(first_day, before, after, switch)
 
 
-def _localize(local_ns: np.ndarray, zone: zoneinfo.ZoneInfo) -> np.ndarray:
-    """UTC ns of naive wall times: first occurrence if repeated, gap end if skipped."""
+def _localize(local_ns: np.ndarray, zone: zoneinfo.ZoneInfo, ambiguous: str = "earliest",
+              nonexistent: str = "shift_forward") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """UTC ns of naive wall times, and masks of the skipped and the repeated ones.
+
+    A repeated time is its first occurrence (``ambiguous="earliest"``) or its second
+    (``"latest"``); a skipped time is the first instant after the gap. The masks let
+    the caller raise or give NaN instead.
+    """
+    empty = np.zeros(local_ns.size, dtype=bool)
     if local_ns.size == 0:
-        return local_ns.astype(np.int64)
+        return local_ns.astype(np.int64), empty, empty
     days = local_ns // _DAY
     clock = _clock(zone, *_check_days(local_ns, int(days.min()) - 2, int(days.max()) + 2))
     row = clock.rows(days)
     first, second, switch = local_ns - clock.before[row], local_ns - clock.after[row], clock.switch[row]
-    return np.where(first < switch, first, np.where(second >= switch, second, switch))
+    skipped = (first >= switch) & (second < switch)
+    repeated = (first < switch) & (second >= switch)
+    utc = np.where(first < switch, first, np.where(second >= switch, second, switch))
+    if ambiguous == "latest":
+        utc = np.where(repeated, second, utc)
+    return utc, skipped, repeated
 
 
 # --- timelines: business intervals in UTC ---------------------------------------------
@@ -697,9 +715,49 @@ def _read_times(values, what: str) -> _Times:
     return _Times(stamps.asi8.copy(), np.asarray(stamps.isna()), stamps.tz, index, scalar, series)
 
 
-def _utc(ns: np.ndarray, tz, zone: zoneinfo.ZoneInfo) -> np.ndarray:
-    """UTC ns of non-missing timestamps; naive values are wall times in ``zone``."""
-    return ns if tz is not None else _localize(ns, zone)
+_AMBIGUOUS = ("earliest", "latest", "raise", "nan")
+_NONEXISTENT = ("shift_forward", "raise", "nan")
+
+
+def _check_clock_options(ambiguous, nonexistent) -> None:
+    if ambiguous not in _AMBIGUOUS:
+        raise ParameterError(
+            f"ambiguous must be one of {', '.join(map(repr, _AMBIGUOUS))} (what a naive time "
+            f"that happened twice, at a change of clocks, means); got {ambiguous!r}."
+        )
+    if nonexistent not in _NONEXISTENT:
+        raise ParameterError(
+            f"nonexistent must be one of {', '.join(map(repr, _NONEXISTENT))} (what a naive "
+            f"time that never happened, at a change of clocks, means); got {nonexistent!r}."
+        )
+
+
+def _utc(ns: np.ndarray, tz, zone: zoneinfo.ZoneInfo, ambiguous: str = "earliest",
+         nonexistent: str = "shift_forward", what: str = "start") -> tuple[np.ndarray, np.ndarray]:
+    """UTC ns of non-missing timestamps (naive values are wall times in ``zone``), and
+    the rows to leave out (naive times at a change of clocks with ``"nan"``).
+
+    With ``"raise"`` such times are a :class:`DataError` that lists them.
+    """
+    if tz is not None:
+        return ns, np.zeros(ns.size, dtype=bool)
+    utc, skipped, repeated = _localize(ns, zone, ambiguous, nonexistent)
+    for mask, option, happened, fix in (
+            (skipped, nonexistent, "never happened (the clocks sprang forward over them)",
+             "nonexistent='shift_forward' reads them as the first instant after the gap"),
+            (repeated, ambiguous, "happened twice (the clocks went back)",
+             "ambiguous='earliest' or 'latest' says which occurrence is meant")):
+        if option == "raise" and mask.any():
+            shown = show_values([str(pd.Timestamp(int(v))) for v in ns[mask]], 3)
+            name = "nonexistent" if mask is skipped else "ambiguous"
+            raise DataError(
+                f"{what} has {int(mask.sum()):,} naive time(s) that {happened} in {zone.key}: "
+                f"{shown}. Correct them or say what they mean: {fix}; {name}='nan' leaves "
+                "those rows out. Loading the times with load_tickets(timezone="
+                f"{zone.key!r}) sets them aside and counts them."
+            )
+    drop = (skipped & (nonexistent == "nan")) | (repeated & (ambiguous == "nan"))
+    return utc, drop
 
 
 def _row_count(*lengths: int) -> int:
@@ -762,6 +820,8 @@ def business_duration(
     unit: str = "hours",
     source_timezone: str | None = None,
     negative: str = "raise",
+    ambiguous: str = "earliest",
+    nonexistent: str = "shift_forward",
 ):
     """Business time between ``start`` and ``end`` under a schedule.
 
@@ -779,6 +839,15 @@ def business_duration(
     negative : {"raise", "nan"}
         What to do when ``end`` is before ``start``: raise a :class:`DataError`
         listing the rows, or return NaN for them (the caller counts them).
+    ambiguous : {"earliest", "latest", "raise", "nan"}
+        A naive time that happened twice in its zone (the hour repeated when clocks
+        go back): its first occurrence (default), its second, a
+        :class:`DataError` listing such times, or NaN for the row (counted by the
+        caller).
+    nonexistent : {"shift_forward", "raise", "nan"}
+        A naive time that never happened (the hour skipped when clocks spring
+        forward): the first instant after the gap (default), a :class:`DataError`,
+        or NaN for the row.
 
     Returns
     -------
@@ -803,6 +872,7 @@ def business_duration(
         raise ParameterError(f"Unknown unit {unit!r}; use one of {', '.join(UNITS)}.")
     if negative not in ("raise", "nan"):
         raise ParameterError(f"negative must be 'raise' or 'nan'; got {negative!r}.")
+    _check_clock_options(ambiguous, nonexistent)
     begins, ends = _read_times(start, "start"), _read_times(end, "end")
     index = _result_index(begins, ends)
     n = _row_count(begins.ns.size, ends.ns.size)
@@ -815,10 +885,12 @@ def business_duration(
         if rows.size == 0:
             continue
         zone = _source_zone(source_timezone, sched)
-        b, e = _utc(begin_ns[rows], begins.tz, zone), _utc(end_ns[rows], ends.tz, zone)
+        b, drop_b = _utc(begin_ns[rows], begins.tz, zone, ambiguous, nonexistent, "start")
+        e, drop_e = _utc(end_ns[rows], ends.tz, zone, ambiguous, nonexistent, "end")
         timeline = _timeline(sched, *_span_days(np.concatenate([b, e])))
-        result[rows] = (timeline.elapsed(e) - timeline.elapsed(b)) / UNITS[unit]
-        backwards[rows] = e < b
+        result[rows] = np.where(drop_b | drop_e, np.nan,
+                                (timeline.elapsed(e) - timeline.elapsed(b)) / UNITS[unit])
+        backwards[rows] = (e < b) & ~(drop_b | drop_e)
     if backwards.any():
         if negative == "raise":
             _raise_backwards(backwards, begins, ends, n)
@@ -857,7 +929,8 @@ def _raise_backwards(backwards: np.ndarray, begins: _Times, ends: _Times, n: int
     )
 
 
-def add_business_time(start, amount_hours, schedule, *, source_timezone: str | None = None):
+def add_business_time(start, amount_hours, schedule, *, source_timezone: str | None = None,
+                      ambiguous: str = "earliest", nonexistent: str = "shift_forward"):
     """The instant ``amount_hours`` business hours after ``start`` (an SLA due time).
 
     The inverse of :func:`business_duration`: ``business_duration(start,
@@ -878,6 +951,9 @@ def add_business_time(start, amount_hours, schedule, *, source_timezone: str | N
     schedule : Schedule or sequence of Schedule
     source_timezone : str, optional
         Time zone of naive ``start`` values; default: the schedule's.
+    ambiguous, nonexistent : str
+        Naive starts at a change of clocks, as for :func:`business_duration`
+        (``"nan"`` gives NaT for those rows).
 
     Returns
     -------
@@ -895,6 +971,7 @@ def add_business_time(start, amount_hours, schedule, *, source_timezone: str | N
     0   2024-03-04 10:30:00
     Name: due_at, dtype: datetime64[ns]
     """
+    _check_clock_options(ambiguous, nonexistent)
     begins = _read_times(start, "start")
     amounts, amount_index, amount_scalar = _read_amounts(amount_hours)
     n = _row_count(begins.ns.size, amounts.size)
@@ -906,7 +983,11 @@ def add_business_time(start, amount_hours, schedule, *, source_timezone: str | N
         if rows.size == 0:
             continue
         zone = _source_zone(source_timezone, sched)
-        utc = _utc(begin_ns[rows], begins.tz, zone)
+        utc, drop = _utc(begin_ns[rows], begins.tz, zone, ambiguous, nonexistent, "start")
+        missing[rows[drop]] = True
+        rows, utc = rows[~drop], utc[~drop]
+        if rows.size == 0:
+            continue
         due = _due(sched, utc, np.round(hours[rows] * _HOUR).astype(np.int64))
         out[rows] = due if begins.tz is not None else _wall(due, zone)
     stamps = pd.DatetimeIndex(out.view("datetime64[ns]"))

@@ -48,6 +48,7 @@ from .scales import (
     DEFAULT_SCALES,
     MISSING,
     OUT_OF_RANGE,
+    SCALES,
     SURVEYS,
     UNRECOGNISED,
     Scale,
@@ -79,9 +80,13 @@ CANONICAL_COLUMNS = (
 )
 #: Parameter names :func:`load_responses_from_params` passes on to the loader.
 LOADER_PARAMETERS = (
-    "columns", "survey", "surveys", "scales", "date_format", "dayfirst", "timezone",
-    "encoding", "sep", "sheet", "na_values", "start", "end", "strict",
+    "columns", "survey", "surveys", "scales", "labels", "date_format", "dayfirst",
+    "timezone", "nonexistent", "ambiguous", "encoding", "sep", "decimal", "thousands",
+    "sheet", "na_values", "start", "end", "strict",
 )
+#: Values of ``nonexistent=`` and ``ambiguous=`` (wall times at a change of clocks).
+NONEXISTENT_OPTIONS = ("set_aside", "shift_forward")
+AMBIGUOUS_OPTIONS = ("set_aside", "earliest", "latest")
 #: Special ``columns`` key: number the rows (1-based) to make response ids.
 ROW_NUMBER = "@row"
 
@@ -91,12 +96,16 @@ MISSING_SURVEY = "missing survey"
 UNKNOWN_SURVEY = "unknown survey"
 MISSING_DATE = "missing date"
 UNPARSEABLE_DATE = "unparseable date"
+#: Reason templates for wall times at a change of clocks (``{zone}``: the time zone).
+NONEXISTENT_TIME = "time does not exist in {zone}: clocks sprang forward"
+AMBIGUOUS_TIME = "ambiguous time in {zone}: clocks went back"
 INVALID_WEIGHT = "invalid weight"
 OUTSIDE_RANGE = "outside the date range"
 #: Every reason a row can be set aside for, in the order they are joined.
 REASONS = (
     MISSING_ID, DUPLICATE_ID, MISSING_SURVEY, UNKNOWN_SURVEY, MISSING, UNRECOGNISED,
-    OUT_OF_RANGE, MISSING_DATE, UNPARSEABLE_DATE, INVALID_WEIGHT, OUTSIDE_RANGE,
+    OUT_OF_RANGE, MISSING_DATE, UNPARSEABLE_DATE, NONEXISTENT_TIME, AMBIGUOUS_TIME,
+    INVALID_WEIGHT, OUTSIDE_RANGE,
 )
 
 _FIXES = {
@@ -116,6 +125,12 @@ _FIXES = {
     MISSING_DATE: "map the column holding the response dates to responded_at",
     UNPARSEABLE_DATE: "set date_format= to the format of the dates, e.g. "
                       "date_format='%d.%m.%Y %H:%M'",
+    NONEXISTENT_TIME: "check timezone= (the zone the times were written in), correct the "
+                      "times, or pass nonexistent='shift_forward' to read a time in the "
+                      "skipped hour as the first time after it",
+    AMBIGUOUS_TIME: "check timezone= (the zone the times were written in), pass "
+                    "ambiguous='earliest' or ambiguous='latest' to say which of the two "
+                    "times is meant, or export the times with their UTC offset",
     INVALID_WEIGHT: "give weights as positive numbers, or leave the weight column "
                     "unmapped",
     OUTSIDE_RANGE: "widen start= and end= to the period the data covers",
@@ -272,16 +287,22 @@ def load_responses(
     survey: str | None = None,
     surveys: Mapping[str, str] | None = None,
     scales: Mapping[str, str | Scale] | None = None,
+    labels: Mapping[str, Mapping[str, float]] | None = None,
     date_format: str | None = None,
     dayfirst: bool | None = None,
     timezone: str = "UTC",
+    nonexistent: str = "set_aside",
+    ambiguous: str = "set_aside",
     encoding: str = "utf-8-sig",
     sep: str | None = None,
-    sheet: int | str = 0,
+    decimal: str = ".",
+    thousands: str | None = None,
+    sheet: int | str | None = None,
     na_values: list[str] | None = None,
     start: Any = None,
     end: Any = None,
     strict: bool = False,
+    **unknown: Any,
 ) -> LoadResult:
     """Load survey responses, validate every row and account for the ones set aside.
 
@@ -310,6 +331,18 @@ def load_responses(
     scales : mapping, optional
         Survey -> scale name or :class:`~csat_toolkit.scales.Scale`, e.g.
         ``{"nps": "nps_1_10"}``. Defaults: ``scales.DEFAULT_SCALES``.
+    labels : mapping, optional
+        Your own text or emoji answers and the scores they stand for, per survey
+        or per scale name, e.g. ``{"csat": {"😞": 1, "🙁": 2, "😐": 3, "🙂": 4,
+        "😁": 5}}`` or ``{"ces_7": {"Agree a lot": 7}}``. Matched as the built-in
+        labels are (case, spacing, trailing punctuation, accents and emoji
+        variation selectors are ignored) and before them, so they also override a
+        built-in label; the built-in labels keep working. Answers in neither are
+        set aside as "unrecognised answer". A survey key applies to that survey's
+        scale, a scale key to the survey read on that scale (both may be given;
+        the survey's wins for a label in both). Errors: a key that is neither a
+        survey nor a scale in use (the message names the nearest), or a score that
+        is not a point of the scale.
     date_format : str, optional
         strftime format of ``responded_at``, e.g. ``"%d/%m/%Y %H:%M"`` (or
         ``"ISO8601"``). Without it the loader uses ISO 8601 when every date is
@@ -320,13 +353,45 @@ def load_responses(
         Restrict the inferred formats to day-first (True) or month-first (False).
     timezone : str
         IANA name. Dates carrying a UTC offset are converted to this zone and the
-        zone dropped; dates without an offset are taken as already local.
+        zone dropped; dates without an offset are taken as already local, that is
+        as wall times in this zone. Such a wall time can be impossible or
+        ambiguous at a change of clocks (in Europe/Berlin 02:30 never happened on
+        2025-03-30 and happened twice on 2025-10-26): see ``nonexistent`` and
+        ``ambiguous``. With the default ``"UTC"`` no time is either.
+    nonexistent : {"set_aside", "shift_forward"}
+        A wall time without offset that never happened in ``timezone`` (the hour
+        skipped when clocks spring forward): set the row aside with the reason
+        "time does not exist in <zone>: clocks sprang forward" (default), or read
+        it as the first time after the gap ("shift_forward", as pandas'
+        ``tz_localize``: 02:30 becomes 03:00), counted in ``notes``.
+    ambiguous : {"set_aside", "earliest", "latest"}
+        A wall time without offset that happened twice in ``timezone`` (the hour
+        repeated when clocks go back): set the row aside with the reason
+        "ambiguous time in <zone>: clocks went back" (default), or keep it as the
+        earlier ("earliest", summer time) or the later ("latest") of the two,
+        counted in ``notes``. The dates stay wall times, identical either way; the
+        choice is recorded in ``options`` for functions that measure elapsed time
+        (the business-hours functions take the same ``ambiguous=`` values).
     encoding : str
         Text encoding of CSV files; the default reads UTF-8 with or without a BOM.
     sep : str, optional
-        CSV separator (one character); sniffed when omitted.
-    sheet : int or str
-        Excel sheet, by position or name.
+        CSV separator (one character); sniffed when omitted. It may not be the
+        ``decimal`` or ``thousands`` character.
+    decimal : str
+        Decimal mark of numbers written as text (CSV, and text cells of Excel
+        files or DataFrames), one character: ``","`` reads ``1,5`` as 1.5.
+    thousands : str, optional
+        Thousands separator of such numbers, one character other than
+        ``decimal``: with ``decimal=","`` and ``thousands="."``, ``1.234,5`` reads
+        as 1234.5. A column is converted only when every value in it is such a
+        number (ids and codes are left alone); the weight column is read value by
+        value. A weight that does not read and looks like ``1,5`` is set aside with
+        a detail suggesting ``decimal: ","``.
+    sheet : int, str or None
+        Excel sheet, by name or position from 0; ``None`` (default) reads the
+        first. A sheet that does not exist, or a first sheet without the required
+        columns while another sheet has them, is an error that lists the sheets
+        with their first columns and says which ``sheet:`` to pass.
     na_values : list of str, optional
         Text cells (CSV and Excel) that count as missing, in every column. Default:
         pandas' usual markers (:data:`DEFAULT_NA_VALUES`: ``""``, ``NA``, ``N/A``,
@@ -360,7 +425,9 @@ def load_responses(
     RejectedRowsError
         ``strict=True`` and some rows have problems.
     ParameterError
-        An option is invalid (unknown timezone, survey, scale ...).
+        An option is invalid (unknown timezone, survey, scale, labels ...), or its
+        name is unknown (the message names the nearest option, so a misspelt key
+        of a notebook's ``load_options`` is caught).
 
     Notes
     -----
@@ -389,20 +456,27 @@ def load_responses(
     >>> print(loaded.notes[0])  # doctest: +ELLIPSIS
     responded_at: read as %d/%m/%Y (day first), because values such as '13/01/2024' ...
     """
+    _reject_unknown_options(unknown, LOADER_PARAMETERS, "load_responses")
     options = _check_options(
-        columns=columns, survey=survey, surveys=surveys, scales=scales,
+        columns=columns, survey=survey, surveys=surveys, scales=scales, labels=labels,
         date_format=date_format, dayfirst=dayfirst, timezone=timezone,
-        encoding=encoding, sep=sep, sheet=sheet, na_values=na_values, start=start,
-        end=end, strict=strict,
+        nonexistent=nonexistent, ambiguous=ambiguous, encoding=encoding, sep=sep,
+        decimal=decimal, thousands=thousands, sheet=sheet, na_values=na_values,
+        start=start, end=end, strict=strict,
     )
-    raw, name, sep_used = _read_source(source, encoding=encoding, sep=sep, sheet=sheet)
+    raw, name, sep_used = _read_source(source, encoding=encoding, sep=sep, sheet=sheet,
+                                       decimal=decimal, thousands=thousands)
     notes = _separator_notes(sep, sep_used)
     if not isinstance(source, pd.DataFrame) and not name.lower().endswith(_PARQUET_SUFFIXES):
         raw = _apply_na_values(raw, options, notes)
     options.update(source=name, sep=sep_used)
-    frame, sources = _rename_columns(raw, options["columns"], name, notes)
-    frame = _fill_survey(frame, options, notes)
-    _check_required(frame, sources, options, name)
+    try:
+        frame, sources = _rename_columns(raw, options["columns"], name, notes)
+        frame = _fill_survey(frame, options, notes)
+        _check_required(frame, sources, options, name)
+    except MissingColumnError as exc:
+        _suggest_sheet(name, sheet, exc, lambda found: _responses_fit(found, options))
+        raise
     if not len(frame):
         raise NoValidRowsError(
             f"{_display_name(name)} has column names but no data rows; check that "
@@ -483,14 +557,12 @@ def load_responses_from_params(params: Mapping[str, Any]) -> LoadResult:
     extra = params.get("load_options") or {}
     if not isinstance(extra, Mapping):
         raise ParameterError(f"load_options must be a dict of loader options; got {extra!r}.")
-    unknown = [k for k in extra if k not in LOADER_PARAMETERS]
+    _reject_unknown_options(extra, LOADER_PARAMETERS, "load_options")
     twice = [k for k in extra if k in kwargs and params.get(k) is not None]
-    if unknown or twice:
+    if twice:
         raise ParameterError(
-            "load_options " + (f"has unknown option(s) {show_values(unknown)} (options: "
-                               f"{', '.join(LOADER_PARAMETERS)})" if unknown else
-                               f"repeats {show_values(twice)}, already set as parameter(s)")
-            + ": give each option once."
+            f"load_options repeats {show_values(twice)}, already set as parameter(s): give "
+            "each option once."
         )
     return load_responses(params["responses_path"], **{**kwargs, **extra})
 
@@ -556,16 +628,141 @@ def _check_options(**opts: Any) -> dict:
         raise ParameterError(
             f"Unknown encoding {opts['encoding']!r}; try 'utf-8-sig', 'latin-1' or 'cp1252'."
         ) from exc
+    _check_number_format(opts["decimal"], opts["thousands"], sep)
+    _check_local_time_options(opts["nonexistent"], opts["ambiguous"])
+    opts["sheet"] = _check_sheet(opts["sheet"])
     opts["na_values"] = _check_na_values(opts["na_values"])
     opts["columns"] = _check_columns(opts["columns"])
     opts["surveys"] = _check_surveys(opts["surveys"])
     opts["survey"] = _check_survey(opts["survey"], opts["surveys"])
     opts["scales"] = _check_scales(opts["scales"])
+    opts["scales"], opts["labels"] = _check_labels(opts["labels"], opts["scales"])
     opts["start"] = _check_bound(opts["start"], "start", opts["timezone"])
     opts["end"] = _check_bound(opts["end"], "end", opts["timezone"])
     if opts["start"] is not None and opts["end"] is not None and opts["start"] > opts["end"]:
         raise ParameterError(f"start ({opts['start']}) is after end ({opts['end']}); swap them.")
     return opts
+
+
+def _reject_unknown_options(given: Mapping[str, Any], known: tuple[str, ...], where: str
+                            ) -> None:
+    """ParameterError naming each unknown option and the nearest known one."""
+    unknown = [key for key in given if key not in known]
+    if not unknown:
+        return
+    parts = []
+    for key in unknown:
+        match = difflib.get_close_matches(str(key), known, n=1, cutoff=0.5)
+        parts.append(f"{key!r}" + (f" (did you mean {match[0]!r}?)" if match else ""))
+    raise ParameterError(
+        f"{where} got unknown option(s) {', '.join(parts)}. Known options: "
+        f"{', '.join(known)}. Fix the name, e.g. in the notebook's or config's options."
+    )
+
+
+def _check_number_format(decimal: Any, thousands: Any, sep: Any) -> None:
+    """decimal and thousands: single characters that differ, neither the separator."""
+    for name, value in (("decimal", decimal), ("thousands", thousands)):
+        if value is None and name == "thousands":
+            continue
+        if not isinstance(value, str) or len(value) != 1 or value.isdigit() or \
+                value in "+-" or (name == "decimal" and value.isspace()):
+            example = "decimal=','" if name == "decimal" else "thousands='.' (or None)"
+            raise ParameterError(
+                f"{name} must be one character that is not a digit or a sign, e.g. "
+                f"{example}; got {value!r}."
+            )
+    if thousands == decimal:
+        raise ParameterError(
+            f"decimal and thousands are both {decimal!r}; they must differ, e.g. "
+            "decimal=',' with thousands='.' for 1.234,5 (or thousands=None)."
+        )
+    for name, value in (("decimal", decimal), ("thousands", thousands)):
+        if sep is not None and value == sep:
+            other = ";" if sep == "," else ","
+            raise ParameterError(
+                f"sep and {name} are both {sep!r}: a file cannot use one character for both. "
+                f"Files with decimal commas are usually separated by ';': pass sep={other!r} "
+                f"(the file's real separator), or leave sep=None to detect it."
+            )
+
+
+def _check_local_time_options(nonexistent: Any, ambiguous: Any) -> None:
+    if nonexistent not in NONEXISTENT_OPTIONS:
+        raise ParameterError(
+            f"nonexistent must be 'set_aside' (rows whose time never happened in the time "
+            f"zone are set aside) or 'shift_forward' (read as the first time after the "
+            f"skipped hour); got {nonexistent!r}."
+        )
+    if ambiguous not in AMBIGUOUS_OPTIONS:
+        raise ParameterError(
+            f"ambiguous must be 'set_aside' (rows whose time happened twice are set aside), "
+            f"'earliest' or 'latest' (which of the two is meant); got {ambiguous!r}."
+        )
+
+
+def _check_sheet(sheet: Any) -> int | str | None:
+    if sheet is None or isinstance(sheet, str):
+        return sheet
+    if isinstance(sheet, (int, np.integer)) and not isinstance(sheet, bool) and sheet >= 0:
+        return int(sheet)
+    raise ParameterError(
+        f"sheet must be a sheet name, a position from 0, or None for the first sheet; got "
+        f"{sheet!r}."
+    )
+
+
+def _check_labels(labels: Any, scales: dict[str, Scale]
+                  ) -> tuple[dict[str, Scale], dict[str, dict[str, float]]]:
+    """Scales with the user's labels added; the labels as a plain dict (for options)."""
+    if labels is None:
+        return scales, {}
+    if not isinstance(labels, Mapping):
+        raise ParameterError(
+            "labels must map a survey (or a scale name) to answers and their scores, e.g. "
+            f"labels={{'csat': {{'😞': 1, '😁': 5}}}}; got {type(labels).__name__}."
+        )
+    in_use = {scale.name: survey for survey, scale in scales.items()}
+    known = list(SURVEYS) + [n for n in list(SCALES) + list(in_use) if n not in SURVEYS]
+    out = dict(scales)
+    for key in labels:  # scale keys first, so that a survey key wins for a shared label
+        if key in SURVEYS:
+            continue
+        if key not in in_use:
+            match = difflib.get_close_matches(str(key), known, n=1, cutoff=0.5)
+            hint = f" Did you mean {match[0]!r}?" if match else ""
+            if key in SCALES:
+                raise ParameterError(
+                    f"labels has the key {key!r}, but no survey is read on that scale "
+                    f"(scales in use: {', '.join(f'{s}: {v.name}' for s, v in scales.items())}). "
+                    f"Use the survey as the key, e.g. labels={{'{SCALES[key].survey}': ...}}, "
+                    f"or pick the scale with scales={{'{SCALES[key].survey}': '{key}'}}."
+                )
+            raise ParameterError(
+                f"labels has the key {key!r}, which is neither a survey ({', '.join(SURVEYS)}) "
+                f"nor a scale name.{hint} Use e.g. labels={{'csat': {{'😁': 5}}}}."
+            )
+        survey = in_use[key]
+        out[survey] = out[survey].with_labels(labels[key], where=f"labels[{key!r}]")
+    for key in labels:
+        if key in SURVEYS:
+            out[key] = out[key].with_labels(labels[key], where=f"labels[{key!r}]")
+    plain = {str(k): {str(label): float(v) for label, v in labels[k].items()} for k in labels}
+    return out, plain
+
+
+def _responses_fit(found: list, options: dict) -> bool:
+    """Would a sheet with these columns give the required response columns?"""
+    mapping = options["columns"]
+    if any(key != ROW_NUMBER and key not in found for key in mapping):
+        return False
+    names = {mapping.get(c, _snake(c)) for c in found}
+    names |= {mapping[ROW_NUMBER]} if ROW_NUMBER in mapping else set()
+    names |= {"survey"} if options["survey"] is not None else set()
+    needed = set(_REQUIRED)
+    if options["start"] is not None or options["end"] is not None:
+        needed.add("responded_at")
+    return needed <= names
 
 
 def _check_timezone(timezone: Any) -> str:
@@ -689,22 +886,31 @@ def _jsonable_options(options: dict, date_format: str | None) -> dict:
     for key in ("start", "end"):
         out[key] = None if options[key] is None else options[key].isoformat()
     out["columns"] = {str(k): v for k, v in options["columns"].items()}
+    out["labels"] = {k: dict(v) for k, v in options["labels"].items()}
     out["surveys"] = {str(k): v for k, v in options["surveys"].items()}
     return out
 
 
 # --- reading -------------------------------------------------------------------------
 
-def _read_source(source: Any, *, encoding: str, sep: str | None, sheet: Any
+def _read_source(source: Any, *, encoding: str, sep: str | None, sheet: Any,
+                 decimal: str = ".", thousands: str | None = None
                  ) -> tuple[pd.DataFrame, str, str | None]:
-    """Read the source into a DataFrame; return it, its name and the separator used."""
+    """Read the source into a DataFrame; return it, its name and the separator used.
+
+    ``sheet=None`` reads an Excel workbook's first sheet. With ``decimal`` other than
+    "." or a ``thousands`` separator, text columns whose every value is a number
+    written that way are rewritten as plain numbers ("1.234,5" -> "1234.5"), still
+    as text (see :func:`_plain_number_columns`).
+    """
+    _check_number_format(decimal, thousands, sep)
     if isinstance(source, pd.DataFrame):
         if not source.columns.is_unique:
             doubles = source.columns[source.columns.duplicated()].tolist()
             raise ParameterError(
                 f"The DataFrame has duplicate column names {show_values(doubles)}; rename them."
             )
-        return source, "DataFrame", None
+        return _plain_number_columns(source, decimal, thousands), "DataFrame", None
     if not isinstance(source, (str, os.PathLike)):
         raise ParameterError(
             f"source must be a file path or a pandas DataFrame; got {type(source).__name__}."
@@ -713,10 +919,152 @@ def _read_source(source: Any, *, encoding: str, sep: str | None, sheet: Any
     suffix = path.suffix.lower()
     if suffix in _CSV_SUFFIXES:
         sep = sep or _sniff_separator(path, encoding)
-        return _read_csv(path, encoding, sep), str(path), sep
+        raw = _read_csv(path, encoding, sep)
+        return _plain_number_columns(raw, decimal, thousands), str(path), sep
     if suffix in _PARQUET_SUFFIXES:
-        return _read_parquet(path), str(path), None
-    return _read_excel(path, sheet), str(path), None
+        return _plain_number_columns(_read_parquet(path), decimal, thousands), str(path), None
+    raw = _read_excel(path, _check_sheet(sheet))
+    return _plain_number_columns(raw, decimal, thousands), str(path), None
+
+
+def _number_pattern(decimal: str, thousands: str | None) -> re.Pattern:
+    """A whole number or decimal written with these marks, e.g. ``-1.234,5``."""
+    d = re.escape(decimal)
+    whole = r"\d+" if thousands is None else rf"(?:\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+|\d+)"
+    return re.compile(rf"\s*[-+]?(?:{whole}(?:{d}\d*)?|{d}\d+)\s*")
+
+
+def _plain_numbers(values: pd.Series, decimal: str, thousands: str | None
+                   ) -> tuple[pd.Series, bool]:
+    """Text numbers written with ``decimal``/``thousands`` as plain text numbers.
+
+    Returns the values (others unchanged) and whether every non-blank text value
+    was such a number. Works on distinct values, so it is cheap on long columns.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if not len(uniques):
+        return values, False
+    pattern = _number_pattern(decimal, thousands)
+    marks = decimal + (thousands or "")
+    converted, every, changed = [], False, False
+    for value in uniques:
+        if not isinstance(value, str):  # numbers (Excel, DataFrames) are numbers already
+            numeric = isinstance(value, (int, float, np.integer, np.floating)) and \
+                not isinstance(value, (bool, np.bool_))
+            every = every if numeric else None
+            converted.append(value)
+        elif not value.strip():
+            converted.append(value)
+        elif pattern.fullmatch(value):
+            every = True if every is False else every
+            if any(m in value for m in marks):
+                plain = value.strip().replace(thousands, "") if thousands else value.strip()
+                converted.append(plain.replace(decimal, "."))
+                changed = True
+            else:
+                converted.append(value)
+        else:
+            every = None
+            converted.append(value)
+    if not changed:
+        return values, bool(every)
+    lookup = np.array([*converted, None], dtype=object)
+    out = pd.Series(lookup[codes], index=values.index, name=values.name, dtype=object)
+    return out.where(codes >= 0, values), bool(every)
+
+
+def _plain_number_columns(raw: pd.DataFrame, decimal: str, thousands: str | None
+                          ) -> pd.DataFrame:
+    """Rewrite the text columns whose every value is a localized number."""
+    if decimal == "." and thousands is None:
+        return raw
+    changed = {}
+    for position, column in enumerate(raw.columns):
+        values = raw.iloc[:, position]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+            continue
+        plain, every = _plain_numbers(values, decimal, thousands)
+        if every and plain is not values:
+            changed[position] = plain
+    if not changed:
+        return raw
+    out = raw.copy()
+    for position, values in changed.items():
+        out.isetitem(position, values.astype(object))
+    return out
+
+
+def _to_numbers(values: pd.Series, decimal: str = ".", thousands: str | None = None
+                ) -> np.ndarray:
+    """Numbers (float) value by value; NaN where a value is not one."""
+    if decimal != "." or thousands is not None:
+        values, _ = _plain_numbers(values, decimal, thousands)
+    return np.array(pd.to_numeric(values, errors="coerce"), dtype=float)
+
+
+_DECIMAL_COMMA = re.compile(r"\s*[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+\s*")
+_THOUSANDS_COMMA = re.compile(r"\s*[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?\s*")
+
+
+def _number_hint(value: Any, decimal: str = ".") -> str:
+    """What to set when a value that failed to read looks like a localized number."""
+    if not isinstance(value, str) or decimal == ",":
+        return ""
+    if _DECIMAL_COMMA.fullmatch(value):
+        dots = "." in value
+        extra = ' and thousands: "."' if dots else ""
+        also = ("" if dots or not _THOUSANDS_COMMA.fullmatch(value) else
+                ' (or thousands: "," if the comma separates thousands)')
+        return (f'; it looks like a number with a decimal comma: set decimal: ","{extra} in the '
+                f"load options{also}")
+    if _THOUSANDS_COMMA.fullmatch(value):
+        return '; it looks like a number with commas between thousands: set thousands: ","'
+    return ""
+
+
+def _sheet_columns(path: Path, limit: int = 20) -> list[tuple[str, list]]:
+    """(sheet name, column names) of the first ``limit`` sheets of a workbook."""
+    try:
+        with pd.ExcelFile(path) as book:
+            return [(name, list(pd.read_excel(book, sheet_name=name, nrows=0).columns))
+                    for name in book.sheet_names[:limit]]
+    except Exception:  # listing sheets only improves a message; never fail on it
+        return []
+
+
+def _sheets_text(sheets: list[tuple[str, list]]) -> str:
+    shown = []
+    for name, columns in sheets:
+        first = ", ".join(str(c) for c in columns[:4]) + (" ..." if len(columns) > 4 else "")
+        shown.append(f"{name!r} ({first or 'empty'})")
+    return "; ".join(shown)
+
+
+def _suggest_sheet(name: str, sheet: Any, exc: Exception, fits) -> None:
+    """Raise a better MissingColumnError when another sheet has the columns needed.
+
+    Only for an Excel workbook read without ``sheet=`` (its first sheet): the message
+    lists the sheets with their first columns and says which ``sheet:`` to pass.
+    """
+    if sheet is not None or not name.lower().endswith(_EXCEL_SUFFIXES):
+        return
+    sheets = _sheet_columns(Path(name))
+    if len(sheets) < 2:
+        return
+    fitting = [sheet_name for sheet_name, columns in sheets[1:] if fits(columns)]
+    listing = _sheets_text(sheets)
+    if fitting:
+        raise MissingColumnError(
+            f"{_display_name(name)}: the first sheet, {sheets[0][0]!r}, lacks the columns "
+            f"needed, but sheet {fitting[0]!r} has them: pass sheet: {fitting[0]} (sheet="
+            f"{fitting[0]!r}). The sheets and their first columns: {listing}. (On the first "
+            f"sheet: {exc})"
+        ) from exc
+    raise MissingColumnError(
+        f"{exc} (This was the workbook's first sheet, {sheets[0][0]!r}; no other sheet "
+        f"has the columns needed either. The sheets and their first columns: {listing}. "
+        f"Pass sheet: NAME to read another.)"
+    ) from exc
 
 
 def _check_path(path: Path) -> Path:
@@ -866,15 +1214,13 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         ) from exc
 
 
-def _read_excel(path: Path, sheet: Any) -> pd.DataFrame:
+def _read_excel(path: Path, sheet: int | str | None) -> pd.DataFrame:
+    sheet = 0 if sheet is None else sheet
     try:
         with pd.ExcelFile(path) as book:
             names = book.sheet_names
             if not (sheet in names or (isinstance(sheet, int) and 0 <= sheet < len(names))):
-                raise FileFormatError(
-                    f"{path} has no sheet {sheet!r}. Its sheets are {show_values(names, 20)}; "
-                    "pass sheet= with one of these names or a position from 0."
-                )
+                _raise_no_sheet(path, sheet, names)
             return pd.read_excel(book, sheet_name=sheet, keep_default_na=False, na_values=[""])
     except ImportError as exc:
         raise FileFormatError(
@@ -888,6 +1234,16 @@ def _read_excel(path: Path, sheet: Any) -> pd.DataFrame:
             f"{path} could not be read as an Excel workbook ({exc}); open it in Excel "
             "and save it as .xlsx, or export a CSV."
         ) from exc
+
+
+def _raise_no_sheet(path: Path, sheet: Any, names: list[str]):
+    close = difflib.get_close_matches(str(sheet), [str(n) for n in names], n=1, cutoff=0.0)
+    suggestion = close[0] if close and isinstance(sheet, str) else names[0]
+    raise FileFormatError(
+        f"{path} has no sheet {sheet!r}. Its sheets are {show_values(names, 20)}; their "
+        f"first columns: {_sheets_text(_sheet_columns(path))}. Pass one of these names, e.g. "
+        f"sheet: {suggestion} (sheet={suggestion!r}), or a position from 0."
+    )
 
 
 # --- columns -------------------------------------------------------------------------
@@ -1018,7 +1374,8 @@ class _Issues:
         """Rows flagged for any of ``only`` except ``exclude``."""
         flagged = np.zeros(self.n, dtype=bool)
         for mask, reason, _ in self.items:
-            if reason in only and reason not in exclude:
+            key = _reason_key(reason)
+            if key in only and key not in exclude:
                 flagged |= mask
         return flagged
 
@@ -1027,12 +1384,24 @@ class _Issues:
         positions = np.flatnonzero(self.mask())
         reasons = np.full(len(positions), "", dtype=object)
         details = np.full(len(positions), "", dtype=object)
-        for mask, reason, detail in sorted(self.items, key=lambda i: REASONS.index(i[1])):
+        for mask, reason, detail in sorted(self.items,
+                                           key=lambda i: REASONS.index(_reason_key(i[1]))):
             at = np.searchsorted(positions, np.flatnonzero(mask))
             first = reasons[at] == ""
             reasons[at] = np.where(first, reason, reasons[at] + "; " + reason)
             details[at] = np.where(first, detail, details[at] + "; " + detail)
         return positions, reasons, details
+
+
+def _reason_key(reason: str) -> str:
+    """The entry of :data:`REASONS` a reason text comes from (filled-in templates)."""
+    if reason in REASONS:
+        return reason
+    for template in (NONEXISTENT_TIME, AMBIGUOUS_TIME):
+        head, tail = template.split("{zone}")
+        if reason.startswith(head) and reason.endswith(tail):
+            return template
+    return reason
 
 
 def _validate(frame: pd.DataFrame, options: dict, notes: list[str]) -> tuple[dict, _Issues]:
@@ -1046,7 +1415,8 @@ def _validate(frame: pd.DataFrame, options: dict, notes: list[str]) -> tuple[dic
         frame["score"], parsed["survey"], options["scales"], issues)
     parsed["responded_at"], parsed["date_format"] = _dates(frame, options, issues, notes)
     if "weight" in frame.columns:
-        parsed["weight"] = _parse_weights(frame["weight"], issues)
+        parsed["weight"] = _parse_weights(frame["weight"], issues, options["decimal"],
+                                          options["thousands"])
     _check_range(parsed["responded_at"], options, issues)
     return parsed, issues
 
@@ -1143,11 +1513,13 @@ def _parse_survey_scores(raw: np.ndarray, scale: Scale, rows: np.ndarray,
     details[rows] = explained[codes]
 
 
-def _parse_weights(values: pd.Series, issues: _Issues) -> np.ndarray:
-    weights = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+def _parse_weights(values: pd.Series, issues: _Issues, decimal: str = ".",
+                   thousands: str | None = None) -> np.ndarray:
+    weights = _to_numbers(values, decimal, thousands)
     bad = ~(np.isfinite(weights) & (weights > 0))
     issues.add(bad, INVALID_WEIGHT, [
-        f"weight {v!r} is not a positive number" for v in values.to_numpy(dtype=object)[bad]])
+        f"weight {v!r} is not a positive number{_number_hint(v, decimal)}"
+        for v in values.to_numpy(dtype=object)[bad]])
     return weights
 
 
@@ -1177,12 +1549,14 @@ def _dates(frame: pd.DataFrame, options: dict, issues: _Issues, notes: list[str]
                      "analyses are unavailable (map a date column to responded_at).")
         return np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[us]"), None
     values = frame["responded_at"]
-    dates, missing, used = _parse_dates(values, options, notes)
+    dates, missing, used, clocks = _parse_dates(values, options, notes, local_times=True)
     issues.add(missing, MISSING_DATE, "responded_at is empty")
     bad = np.isnat(dates) & ~missing
     issues.add(bad, UNPARSEABLE_DATE, [
         f"responded_at {v!r} does not match {used or 'a date'}"
         for v in values.to_numpy(dtype=object)[bad]])
+    for reason, mask, details in clocks.problems(values):
+        issues.add(mask, reason, details)
     return dates, used
 
 
@@ -1195,7 +1569,7 @@ class _DateText:
         self.text = text.reset_index(drop=True)
         self.weights = np.asarray(weights, dtype=np.int64)
         self.timezone = timezone
-        self._cache: dict[str, tuple[np.ndarray, int]] = {}
+        self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def __len__(self) -> int:
         return len(self.text)
@@ -1216,25 +1590,28 @@ class _DateText:
     def rows(self, fmt: str) -> int:
         return int(self.weights[self.ok(fmt)].sum())
 
-    def aware_rows(self, fmt: str) -> int:
-        """Rows whose date carried a UTC offset (converted to the timezone)."""
+    def aware(self, fmt: str) -> np.ndarray:
+        """Per string: did it carry a UTC offset (converted to the timezone)?"""
         self.parse(fmt)
         return self._cache[fmt][1]
+
+    def aware_rows(self, fmt: str) -> int:
+        """Rows whose date carried a UTC offset (converted to the timezone)."""
+        return int(self.weights[self.aware(fmt) & self.ok(fmt)].sum())
 
     def examples(self, mask: np.ndarray, limit: int = 20) -> list[str]:
         return self.text[mask].head(limit).tolist()
 
-    def _parse(self, fmt: str) -> tuple[np.ndarray, int]:
+    def _parse(self, fmt: str) -> tuple[np.ndarray, np.ndarray]:
         try:
             got = _to_datetime(self.text, fmt, utc=False)
         except _MixedOffsets:
             return self._parse_split(fmt)
         aware = isinstance(got.dtype, pd.DatetimeTZDtype)
         values = _naive(got, self.timezone).to_numpy(dtype="datetime64[us]")
-        rows = int(self.weights[~np.isnat(values)].sum()) if aware else 0
-        return values, rows
+        return values, np.full(len(values), aware, dtype=bool)
 
-    def _parse_split(self, fmt: str) -> tuple[np.ndarray, int]:
+    def _parse_split(self, fmt: str) -> tuple[np.ndarray, np.ndarray]:
         """Dates with and without a UTC offset mixed: parse each group on its own."""
         out = np.full(len(self.text), np.datetime64("NaT"), dtype="datetime64[us]")
         aware = self.text.str.contains(_OFFSET, regex=True).to_numpy(dtype=bool)
@@ -1242,7 +1619,7 @@ class _DateText:
             if (aware == flag).any():
                 got = _to_datetime(self.text[aware == flag], fmt, utc=flag)
                 out[aware == flag] = _naive(got, self.timezone).to_numpy(dtype="datetime64[us]")
-        return out, int(self.weights[aware & ~np.isnat(out)].sum())
+        return out, aware
 
 
 class _MixedOffsets(Exception):
@@ -1268,16 +1645,25 @@ def _naive(values: pd.Series, timezone: str) -> pd.Series:
     return values
 
 
-def _parse_dates(values: pd.Series, options: dict, notes: list[str]
-                 ) -> tuple[np.ndarray, np.ndarray, str | None]:
-    """Dates (naive datetime64[us]), the missing mask and the format used."""
+def _parse_dates(values: pd.Series, options: dict, notes: list[str], *,
+                 local_times: bool = False) -> tuple:
+    """Dates (naive datetime64[us]), the missing mask and the format used.
+
+    With ``local_times=True`` a fourth item, :class:`_ClockChanges`, holds the wall
+    times without offset that never happened or happened twice in the time zone;
+    those resolved by ``options["nonexistent"]``/``["ambiguous"]`` are already
+    changed (shifted) and counted in ``notes``, the rest are to be set aside.
+    """
     timezone, column = options["timezone"], str(values.name)
     aware = isinstance(values.dtype, pd.DatetimeTZDtype)
     if aware or pd.api.types.is_datetime64_dtype(values.dtype):
         if aware:
             notes.append(_offset_note(int(values.notna().sum()), timezone, column))
-        return (_naive(values, timezone).to_numpy(dtype="datetime64[us]"),
-                values.isna().to_numpy(), None)
+        dates = _naive(values, timezone).to_numpy(dtype="datetime64[us]")
+        naive = np.full(len(dates), not aware, dtype=bool)
+        clocks = _ClockChanges.find(dates, naive, options, column, notes)
+        result = (clocks.dates, values.isna().to_numpy(), None)
+        return (*result, clocks.take(np.arange(len(dates)))) if local_times else result
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     native = np.array([isinstance(u, (dt.date, np.datetime64)) for u in uniques], dtype=bool) \
         if uniques.dtype == object else np.zeros(len(uniques), dtype=bool)
@@ -1289,16 +1675,108 @@ def _parse_dates(values: pd.Series, options: dict, notes: list[str]
     dates = _DateText(text[text != ""], weights[filled], timezone, column)
     used = _choose_format(dates, options, notes)
     parsed = np.full(len(uniques) + 1, np.datetime64("NaT"), dtype="datetime64[us]")
+    naive = np.zeros(len(uniques) + 1, dtype=bool)
     aware_rows = 0
     for position in np.flatnonzero(native):
         parsed[position], aware = _native_date(uniques[position], timezone)
         aware_rows += int(weights[position]) if aware else 0
+        naive[position] = not aware
     if used is not None and len(dates):
         parsed[filled] = dates.parse(used)
+        naive[filled] = ~dates.aware(used)
         aware_rows += dates.aware_rows(used)
     if aware_rows:
         notes.append(_offset_note(aware_rows, timezone, column))
-    return parsed[codes], (codes < 0) | blank[codes], used
+    clocks = _ClockChanges.find(parsed, naive, options, column, notes,
+                                np.bincount(codes[codes >= 0], minlength=len(uniques) + 1))
+    result = (clocks.dates[codes], (codes < 0) | blank[codes], used)
+    return (*result, clocks.take(codes)) if local_times else result
+
+
+@dataclass
+class _ClockChanges:
+    """Wall times without offset at a change of clocks in the loader's time zone.
+
+    ``dates`` are the parsed dates with the resolved ones changed (shift_forward);
+    ``skipped`` and ``repeated`` mark the values still to be set aside, ``after``
+    holds the first time after the gap (for the messages).
+    """
+
+    dates: np.ndarray
+    skipped: np.ndarray
+    repeated: np.ndarray
+    after: np.ndarray
+    zone: str
+    column: str
+
+    @classmethod
+    def find(cls, dates: np.ndarray, naive: np.ndarray, options: dict, column: str,
+             notes: list[str], weights: np.ndarray | None = None) -> _ClockChanges:
+        zone = options["timezone"]
+        skipped, repeated, after = _local_time_problems(dates, zone)
+        skipped, repeated = skipped & naive, repeated & naive
+        weights = np.ones(len(dates), dtype=np.int64) if weights is None else weights
+        nonexistent = options.get("nonexistent", "set_aside")
+        ambiguous = options.get("ambiguous", "set_aside")
+        if nonexistent == "shift_forward" and skipped.any():
+            dates = np.where(skipped, after, dates)
+            notes.append(f"{column}: {int(weights[skipped].sum()):,} time(s) fell in the hour "
+                         f"skipped when clocks sprang forward in {zone}; they were read as the "
+                         "first time after the gap (nonexistent='shift_forward').")
+            skipped = np.zeros(len(dates), dtype=bool)
+        if ambiguous != "set_aside" and repeated.any():
+            which = "earlier" if ambiguous == "earliest" else "later"
+            notes.append(f"{column}: {int(weights[repeated].sum()):,} time(s) happened twice in "
+                         f"{zone} (clocks went back); they are kept as written and taken as the "
+                         f"{which} of the two (ambiguous={ambiguous!r}).")
+            repeated = np.zeros(len(dates), dtype=bool)
+        return cls(dates, skipped, repeated, after, zone, column)
+
+    def take(self, rows: np.ndarray) -> _ClockChanges:
+        return _ClockChanges(self.dates[rows], self.skipped[rows], self.repeated[rows],
+                             self.after[rows], self.zone, self.column)
+
+    def problems(self, values: pd.Series) -> list[tuple[str, np.ndarray, list[str]]]:
+        """(reason, row mask, details) for the rows to set aside."""
+        raw = values.to_numpy(dtype=object)
+        out = []
+        if self.skipped.any():
+            out.append((NONEXISTENT_TIME.format(zone=self.zone), self.skipped, [
+                f"{self.column} {_time_text(v)} never happened in {self.zone} (the clocks "
+                f"sprang forward over it); correct it, or set nonexistent: shift_forward to "
+                f"read it as {pd.Timestamp(a)}"
+                for v, a in zip(raw[self.skipped], self.after[self.skipped])]))
+        if self.repeated.any():
+            out.append((AMBIGUOUS_TIME.format(zone=self.zone), self.repeated, [
+                f"{self.column} {_time_text(v)} happened twice in {self.zone} (the clocks went "
+                "back); set ambiguous: earliest or ambiguous: latest to say which, or give "
+                "the times with their UTC offset" for v in raw[self.repeated]]))
+        return out
+
+
+def _time_text(value: Any) -> str:
+    if isinstance(value, (dt.date, np.datetime64, pd.Timestamp)):
+        return repr(str(pd.Timestamp(value)))
+    return repr(value)
+
+
+def _local_time_problems(dates: np.ndarray, zone: str
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Naive wall times that never happened in ``zone``, those that happened twice,
+    and for each the first wall time after a skipped hour (as pandas' shift_forward).
+    """
+    n = len(dates)
+    if zone == "UTC" or not n:
+        return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), dates
+    index = pd.DatetimeIndex(dates)
+    present = ~np.asarray(index.isna())
+    first = np.ones(n, dtype=bool)  # an ambiguous time as its first (summer) occurrence
+    shifted = index.tz_localize(zone, ambiguous=first, nonexistent="shift_forward")
+    skipped = np.asarray(index.tz_localize(zone, ambiguous=first, nonexistent="NaT").isna())
+    repeated = np.asarray(index.tz_localize(zone, ambiguous="NaT",
+                                            nonexistent="shift_forward").isna())
+    after = shifted.tz_localize(None).to_numpy(dtype="datetime64[us]")
+    return skipped & present, repeated & present, after
 
 
 def _date_strings(uniques: pd.Index, native: np.ndarray) -> pd.Series:
@@ -1494,9 +1972,10 @@ def _format_counts(counts: pd.Series) -> str:
 
 def _no_rows_message(rejected: pd.DataFrame, name: str) -> str:
     single = rejected["reason"].str.split("; ").explode().value_counts()
-    top = sorted(single.index, key=lambda r: (-single[r], REASONS.index(r)))[0]
+    top = sorted(single.index, key=lambda r: (-single[r], REASONS.index(_reason_key(r))))[0]
     return (f"No usable rows in {_display_name(name)}: all {len(rejected):,} rows were set "
-            f"aside ({_format_counts(_counts(rejected))}). Most common fix: {_FIXES[top]}. "
+            f"aside ({_format_counts(_counts(rejected))}). Most common fix: "
+            f"{_FIXES[_reason_key(top)]}. "
             f"Examples: {_examples(rejected, np.ones(len(rejected), dtype=bool))}")
 
 

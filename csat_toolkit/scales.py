@@ -62,6 +62,10 @@ class Scale:
         the product").
     description : str
         One line for reports.
+    custom_labels : mapping of str to float
+        The user's own answers (text or emoji) and their scores, added with
+        :meth:`with_labels`; matched like ``labels`` but before anything else, so
+        they win over numbers and over the built-in labels.
 
     Examples
     --------
@@ -80,6 +84,7 @@ class Scale:
     labels: Mapping[str, float] = field(default_factory=dict, repr=False)
     excluded: tuple[float, ...] = ()
     description: str = ""
+    custom_labels: Mapping[str, float] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.survey not in SURVEYS:
@@ -94,6 +99,10 @@ class Scale:
             for key in _label_keys(label):
                 lookup.setdefault(key, float(value))
         object.__setattr__(self, "_lookup", lookup)
+        custom = {}
+        for label, value in self.custom_labels.items():  # a later label wins
+            custom.update(dict.fromkeys(_label_keys(label), float(value)))
+        object.__setattr__(self, "_custom", custom)
 
     @property
     def low(self) -> float:
@@ -131,6 +140,81 @@ class Scale:
                     f"({self.low:g}-{self.high:g}); pick a value on the scale."
                 )
         return replace(self, positive_min=positive_min, negative_max=float(negative_max))
+
+    def with_labels(self, labels: Mapping[str, float], *, where: str | None = None) -> Scale:
+        """Return a copy that also reads the given answers (text, emoji) as scores.
+
+        Labels are matched as the built-in ones are (Unicode NFKC, case, spacing,
+        trailing punctuation, accents, emoji variation selectors) and before
+        anything else: a custom label wins over a number and over a built-in label.
+        Calling it again adds to the labels given before (a later score for the same
+        label replaces the earlier one).
+
+        Parameters
+        ----------
+        labels : mapping of str to number
+            Answer -> score, e.g. ``{"😞": 1, "🙁": 2, "😐": 3, "🙂": 4, "😁": 5}``.
+            Every score must be a point of the scale.
+        where : str, optional
+            How error messages name the mapping (default ``"labels for <scale>"``).
+
+        Raises
+        ------
+        ParameterError
+            ``labels`` is not a mapping; a label is not text or is empty; a score is
+            not a number or not a point of the scale; two labels that read the same
+            ("Happy" and "happy ") get different scores.
+
+        Examples
+        --------
+        >>> faces = get_scale("csat_5").with_labels({"😞": 1, "🙁": 2, "😐": 3, "🙂": 4, "😁": 5})
+        >>> faces.parse(pd.Series(["😁", " 🙂 ", "Very satisfied", "😀"]))[0].tolist()
+        [5.0, 4.0, 5.0, nan]
+        """
+        where = where or f"labels for {self.name}"
+        if not isinstance(labels, Mapping):
+            raise ParameterError(
+                f"{where} must map answers to scores, e.g. {{'😞': 1, '😁': 5}}; got "
+                f"{type(labels).__name__} {labels!r}."
+            )
+        seen: dict[str, tuple[str, float]] = {}
+        checked: dict[str, float] = {}
+        for label, value in labels.items():
+            if isinstance(label, bool) or not isinstance(label, str):
+                hint = (" (YAML reads an unquoted yes/no/on/off as true/false: quote it)"
+                        if isinstance(label, bool) else " (quote it to map that text)")
+                raise ParameterError(
+                    f"{where}: the label {label!r} is not text{hint}; labels are the "
+                    "answers as written, e.g. 'Happy' or '🙂'."
+                )
+            key = normalise_label(label)
+            if not key:
+                raise ParameterError(f"{where}: the label {label!r} is empty; remove it.")
+            number = _label_score(value)
+            if number is None:
+                raise ParameterError(
+                    f"{where}[{label!r}] is {value!r}, not a number; map each answer to a "
+                    f"score of the {self.name} scale ({self._points_text()})."
+                )
+            if not np.any(np.isclose(number, self.points)):
+                raise ParameterError(
+                    f"{where}[{label!r}] is {value!r}, outside the {self.name} scale "
+                    f"({self._points_text()}); map each answer to a point of the scale, or "
+                    "pick the scale the survey was asked on (scales=...)."
+                )
+            if key in seen and seen[key][1] != number:
+                raise ParameterError(
+                    f"{where}: the labels {seen[key][0]!r} and {label!r} read the same (case, "
+                    f"spacing and punctuation are ignored) but map to {seen[key][1]:g} and "
+                    f"{number:g}; keep one of them."
+                )
+            seen[key] = (label, number)
+            checked[label] = number
+        return replace(self, custom_labels={**self.custom_labels, **checked})
+
+    def _points_text(self) -> str:
+        points = [f"{p:g}" for p in sorted(self.points)]
+        return ", ".join(points) if len(points) <= 4 else f"{points[0]}-{points[-1]}"
 
     def is_positive(self, scores) -> np.ndarray:
         """True where a score is positive (satisfied, promoter, easy ...)."""
@@ -186,6 +270,11 @@ class Scale:
     def _parse_one(self, value) -> tuple[float, str | None]:
         if _is_missing(value):
             return np.nan, MISSING
+        if self._custom and isinstance(value, str):
+            key = normalise_label(value)
+            custom = self._custom.get(key, self._custom.get(_strip_accents(key)))
+            if custom is not None:
+                return custom, None
         number = _as_number(value, self.high)
         if number is None:
             key = normalise_label(str(value))
@@ -266,6 +355,15 @@ def _as_number(value, high: float) -> float | None:
     if out_of:
         return number if float(out_of.group(1).replace(",", ".")) == high else None
     return None if any(ch.isdigit() for ch in rest) else number
+
+
+def _label_score(value) -> float | None:
+    """The score a custom label maps to (a finite number), or None."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)) and np.isfinite(value):
+        return float(value)
+    return None
 
 
 def _is_missing(value) -> bool:

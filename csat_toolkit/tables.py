@@ -20,17 +20,26 @@ import pandas as pd
 
 from .errors import DataError, MissingColumnError, NoValidRowsError, ParameterError, \
     RejectedRowsError, require_columns, show_values
-from .io import (LoadResult, _apply_na_values, _check_columns, _check_na_values,
-                 _check_timezone, _display_name, _is_blank, _maybe_numeric, _parse_dates,
-                 _read_source, _rejected_frame, _rename_columns, parse_iso_times)
+from .io import (ROW_NUMBER, LoadResult, _apply_na_values, _check_columns,
+                 _check_local_time_options, _check_na_values, _check_number_format,
+                 _check_sheet, _check_timezone, _display_name, _is_blank, _maybe_numeric,
+                 _number_hint, _parse_dates, _read_source, _reject_unknown_options,
+                 _rejected_frame, _rename_columns, _snake, _suggest_sheet, _to_numbers,
+                 parse_iso_times)
 
-__all__ = ["TICKET_COLUMNS", "load_tickets", "join_answers", "JoinResult", "add_durations",
-           "derive_columns", "set_missing"]
+__all__ = ["TICKET_COLUMNS", "TICKET_OPTIONS", "load_tickets", "join_answers", "JoinResult",
+           "add_durations", "derive_columns", "set_missing"]
 
 #: Canonical ticket columns, in the order they appear in ``load_tickets(...).data``.
 TICKET_COLUMNS = (
     "ticket_id", "created_at", "first_response_at", "resolved_at", "channel", "priority",
     "agent", "team", "region", "customer_id", "contacts", "handle_time", "reopened",
+)
+#: Option names of :func:`load_tickets` (a notebook's ``ticket_options`` keys).
+TICKET_OPTIONS = (
+    "columns", "date_format", "dayfirst", "timezone", "nonexistent", "ambiguous", "encoding",
+    "sep", "decimal", "thousands", "sheet", "na_values", "strict", "duplicates", "combine",
+    "fallback",
 )
 _TIMES = ("created_at", "first_response_at", "resolved_at")
 _COUNTS = ("contacts", "handle_time")
@@ -78,14 +87,19 @@ def load_tickets(
     date_format: str | None = None,
     dayfirst: bool | None = None,
     timezone: str = "UTC",
+    nonexistent: str = "set_aside",
+    ambiguous: str = "set_aside",
     encoding: str = "utf-8-sig",
     sep: str | None = None,
-    sheet: int | str = 0,
+    decimal: str = ".",
+    thousands: str | None = None,
+    sheet: int | str | None = None,
     na_values: list[str] | None = None,
     strict: bool = False,
     duplicates: str = "first",
     combine: Mapping[str, Sequence[str]] | None = None,
     fallback: Mapping[str, str] | None = None,
+    **unknown: Any,
 ) -> LoadResult:
     """Load support tickets, validate every row and account for the ones set aside.
 
@@ -100,6 +114,25 @@ def load_tickets(
     date_format, dayfirst, timezone, encoding, sep, sheet, na_values
         As for :func:`~csat_toolkit.io.load_responses`; the format is inferred per
         timestamp column (``created_at``, ``first_response_at``, ``resolved_at``).
+        Times without a UTC offset are wall times in ``timezone``; ``sheet=None``
+        reads the first sheet, and when it lacks ``ticket_id``/``created_at`` while
+        another sheet has them the error names that sheet (``sheet: NAME``).
+    nonexistent, ambiguous
+        As for :func:`~csat_toolkit.io.load_responses`: a time (in any of the three
+        timestamp columns) that never happened in ``timezone`` or happened twice
+        sets its row aside with the reason "time does not exist in <zone>: clocks
+        sprang forward" or "ambiguous time in <zone>: clocks went back", unless
+        ``nonexistent="shift_forward"`` or ``ambiguous="earliest"``/``"latest"``
+        resolves it (counted in ``notes``). Pass the same zone as the business-hours
+        functions' ``source_timezone`` (the operations notebook's ``source_timezone``,
+        or its ``timezone`` when that is None) so that they see no such time.
+    decimal, thousands
+        Decimal mark and thousands separator of numbers written as text, as for
+        :func:`~csat_toolkit.io.load_responses`: with ``decimal=","`` and
+        ``thousands="."`` a ``handle_time`` of ``1.234,5`` is 1234.5 seconds.
+        ``contacts`` and ``handle_time`` are read value by value; a value that
+        does not read and looks like ``1,5`` is set aside with a detail suggesting
+        ``decimal: ","``.
     strict : bool
         Raise :class:`~csat_toolkit.errors.RejectedRowsError` when any row has a problem.
     duplicates : {"first", "last"}
@@ -161,9 +194,14 @@ def load_tickets(
        source_row                             reason
     0           1  earlier row of the same ticket_id
     """
+    _reject_unknown_options(unknown, TICKET_OPTIONS, "load_tickets")
+    _check_number_format(decimal, thousands, sep)
+    _check_local_time_options(nonexistent, ambiguous)
     options = {"timezone": _check_timezone(timezone), "date_format": date_format,
                "dayfirst": dayfirst, "na_values": _check_na_values(na_values),
-               "columns": _check_columns(columns), "strict": strict}
+               "columns": _check_columns(columns), "strict": strict,
+               "nonexistent": nonexistent, "ambiguous": ambiguous, "decimal": decimal,
+               "thousands": thousands, "sheet": _check_sheet(sheet)}
     if dayfirst not in (None, True, False) or not isinstance(strict, bool):
         raise ParameterError("dayfirst must be True, False or None and strict True or False; "
                              f"got dayfirst={dayfirst!r}, strict={strict!r}.")
@@ -172,16 +210,22 @@ def load_tickets(
             f"duplicates must be 'first' (keep the first row of a repeated ticket_id) or "
             f"'last' (keep the last, for event logs); got {duplicates!r}.")
     combine = _check_combine(combine)
-    raw, name, sep_used = _read_source(source, encoding=encoding, sep=sep, sheet=sheet)
+    raw, name, sep_used = _read_source(source, encoding=encoding, sep=sep, sheet=sheet,
+                                       decimal=decimal, thousands=thousands)
     notes: list[str] = []
     if not isinstance(source, pd.DataFrame):
         raw = _apply_na_values(raw, options, notes)
-    raw = _combine_columns(raw, combine, name, notes)
-    frame, _ = _rename_columns(raw, options["columns"], name, notes)
-    require_columns(frame, ["ticket_id", "created_at"],
-                    f"{_display_name(name)} has no column {{missing}} after the column "
-                    "mapping. Its columns are: {found}. Map the ticket id and creation time, "
-                    "e.g. columns={{'Ticket': 'ticket_id', 'Opened': 'created_at'}}.")
+    try:
+        raw = _combine_columns(raw, combine, name, notes)
+        frame, _ = _rename_columns(raw, options["columns"], name, notes)
+        require_columns(frame, ["ticket_id", "created_at"],
+                        f"{_display_name(name)} has no column {{missing}} after the column "
+                        "mapping. Its columns are: {found}. Map the ticket id and creation "
+                        "time, e.g. columns={{'Ticket': 'ticket_id', 'Opened': 'created_at'}}.")
+    except MissingColumnError as exc:
+        _suggest_sheet(name, options["sheet"], exc,
+                       lambda found: _tickets_fit(found, options["columns"], combine))
+        raise
     if not len(frame):
         raise NoValidRowsError(f"{_display_name(name)} has column names but no tickets.")
     frame = _fill_from(frame, fallback, name, notes)
@@ -191,6 +235,18 @@ def load_tickets(
                           dict(options, source=name, sep=sep_used, duplicates=duplicates,
                                combine={k: list(v) for k, v in combine.items()},
                                fallback=dict(fallback or {})))
+
+
+def _tickets_fit(found: list, columns: dict, combine: dict[str, list[str]]) -> bool:
+    """Would a sheet with these columns give ``ticket_id`` and ``created_at``?"""
+    if any(key != ROW_NUMBER and key not in found for key in columns):
+        return False
+    if any(part not in found for parts in combine.values() for part in parts):
+        return False
+    names = [*found, *combine]
+    renamed = {columns.get(c, _snake(c)) for c in names}
+    renamed |= {columns[ROW_NUMBER]} if ROW_NUMBER in columns else set()
+    return {"ticket_id", "created_at"} <= renamed
 
 
 def _fill_from(frame: pd.DataFrame, fallback, name: str, notes: list[str]) -> pd.DataFrame:
@@ -249,11 +305,14 @@ def _parse_ticket_columns(frame: pd.DataFrame, options: dict, issues: _RowIssues
                           notes: list[str], duplicates: str = "first") -> dict[str, np.ndarray]:
     parsed: dict[str, np.ndarray] = {}
     _check_ticket_ids(frame["ticket_id"], issues, duplicates)
+    clocks = []
     for column in (c for c in _TIMES if c in frame.columns):
-        parsed[column] = _parse_time(frame[column], options, issues, notes)
+        parsed[column] = _parse_time(frame[column], options, issues, notes, clocks)
+    _add_clock_problems(clocks, issues)
     _check_order(parsed, issues)
     for column in (c for c in _COUNTS if c in frame.columns):
-        parsed[column] = _parse_count(frame[column], issues)
+        parsed[column] = _parse_count(frame[column], issues, options.get("decimal", "."),
+                                      options.get("thousands"))
     if "reopened" in frame.columns:
         parsed["reopened"] = _parse_flag(frame["reopened"], issues)
     return parsed
@@ -273,15 +332,30 @@ def _check_ticket_ids(ids: pd.Series, issues: _RowIssues, duplicates: str = "fir
 
 
 def _parse_time(values: pd.Series, options: dict, issues: _RowIssues,
-                notes: list[str]) -> np.ndarray:
+                notes: list[str], clocks: list | None = None) -> np.ndarray:
     column = str(values.name)
-    times, missing, _ = _parse_dates(values, options, notes)
+    times, missing, _, changes = _parse_dates(values, options, notes, local_times=True)
+    if clocks is not None:
+        clocks.extend(changes.problems(values))
     if column == "created_at":
         issues.add(missing, "missing created_at", "created_at is empty")
     bad = np.isnat(times) & ~missing
     issues.add(bad, f"unreadable {column}",
                [f"{column} {v!r} is not a date and time" for v in values[bad]])
     return times
+
+
+def _add_clock_problems(clocks: list, issues: _RowIssues) -> None:
+    """One reason per row for times at a change of clocks, whichever columns hold them."""
+    for reason in dict.fromkeys(r for r, _, _ in clocks):
+        items = [(mask, details) for r, mask, details in clocks if r == reason]
+        n = len(items[0][0])
+        joined = np.full(n, "", dtype=object)
+        for mask, details in items:
+            at = np.flatnonzero(mask)
+            joined[at] = np.where(joined[at] == "", details,
+                                  joined[at] + "; " + np.asarray(details, dtype=object))
+        issues.add(joined != "", reason, joined[joined != ""])
 
 
 def _check_order(parsed: dict, issues: _RowIssues) -> None:
@@ -299,8 +373,9 @@ def _check_order(parsed: dict, issues: _RowIssues) -> None:
 _HMS = re.compile(r"^\s*\d+:\d{2}(:\d{2}(\.\d+)?)?\s*$")
 
 
-def _parse_count(values: pd.Series, issues: _RowIssues) -> np.ndarray:
-    numbers = np.array(pd.to_numeric(values, errors="coerce"), dtype=float)
+def _parse_count(values: pd.Series, issues: _RowIssues, decimal: str = ".",
+                 thousands: str | None = None) -> np.ndarray:
+    numbers = _to_numbers(values, decimal, thousands)
     if values.name == "handle_time" and not pd.api.types.is_numeric_dtype(values.dtype):
         text = values.astype("string")
         clock = text.str.match(_HMS.pattern).to_numpy(dtype=bool, na_value=False)
@@ -309,7 +384,8 @@ def _parse_count(values: pd.Series, issues: _RowIssues) -> np.ndarray:
             numbers[clock] = pd.to_timedelta(padded.str.strip()).dt.total_seconds().to_numpy(float)
     bad = (values.notna().to_numpy() & ~np.isfinite(numbers)) | (numbers < 0)
     issues.add(bad, f"invalid {values.name}",
-               [f"{values.name} {v!r} is not a number of 0 or more" for v in values[bad]])
+               [f"{values.name} {v!r} is not a number of 0 or more{_number_hint(v, decimal)}"
+                for v in values[bad]])
     return numbers
 
 

@@ -307,21 +307,25 @@ def test_invalid_options(kwargs, error, message):
 
 def test_every_reason_is_counted_once():
     source = pd.DataFrame({
-        "response_id": ["a", None, "a", "d", "e", "f", "g", "h", "i", "j", "k", "l"],
+        "response_id": ["a", None, "a", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m",
+                        "n"],
         "survey": ["csat", "csat", "csat", " ", "joy", "csat", "csat", "csat", "csat",
-                   "csat", "csat", "csat"],
-        "score": ["5", "4", "4", "4", "4", None, "great-ish", "7", "3", "3", "3", "3"],
+                   "csat", "csat", "csat", "csat", "csat"],
+        "score": ["5", "4", "4", "4", "4", None, "great-ish", "7", "3", "3", "3", "3", "3",
+                  "3"],
         "responded_at": ["2024-01-05", "2024-01-05", "2024-01-05", "2024-01-05",
                          "2024-01-05", "2024-01-05", "2024-01-05", "2024-01-05", None,
-                         "2024-13-45", "2024-01-05", "2023-06-01"],
-        "weight": ["1", "1", "1", "1", "1", "1", "1", "1", "1", "1", "-1", "1"],
+                         "2024-13-45", "2024-01-05", "2023-06-01", "2025-03-30 02:30",
+                         "2025-10-26 02:30"],
+        "weight": ["1", "1", "1", "1", "1", "1", "1", "1", "1", "1", "-1", "1", "1", "1"],
     })
-    loaded = load_responses(source, start="2024-01-01")
+    loaded = load_responses(source, start="2024-01-01", timezone="Europe/Berlin")
     assert loaded.n_used == 1
-    assert sorted(loaded.rejected["reason"]) == sorted(REASONS)
-    assert loaded.rejected["source_row"].tolist() == list(range(2, 13))
+    assert sorted(loaded.rejected["reason"]) == sorted(
+        r.format(zone="Europe/Berlin") for r in REASONS)
+    assert loaded.rejected["source_row"].tolist() == list(range(2, 15))
     report = loaded.report()
-    assert report["rows"].iloc[0] == report["rows"].iloc[1:].sum() == 12
+    assert report["rows"].iloc[0] == report["rows"].iloc[1:].sum() == 14
     details = dict(zip(loaded.rejected["reason"], loaded.rejected["detail"]))
     assert details["duplicate response_id"] == "response_id 'a' already seen at source row 1"
     assert "survey 'joy' is not csat, nps, ces or pmf; map it with surveys={'joy': 'csat'}" \
