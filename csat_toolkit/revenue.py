@@ -76,6 +76,7 @@ __all__ = [
     "UPSELL_CONTEXT",
     "COVERAGE_CONTEXT",
     "GROWTH_METHODS",
+    "GROWTH_NAMES",
     "WINDOW_REASONS",
     "WindowResult",
     "AccountResult",
@@ -93,11 +94,27 @@ __all__ = [
     "category_transitions",
     "conversion_scenario",
     "read_table",
+    "read_inputs",
+    "READ_OPTIONS",
     "add_categories",
     "recent_revenue",
+    "revenue_months",
+    "churn_from_revenue",
+    "churn_customers",
+    "usable_segments",
+    "shown_rows",
     "current_customers",
     "describe_comparison",
     "headline_cards",
+    "Section",
+    "category_section",
+    "account_section",
+    "churn_section",
+    "link_section",
+    "transition_section",
+    "scenario_section",
+    "growth_sentence",
+    "report_date_of",
 ]
 
 CAVEATS = [
@@ -136,6 +153,9 @@ GROWTH_METHODS = {
                  "the answer month)",
 }
 """Growth definitions of :func:`revenue_windows` (``growth=``)."""
+
+GROWTH_NAMES = {"log": "windows", "windows": "windows", "endpoints": "endpoints"}
+"""Names accepted for ``growth=``: ``"log"`` (the notebooks' name) is ``"windows"``."""
 
 WINDOW_REASONS = (
     "not an NPS answer",
@@ -315,6 +335,17 @@ class _Revenue:
     accounting: list
     issues: pd.DataFrame
     warnings: list
+    data_end: int = -1  # the last month in the data (``end`` is cut at as_of)
+    as_of: object = None
+
+
+def _as_of_cut(rev: "_Revenue") -> str:
+    """Words naming as_of when it cuts the revenue data short, else ''."""
+    if rev.as_of is None or rev.end >= rev.data_end:
+        return ""
+    return (f"as_of={str(rev.as_of)!r} ends the data at {_month_label(rev.end)} while the "
+            f"revenue table runs to {_month_label(rev.data_end)}: move as_of later, or give "
+            "as_of=None to use the end of the data")
 
 
 def _prepare_revenue(revenue, *, customer, period, amount, as_of, negative,
@@ -367,7 +398,9 @@ def _prepare_revenue(revenue, *, customer, period, amount, as_of, negative,
         accounting.append((f"revenue rows after {_month_label(end)} (not used)", int(late.sum())))
         rows = rows[~late].reset_index(drop=True)
     if rows.empty:
-        raise DataError(f"The {what} has no row up to {_month_label(end)} (as_of).")
+        raise DataError(f"The {what} has no row up to {_month_label(end)} (as_of={as_of!r}); "
+                        "its months start later. Give a later as_of, or as_of=None to use the "
+                        f"end of the data ({_month_label(data_end)}).")
     negative_rows = rows["_amount"] < 0
     if negative_rows.any() and negative == "error":
         bad = rows[negative_rows]
@@ -394,7 +427,7 @@ def _prepare_revenue(revenue, *, customer, period, amount, as_of, negative,
             "revenue. A window whose revenue is not positive gets no growth (growth_note says "
             "why). Pass negative='error' to stop on them instead."
         )
-    return _Revenue(rows, customers, end, accounting, issues, notes)
+    return _Revenue(rows, customers, end, accounting, issues, notes, data_end, as_of)
 
 
 def _check_duplicates(rows: pd.DataFrame, customer: str, period: str) -> None:
@@ -587,7 +620,8 @@ def revenue_windows(
     customer still pays (revenue > 0) in month ``m + after`` or later. ``growth`` (in
     % log points, for retained customers only):
 
-    - ``growth="windows"`` (default): ``100 * log(mean monthly revenue after / before)``;
+    - ``growth="windows"`` (default; ``"log"`` is the same):
+      ``100 * log(mean monthly revenue after / before)``;
     - ``growth="endpoints"``: ``100 * log(revenue in month m + after / in month m)``,
       the definition of the sample data's README ("from the wave month to 6 months
       later").
@@ -625,8 +659,8 @@ def revenue_windows(
         Scale of the scores (NPS 0-10 by default).
     survey : str or None
         Value of the ``survey`` column to keep ("nps"); None keeps every row.
-    growth : {"windows", "endpoints"}
-        Growth definition (see above).
+    growth : {"windows", "log", "endpoints"}
+        Growth definition (see above; ``"log"`` is ``"windows"``).
     threshold : float
         Expansion / contraction threshold in % log points.
     missing_months : {"missing", "zero"}
@@ -667,7 +701,8 @@ def revenue_windows(
     """
     before = _check_count(before, "before", low=1)
     after = _check_count(after, "after", low=1)
-    _check_choice(growth, "growth", tuple(GROWTH_METHODS))
+    _check_choice(growth, "growth", tuple(GROWTH_NAMES))
+    growth = GROWTH_NAMES[growth]
     _check_choice(missing_months, "missing_months", _MISSING_REVENUE)
     threshold = _check_number(threshold, "threshold", low=0, example=" (e.g. 5 for +-5%)")
     _check_frame(answers, "answers")
@@ -704,7 +739,10 @@ def revenue_windows(
         raise DataError(
             "No answer is left with a complete revenue window after setting aside "
             + ", ".join(f"{n:,} ({r})" for r, n in counts.items())
-            + f". Shorten after= (now {after}) or check the data."
+            + f". Shorten after= (now {after})"
+            + (f", or {cut}" if (cut := _as_of_cut(rev)) else
+               f" (the revenue data end at {_month_label(rev.data_end)})")
+            + ", or check the data."
         )
     measures = _window_measures(kept, rev, before, after, growth, missing_months)
     table = answers.loc[kept.index].copy()
@@ -1703,6 +1741,7 @@ def segment_period_link(
     survey: str | None = "nps",
     period_effects: bool = True,
     min_n: int = 30,
+    max_segments: int | None = 50,
 ) -> LinkResult:
     """NPS of each segment-period against that segment's revenue growth.
 
@@ -1723,6 +1762,10 @@ def segment_period_link(
       and a pooled F test with segment fixed effects.
     - Warnings when a segment has fewer than ``min_periods`` periods, never a silent
       result. :data:`UPSELL_CONTEXT` is attached as context only.
+    - Many segments (a customer id used as a segment, 100,000 levels): only the
+      ``max_segments`` segments with the most answers are kept apart; the others are
+      pooled into one segment ``"(other)"`` (its answers and revenue added up), and a
+      warning says how many were pooled. ``max_segments=None`` keeps every segment.
 
     Parameters
     ----------
@@ -1738,6 +1781,8 @@ def segment_period_link(
     controls : list of str, optional
         Numeric columns of ``answers`` (averaged per segment-period) or of the panel
         (``n``, ``log_revenue``) added to the regression.
+    max_segments : int or None
+        Most segments kept apart (by answers); the rest are pooled as ``"(other)"``.
 
     Returns
     -------
@@ -1772,10 +1817,12 @@ def segment_period_link(
     segments = _check_segments(segments)
     controls = [] if controls is None else list(controls)
     answers_seg, revenue_seg = _attach_segments(answers, revenue, segments, customers, customer)
+    answers_seg, revenue_seg, pooled = _pool_segments(answers_seg, revenue_seg, segments,
+                                                      max_segments, survey)
     panel, notes, accounting = _link_panel(answers_seg, revenue_seg, segments, freq, customer,
                                            answered_at, score, revenue_period, amount, scale,
                                            survey, conf, min_n, controls)
-    notes += _panel_warnings(panel, min_periods, lags)
+    notes = ([pooled] if pooled else []) + notes + _panel_warnings(panel, min_periods, lags)
     correlations = _link_correlations(panel, lags, conf)
     regression, fit_notes = _link_regression(panel, lags, controls, conf, period_effects)
     notes += fit_notes
@@ -1787,7 +1834,7 @@ def segment_period_link(
                      "see granger['note']).")
     parameters = {"segments": segments, "period": freq, "lags": list(lags), "conf": conf,
                   "controls": controls, "period_effects": period_effects,
-                  "min_periods": min_periods}
+                  "min_periods": min_periods, "max_segments": max_segments}
     return LinkResult(panel, correlations, regression, granger, accounting, notes,
                       UPSELL_CONTEXT, parameters)
 
@@ -1838,7 +1885,42 @@ def _attach_segments(answers, revenue, segments, customers, customer):
 
 def _segment_label(frame: pd.DataFrame, segments: list[str]) -> pd.Series:
     text = frame[segments].astype(str)
-    return text.iloc[:, 0] if len(segments) == 1 else text.agg(" / ".join, axis=1)
+    if len(segments) == 1:
+        return text.iloc[:, 0]
+    return text.iloc[:, 0].str.cat([text[c] for c in segments[1:]], sep=" / ")
+
+
+OTHER_SEGMENT = "(other)"
+"""The label of the pooled small segments in :func:`segment_period_link`."""
+
+
+def _pool_segments(answers, revenue, segments, max_segments, survey):
+    """Keep the ``max_segments`` segments with most answers apart; pool the rest."""
+    if max_segments is None:
+        return answers, revenue, None
+    max_segments = _check_count(max_segments, "max_segments", low=2)
+    rows = answers
+    if survey is not None and "survey" in rows.columns:
+        rows = rows[rows["survey"].astype(str).str.lower() == str(survey).lower()]
+    rows = rows.dropna(subset=segments)
+    counts = _segment_label(rows, segments).value_counts()
+    if len(counts) <= max_segments:
+        return answers, revenue, None
+    order = counts.rename("n").rename_axis("label").reset_index() \
+        .sort_values(["n", "label"], ascending=[False, True], kind="stable")
+    keep = set(order["label"].iloc[:max_segments])
+    out = []
+    for frame in (answers, revenue):
+        pool = frame[segments].notna().all(axis=1) & ~_segment_label(frame, segments).isin(keep)
+        frame = frame.copy()
+        for column in segments:
+            frame[column] = frame[column].astype(object).where(~pool, OTHER_SEGMENT)
+        out.append(frame)
+    pooled = len(counts) - max_segments
+    note = (f"{pooled:,} of {len(counts):,} segments ({int(order['n'].iloc[max_segments:].sum()):,} "
+            f"answers) are pooled as {OTHER_SEGMENT!r}: only the {max_segments} segments with the "
+            "most answers are kept apart (max_segments).")
+    return out[0], out[1], note
 
 
 def _link_panel(answers, revenue, segments, freq, customer, answered_at, score, revenue_period,
@@ -1997,11 +2079,13 @@ def _link_regression(panel, lags, controls, conf, period_effects) -> tuple[pd.Da
             rows.append(row)
             continue
         groups = pd.factorize(frame["segment_label"])[0]
-        fit = sm.OLS(frame["growth_later"].to_numpy(dtype=float), x.to_numpy()).fit(
-            cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
-        low, high = fit.conf_int(alpha=1 - conf)[1]
+        with np.errstate(invalid="ignore", divide="ignore"):  # few clusters: NaN, not a warning
+            fit = sm.OLS(frame["growth_later"].to_numpy(dtype=float), x.to_numpy()).fit(
+                cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+            low, high = fit.conf_int(alpha=1 - conf)[1]
+            p_value = float(fit.pvalues[1])
         row.update({"estimate": 10 * fit.params[1], "ci_low": 10 * low,
-                    "ci_high": 10 * high, "p_value": float(fit.pvalues[1]),
+                    "ci_high": 10 * high, "p_value": p_value,
                     "df": float(fit.df_resid_inference)})
         rows.append(row)
     table = pd.DataFrame(rows)
@@ -2627,6 +2711,9 @@ def read_table(
     required: Sequence[str] = (),
     encoding: str = "utf-8-sig",
     sep: str | None = None,
+    decimal: str = ".",
+    thousands: str | None = None,
+    sheet: str | int | None = None,
     what: str = "table",
 ) -> pd.DataFrame:
     """Read a revenue or customer table (CSV, Parquet or Excel) as text columns.
@@ -2636,6 +2723,12 @@ def read_table(
     cell is read as text and only empty cells are missing, so a region "NA" (North
     America) stays a region; the revenue functions turn numbers and months into
     values themselves and count the rows they cannot read.
+
+    With ``decimal`` or ``thousands`` (e.g. ``decimal=","``, ``thousands="."`` for
+    "1.234,56"), every column whose filled cells are all numbers written that way is
+    rewritten as plain numbers ("1234.56"); id columns (``customer_id``,
+    ``account_id``) and ``period`` are left alone, and so is any column with one cell
+    that is not such a number (a text column, or numbers already plain).
 
     Parameters
     ----------
@@ -2647,6 +2740,11 @@ def read_table(
         Canonical columns that must be present.
     encoding, sep
         Text encoding and delimiter of a CSV (``sep=None`` detects it).
+    decimal, thousands : str
+        Decimal mark and thousands separator of the numbers (single characters, not
+        equal); defaults ``"."`` and none.
+    sheet : str or int, optional
+        Excel sheet name or position (default the first sheet).
     what : str
         What the table is, for messages ("revenue table").
 
@@ -2660,6 +2758,9 @@ def read_table(
         The file is missing, empty or unreadable.
     MissingColumnError
         A ``columns`` key or a ``required`` column is absent.
+    ParameterError
+        ``decimal`` / ``thousands`` are not single different characters, or the CSV
+        separator is the decimal mark.
 
     Examples
     --------
@@ -2668,11 +2769,22 @@ def read_table(
     >>> read_table(raw, columns={"Customer": "customer_id", "Month": "period",
     ...                          "Net Revenue": "revenue"}).columns.tolist()
     ['customer_id', 'period', 'revenue', 'region']
+    >>> euro = pd.DataFrame({"customer_id": ["1.001"], "revenue": ["1.234,5"], "plan": ["B"]})
+    >>> read_table(euro, decimal=",", thousands=".").values.tolist()
+    [['1.001', '1234.5', 'B']]
     """
+    import inspect
+
     from .io import _read_source, _snake
 
+    _check_number_marks(decimal, thousands, sep)
     columns = dict(columns or {})
-    raw, name, _ = _read_source(path, encoding=encoding, sep=sep, sheet=None)
+    extra = {}
+    if decimal != "." or thousands is not None:  # only when given: older readers lack them
+        if {"decimal", "thousands"} <= set(inspect.signature(_read_source).parameters):
+            extra = {"decimal": decimal, "thousands": thousands}
+    raw, name, _ = _read_source(path, encoding=encoding, sep=sep,
+                                sheet=0 if sheet is None else sheet, **extra)
     label = Path(name).name if name != "DataFrame" else "the DataFrame"
     require_columns(raw, list(columns),
                     f"The {what} ({label}) has no column(s) {{missing}} named in its column "
@@ -2686,7 +2798,126 @@ def read_table(
     require_columns(frame, list(required),
                     f"The {what} ({label}) needs the column(s) {{missing}}; found {{found}}. "
                     "Map your names to them, e.g. {{'Customer': 'customer_id'}}.")
+    if decimal != "." or thousands is not None:
+        frame = _plain_numbers(frame, decimal, thousands)
     return frame
+
+
+_KEEP_AS_TEXT = ("customer_id", "account_id", "period")
+
+
+def _check_number_marks(decimal, thousands, sep) -> None:
+    for name, value in (("decimal", decimal), ("thousands", thousands)):
+        if value is None and name == "thousands":
+            continue
+        if not isinstance(value, str) or len(value) != 1 or value.isalnum():
+            raise ParameterError(f"{name} must be one character such as ',' or '.'; got "
+                                 f"{value!r}.")
+    if thousands == decimal:
+        raise ParameterError(f"decimal and thousands are both {decimal!r}: give two different "
+                             "marks, e.g. decimal=',' and thousands='.'.")
+    if sep is not None and sep == decimal:
+        raise ParameterError(f"sep={sep!r} is also the decimal mark: numbers such as '1{sep}5' "
+                             "would split into two fields. Give the file's real separator "
+                             "(e.g. sep=';') or decimal='.'.")
+
+
+def _plain_numbers(frame: pd.DataFrame, decimal: str, thousands: str | None) -> pd.DataFrame:
+    """Columns whose filled cells are all numbers written with these marks, made plain."""
+    import re
+
+    d = re.escape(decimal)
+    whole = rf"(?:\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+|\d+)" if thousands else r"\d+"
+    pattern = rf"^[+-]?{whole}(?:{d}\d+)?$"
+    out = frame.copy()
+    for column in frame.columns:
+        if column in _KEEP_AS_TEXT or not (pd.api.types.is_object_dtype(frame[column])
+                                           or pd.api.types.is_string_dtype(frame[column])):
+            continue
+        text = frame[column].dropna().astype(str).str.strip()
+        if text.empty or not text.str.match(pattern).all():
+            continue
+        marks = [decimal] + ([thousands] if thousands else [])
+        if not text.map(lambda v: any(m in v for m in marks)).any():
+            continue
+        plain = frame[column].astype("string").str.strip()
+        if thousands:
+            plain = plain.str.replace(thousands, "", regex=False)
+        plain = plain.str.replace(decimal, ".", regex=False)
+        out[column] = plain.astype(object).where(frame[column].notna(), None)
+    return out
+
+
+READ_OPTIONS = ("sep", "decimal", "thousands", "sheet", "encoding")
+"""Keys of the notebook's ``revenue_options`` (passed to :func:`read_table`)."""
+
+
+def read_inputs(
+    revenue_path=None,
+    customers_path=None,
+    *,
+    revenue_columns: dict | None = None,
+    customers_columns: dict | None = None,
+    encoding: str = "utf-8-sig",
+    options: dict | None = None,
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None, list[str]]:
+    """Read the optional revenue and customers tables with the same reading options.
+
+    Parameters
+    ----------
+    revenue_path, customers_path : str, path, DataFrame or None
+        The files; None (or "") skips a table.
+    revenue_columns, customers_columns : dict, optional
+        Source column -> canonical name for each table.
+    encoding : str
+        Text encoding (an ``encoding`` in ``options`` wins).
+    options : dict, optional
+        :data:`READ_OPTIONS` for :func:`read_table`, e.g. ``{"decimal": ",",
+        "thousands": ".", "sheet": "Revenue"}``.
+
+    Returns
+    -------
+    (DataFrame or None, DataFrame or None, list of str)
+        The revenue table (``customer_id``, ``period``, ``revenue`` required), the
+        customers table (``customer_id`` required) and one sentence per table read.
+
+    Raises
+    ------
+    ParameterError
+        An unknown option (the nearest known name is suggested).
+
+    Examples
+    --------
+    >>> rev = pd.DataFrame({"Customer": ["a", "b"], "period": ["2024-01"] * 2,
+    ...                     "revenue": ["1.200,50", "80"]})
+    >>> revenue, customers, notes = read_inputs(rev, None, options={"decimal": ",",
+    ...     "thousands": "."}, revenue_columns={"Customer": "customer_id"})
+    >>> revenue["revenue"].tolist(), customers, notes
+    (['1200.50', '80'], None, ['Revenue table: 2 customer-months of 2 customers.'])
+    """
+    import difflib
+
+    options = dict(options or {})
+    unknown = [k for k in options if k not in READ_OPTIONS]
+    if unknown:
+        close = difflib.get_close_matches(str(unknown[0]), READ_OPTIONS, n=1)
+        raise ParameterError(
+            f"revenue_options has an unknown option {unknown[0]!r}"
+            + (f" (did you mean {close[0]!r}?)" if close else "")
+            + f"; known options: {', '.join(READ_OPTIONS)}.")
+    options = {"encoding": encoding, **options}
+    revenue = customers = None
+    notes = []
+    if revenue_path is not None and not (isinstance(revenue_path, str) and not revenue_path):
+        revenue = read_table(revenue_path, columns=revenue_columns, what="revenue table",
+                             required=["customer_id", "period", "revenue"], **options)
+        notes.append(f"Revenue table: {len(revenue):,} customer-months of "
+                     f"{revenue['customer_id'].nunique():,} customers.")
+    if customers_path is not None and not (isinstance(customers_path, str) and not customers_path):
+        customers = read_table(customers_path, columns=customers_columns,
+                               required=["customer_id"], what="customer table", **options)
+        notes.append(f"Customer table: {len(customers):,} customers.")
+    return revenue, customers, notes
 
 
 def add_categories(
@@ -2812,6 +3043,221 @@ def recent_revenue(
     return out
 
 
+def revenue_months(revenue: pd.DataFrame, *, period: str = "period") -> pd.Series:
+    """The revenue table's months as a monthly ``Period`` series (unreadable ones missing).
+
+    Used to take the report date from the data: the end of the last revenue month
+    (:func:`csat_toolkit.asof.report_date` reads a Period by its last moment).
+
+    Examples
+    --------
+    >>> rev = pd.DataFrame({"period": ["2025-11", "2025-12-01", "x"]})
+    >>> [str(m) for m in revenue_months(rev)]
+    ['2025-11', '2025-12', 'NaT']
+    >>> from csat_toolkit.asof import report_date
+    >>> report_date(None, {"period": revenue_months(rev)}).date
+    '2025-12-31'
+    """
+    _check_frame(revenue, "revenue")
+    require_columns(revenue, [period], "The revenue table needs the month column {missing}; "
+                    "found {found}. Map it with revenue_columns={{'<your month column>': "
+                    "'period'}}.")
+    index = _month_index(revenue[period])
+    labels = _month_labels(index)
+    return pd.Series(pd.PeriodIndex([None if x is None else x for x in labels], freq="M"),
+                     index=revenue.index, name=period)
+
+
+def churn_from_revenue(
+    revenue: pd.DataFrame,
+    *,
+    months_without: int = 3,
+    as_of=None,
+    customer: str = "customer_id",
+    period: str = "period",
+    amount: str = "revenue",
+) -> pd.DataFrame:
+    """Churn dates from revenue stopping: ``months_without`` months without revenue.
+
+    For each customer of the revenue table, ``last_paid_month`` is the last month with
+    revenue (above 0) up to the month of ``as_of`` (rows after it are not used). The
+    customer has churned when the months from ``last_paid_month + 1`` up to and
+    including the ``as_of`` month, all without revenue, number ``months_without`` or
+    more. ``churned_at`` is then the **first day of the first month without revenue**
+    (the start of month ``last_paid_month + 1``).
+
+    - A month "without revenue" has no row, or revenue 0 or below (a refund).
+    - A gap followed by revenue again is **not** churn: only the run of months without
+      revenue that reaches ``as_of`` counts (a customer who skipped three months and
+      paid again is active).
+    - A run shorter than ``months_without`` is not churn yet (the customer may still
+      pay); ``months_without`` in the table shows how long it is.
+    - Customers without any month of revenue above 0 cannot have stopped paying: they
+      are not listed, and counted in ``.attrs["never_paid"]``.
+
+    Parameters
+    ----------
+    revenue : DataFrame
+        One row per customer and month (``customer``, ``period``, ``amount``).
+    months_without : int
+        Months without revenue (at least 1) that make a customer churned.
+    as_of : date or month, optional
+        The last month of data to use; default the last month of the revenue table
+        (never the clock). A later ``as_of`` is cut at the last revenue month: months
+        after it are unknown, not months without revenue.
+    customer, period, amount : str
+        Column names.
+
+    Returns
+    -------
+    DataFrame
+        One row per customer: ``customer``, ``first_month``, ``last_paid_month``,
+        ``months_without`` (months without revenue up to ``as_of``), ``churned``
+        (bool), ``churned_at`` (Timestamp, ``NaT`` when active). ``.attrs``:
+        ``as_of_month``, ``rule`` (``months_without``), ``customers``, ``churned``,
+        ``never_paid``.
+
+    Raises
+    ------
+    ParameterError
+        ``months_without`` is not a whole number of at least 1; bad ``as_of``.
+    DataError
+        As :func:`revenue_windows` for the revenue table (missing columns, repeated
+        customer-months, no usable row).
+
+    Examples
+    --------
+    >>> months = ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06"]
+    >>> rev = pd.DataFrame({"customer_id": ["a"] * 3 + ["b"] * 6 + ["c", "c"],
+    ...     "period": months[:3] + months + ["2024-01", "2024-06"],
+    ...     "revenue": [10, 10, 10, 5, 5, 5, 5, 5, 5, 7, 7]})
+    >>> out = churn_from_revenue(rev, months_without=3)
+    >>> out[["customer_id", "last_paid_month", "months_without", "churned"]].values.tolist()
+    [['a', '2024-03', 3, True], ['b', '2024-06', 0, False], ['c', '2024-06', 0, False]]
+    >>> str(out["churned_at"].iloc[0].date())
+    '2024-04-01'
+    """
+    months_without = _check_count(months_without, "months_without", low=1)
+    rev = _prepare_revenue(revenue, customer=customer, period=period, amount=amount,
+                           as_of=as_of, negative="keep")
+    spans = rev.customers
+    paid = spans["last_paid"].notna()
+    table = spans[paid]
+    gap = (rev.end - table["last_paid"]).astype(int)
+    churned = (gap >= months_without).to_numpy()
+    starts = [pd.Timestamp(_month_label(m + 1) + "-01") if c else pd.NaT
+              for m, c in zip(table["last_paid"].astype(int), churned)]
+    out = pd.DataFrame({
+        customer: table.index.to_numpy(),
+        "first_month": _month_labels(table["first"].to_numpy(dtype=float)),
+        "last_paid_month": _month_labels(table["last_paid"].to_numpy(dtype=float)),
+        "months_without": gap.to_numpy(),
+        "churned": churned,
+        "churned_at": pd.to_datetime(pd.Series(starts, dtype="datetime64[ns]")).to_numpy(),
+    })
+    out.attrs.update(as_of_month=_month_label(rev.end), rule=months_without,
+                     customers=len(out), churned=int(churned.sum()),
+                     never_paid=int((~paid).sum()))
+    return out
+
+
+def churn_customers(
+    customers: pd.DataFrame | None,
+    revenue: pd.DataFrame | None,
+    *,
+    months_without: int | None = None,
+    as_of=None,
+    customer: str = "customer_id",
+) -> tuple[pd.DataFrame | None, str | None]:
+    """Where the churn dates come from: the customers table, or revenue stopping.
+
+    - ``months_without`` given and a revenue table: :func:`churn_from_revenue` (it
+      **overrides** a ``churned_at`` column of the customers table, and says so).
+    - ``months_without`` given without a revenue table: no churn dates.
+    - otherwise the customers table when it has a ``churned_at`` column.
+
+    Returns
+    -------
+    (DataFrame or None, str or None)
+        A table with ``customer`` and ``churned_at`` (None when there are no churn
+        dates), and a sentence for the report: where the dates come from, or why
+        there are none (None when the customers table is used as it is or absent).
+
+    Examples
+    --------
+    >>> rev = pd.DataFrame({"customer_id": ["a", "a", "b", "b", "b", "b"],
+    ...     "period": ["2024-01", "2024-02", "2024-01", "2024-02", "2024-03", "2024-04"],
+    ...     "revenue": [1, 1, 1, 1, 1, 1]})
+    >>> table, sentence = churn_customers(None, rev, months_without=2)
+    >>> table["churned"].tolist()
+    [True, False]
+    >>> sentence  # doctest: +NORMALIZE_WHITESPACE
+    'Churn dates from revenue stopping: a customer without revenue in the 2 months up to
+     2024-04 churned at the start of the first month without it (a gap followed by revenue
+     again is not churn); 1 of 2 customers churned.'
+    """
+    has_dates = customers is not None and "churned_at" in customers.columns
+    if months_without is None:
+        return (customers if has_dates else None), None
+    if revenue is None:
+        return None, (f"churn_after_months_without_revenue={months_without} needs a revenue "
+                      "table (revenue_path): no churn dates from revenue.")
+    table = churn_from_revenue(revenue, months_without=months_without, as_of=as_of,
+                               customer=customer)
+    a = table.attrs
+    sentence = (f"Churn dates from revenue stopping: a customer without revenue in the "
+                f"{a['rule']} months up to {a['as_of_month']} churned at the start of the first "
+                "month without it (a gap followed by revenue again is not churn); "
+                f"{a['churned']:,} of {a['customers']:,} customers churned.")
+    if a["never_paid"]:
+        sentence += f" {a['never_paid']:,} customers never had revenue above 0: left out."
+    if has_dates:
+        sentence += " These dates replace the churned_at column of the customers table."
+    return table, sentence
+
+
+def usable_segments(segments: Sequence[str], *frames: pd.DataFrame | None
+                    ) -> tuple[list[str], list[str]]:
+    """Segment columns found in the frames and with two or more values, and why others not.
+
+    Examples
+    --------
+    >>> answers = pd.DataFrame({"region": ["N", "S"], "plan": ["x", "x"]})
+    >>> usable_segments(["region", "plan", "size"], answers)
+    (['region'], ["Segment column 'plan' has a single value ('x'): not used.", "Segment column 'size' is in neither the responses nor the customers table: not used."])
+    """
+    used, notes = [], []
+    for name in segments:
+        holder = next((f for f in frames if f is not None and name in f.columns), None)
+        if holder is None:
+            notes.append(f"Segment column {name!r} is in neither the responses nor the "
+                         "customers table: not used.")
+            continue
+        values = holder[name].dropna()
+        if values.nunique() < 2:
+            notes.append(f"Segment column {name!r} has a single value "
+                         f"({show_values(values.unique().tolist()) if len(values) else 'none'}): "
+                         "not used.")
+            continue
+        used.append(name)
+    return used, notes
+
+
+def shown_rows(table: pd.DataFrame, limit: int = 20) -> tuple[pd.DataFrame, str | None]:
+    """The first ``limit`` rows, and "N more not shown" when there are more.
+
+    Examples
+    --------
+    >>> head, note = shown_rows(pd.DataFrame({"x": range(25)}), limit=20)
+    >>> len(head), note
+    (20, '5 more rows not shown (25 in all).')
+    """
+    limit = _check_count(limit, "limit", low=1)
+    if len(table) <= limit:
+        return table, None
+    return table.head(limit), f"{len(table) - limit:,} more rows not shown ({len(table):,} in all)."
+
+
 def _plural(label) -> str:
     """ "promoters" for the NPS classes, "'neutral' customers" for other labels."""
     text = str(label)
@@ -2883,8 +3329,8 @@ def headline_cards(compare=None, churn=None, link=None, scenario=None) -> list[d
                       "detail": f"{r['conf']:.0%} CI {r['ci_low']:+.1f} to {r['ci_high']:+.1f}, "
                                 f"n={int(r['n_a']):,} and {int(r['n_b']):,}",
                       "sentence": describe_comparison(compare.iloc[:1])[0]})
-    if churn is not None and len(churn):
-        r = churn.iloc[0]
+    if churn is not None and len(churn) and np.isfinite(churn["estimate"].iloc[0]):
+        r = churn.iloc[0]  # the worst category; no card when its churn is unknown
         cards.append({"label": f"Churn of {_plural(r['group'])} within {r['at']:g} months",
                       "value": None if not np.isfinite(r["estimate"]) else
                       round(float(r["estimate"]), 6),
@@ -2920,3 +3366,407 @@ def _plural(category: str) -> str:
     """ "detractors" for the NPS classes; other labels (adjectives) read "dissatisfied customers"."""
     name = str(category)
     return name + "s" if name in ("detractor", "passive", "promoter") else f"{name} customers"
+
+
+# --- notebook sections ----------------------------------------------------------------------
+# Each builder takes the notebook's inputs and parameters and returns a Section: its results,
+# the sentences to show, or the one sentence saying why it is skipped. The notebook displays.
+
+
+@dataclass
+class Section:
+    """What one section of the NPS-and-revenue notebook shows.
+
+    Attributes
+    ----------
+    name : str
+        The section ("revenue by category", "accounts", "churn", ...).
+    skipped : str or None
+        Why the section is skipped (one sentence), or None when it ran.
+    results : dict
+        Named result tables and objects (``section["compare"]`` reads one; a missing
+        name reads None).
+    sentences : list of str
+        What to show under the tables (summaries, warnings, notes).
+    findings : list of str
+        The sentences that go to ``headline.json`` findings.
+    notes : list of str
+        Parts skipped inside a section that ran (e.g. "no churn observed: no log-rank
+        test"); they go to ``headline["skipped"]`` too.
+    """
+
+    name: str
+    skipped: str | None = None
+    results: dict = field(default_factory=dict)
+    sentences: list = field(default_factory=list)
+    findings: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    def __getitem__(self, key):
+        return self.results.get(key)
+
+
+def _has(answers: pd.DataFrame, column: str) -> bool:
+    return column in answers.columns and bool(answers[column].notna().any())
+
+
+def _no_answers(name: str, answers: pd.DataFrame, survey: str) -> Section | None:
+    if len(answers):
+        return None
+    return Section(name, skipped=f"No {survey.upper()} answers in the responses: {name} is "
+                                 f"skipped (set link_survey to the survey the file has).")
+
+
+def category_section(answers, revenue, *, survey="nps", before=3, after=6, as_of=None,
+                     growth="log", scale=None, outcomes=(), conf=0.95, min_n=30,
+                     correction="holm") -> Section:
+    """Revenue by category: windows from a revenue table, else revenue per answer.
+
+    ``answers`` carry ``category`` (:func:`add_categories`); the best category is
+    compared with the worst. Skipped with a sentence without answers, without a revenue
+    table (with customer ids and dates) and ``outcomes``, or when no answer has a
+    complete window (history too short; the sentence says why and what to change).
+
+    Examples
+    --------
+    >>> answers = add_categories(pd.DataFrame({"customer_id": ["a"], "score": [9]}))
+    >>> category_section(answers, None).skipped  # doctest: +ELLIPSIS
+    'No revenue table with customer ids and answer dates, and no revenue per answer ...'
+    """
+    name = "revenue by category"
+    if (early := _no_answers(name, answers, survey)) is not None:
+        return early
+    levels = list(answers["category"].cat.categories)
+    worst, best = levels[0], levels[-1]
+    out = Section(name)
+    if revenue is not None and _has(answers, "customer_id") and _has(answers, "responded_at"):
+        try:
+            windows = revenue_windows(answers, revenue, before=before, after=after, as_of=as_of,
+                                      category="category", scale=scale, survey=None,
+                                      growth=growth)
+        except DataError as error:
+            return Section(name, skipped=f"Revenue by category is skipped: {error}")
+        out.results["windows"] = frame = windows
+        out.sentences += [windows.summary(), *windows.warnings]
+        cluster, chosen = "customer_id", None
+    elif outcomes:
+        frame = answers.dropna(subset=["category"])
+        cluster = "customer_id" if _has(answers, "customer_id") else None
+        chosen = list(outcomes)
+    else:
+        return Section(name, skipped="No revenue table with customer ids and answer dates, and "
+                                     "no revenue per answer (answer_revenue_columns): revenue "
+                                     "by category is skipped.")
+    out.results["by_category"] = revenue_by_category(frame, outcomes=chosen, conf=conf,
+                                                     min_n=min_n, cluster=cluster)
+    try:
+        compare = compare_categories(frame, best, worst, outcomes=chosen, conf=conf,
+                                     min_n=min_n, cluster=cluster, correction=correction)
+    except DataError as error:
+        out.notes.append(f"The {best}-{worst} comparison is skipped: {error}")
+        return out
+    out.results["compare"] = compare
+    described = describe_comparison(compare)
+    out.sentences += described
+    out.findings += described[:2]
+    return out
+
+
+def account_section(answers, customers, revenue, *, survey="nps", as_of=None, scale=None,
+                    named_categories=False, conf=0.95, min_n=30, limit=10) -> Section:
+    """Accounts: the rollup of :func:`account_rollup`, or why it is skipped.
+
+    Examples
+    --------
+    >>> answers = add_categories(pd.DataFrame({"customer_id": ["a"], "score": [9]}))
+    >>> account_section(answers, None, None).skipped  # doctest: +ELLIPSIS
+    'No account ids (customers table with account_id), monthly revenue ...'
+    """
+    name = "the account section"
+    if (early := _no_answers(name, answers, survey)) is not None:
+        return early
+    if revenue is None or customers is None or "account_id" not in customers \
+            or not _has(answers, "responded_at") or survey != "nps" or named_categories:
+        return Section(name, skipped="No account ids (customers table with account_id), monthly "
+                                     "revenue and dated NPS answers: the account section is "
+                                     "skipped.")
+    try:
+        accounts = account_rollup(answers, customers, revenue, as_of=as_of, months=12,
+                                  scale=scale, survey=None, conf=conf, min_n=min_n)
+    except DataError as error:
+        return Section(name, skipped=f"The account section is skipped: {error}")
+    at_risk, more = shown_rows(accounts.at_risk, limit)
+    return Section(name, results={"accounts": accounts, "at_risk": at_risk},
+                   sentences=[accounts.summary(), accounts.context, *accounts.warnings]
+                   + ([f"Accounts at risk: {more}"] if more else []),
+                   findings=[accounts.summary()])
+
+
+def churn_section(answers, customers, revenue, *, survey="nps", as_of=None, horizon_months=12,
+                  churn_column=None, tenure_column=None, risk_revenue_column=None,
+                  best=None, conf=0.95, min_n=30) -> Section:
+    """Churn by category from churn dates (or a churn flag with tenure), revenue at risk.
+
+    ``customers`` holds ``customer_id`` and ``churned_at`` (from the customers table or
+    :func:`churn_customers`). When no customer churned, the curves and the churn shares
+    (with their exact upper bounds) are shown and the log-rank test and hazard ratios
+    are skipped, each with a sentence.
+
+    Examples
+    --------
+    >>> answers = add_categories(pd.DataFrame({"customer_id": ["a"], "score": [9]}))
+    >>> churn_section(answers, None, None).skipped  # doctest: +ELLIPSIS
+    'No churn dates (customers table with churned_at, or churn_after_months_without_revenue) ...'
+    """
+    from . import survival
+
+    name = "the churn section"
+    if (early := _no_answers(name, answers, survey)) is not None:
+        return early
+    out = Section(name, results={"unit": "months"})
+    dated = _has(answers, "customer_id") and _has(answers, "responded_at")
+    if customers is not None and "churned_at" in customers and dated:
+        try:
+            churn = survival.churn_by_category(customers, answers, as_of=as_of,
+                                               horizon_months=horizon_months, conf=conf,
+                                               min_n=min_n)
+        except DataError as error:
+            return Section(name, skipped=f"The churn section is skipped: {error}")
+        data, duration, event = churn.durations, "months", "churned"
+        curves, table, logrank = churn.curves, churn.churn, churn.logrank
+        out.results["churn"] = churn
+        notes = [churn.summary(), *churn.warnings]
+    elif churn_column and tenure_column:
+        data = answers.dropna(subset=["category", churn_column, tenure_column])
+        duration, event = tenure_column, churn_column
+        curves = survival.retention_curves(data, duration=duration, event=event, by="category",
+                                           conf=conf, min_n=min_n)
+        table = survival.expected_churn(curves, at=horizon_months, min_n=min_n)
+        churned = pd.to_numeric(data[event], errors="coerce").sum() > 0
+        logrank = survival.logrank_test(data, duration=duration, event=event, by="category") \
+            if churned and data["category"].nunique() > 1 else None
+        out.results["unit"] = (f"{tenure_column.replace('_', ' ')} (months since the customer "
+                               "started)")
+        notes = [f"{len(data):,} customers followed from the start of their relationship "
+                 f"({tenure_column}) to churn ({churn_column} = 1) or the end of the data; "
+                 f"{len(answers) - len(data):,} answers without a category, tenure or churn "
+                 "flag set aside. The category was measured at the end, not at the start: the "
+                 "curves show how customers who answered this way had fared."]
+    else:
+        return Section(name, skipped="No churn dates (customers table with churned_at, or "
+                                     "churn_after_months_without_revenue) and no churn flag "
+                                     "with tenure (churn_column, tenure_column): the churn "
+                                     "section is skipped.")
+    out.results.update(curves=curves, churn_table=table, logrank=logrank)
+    events = pd.to_numeric(data[event], errors="coerce").fillna(0).sum()
+    hazards = None
+    if events == 0:
+        out.notes.append("No customer churned in the follow-up: the log-rank test and the Cox "
+                         "hazard ratios are skipped (the churn shares show upper bounds).")
+    else:
+        try:
+            hazards = survival.hazard_ratios(data, duration=duration, event=event,
+                                             covariates="category", reference={"category": best},
+                                             conf=conf)
+            notes += [w for w in hazards["warning"].dropna() if w]
+        except DataError as error:
+            notes.append(f"No Cox hazard ratios: {error}")
+    try:
+        at_risk, money = _revenue_at_risk(answers, table, revenue, churn_column,
+                                          risk_revenue_column, as_of, min_n,
+                                          from_dates="churn" in out.results)
+    except DataError as error:
+        at_risk = money = None
+        out.notes.append(f"The revenue at risk is skipped: {error} When the follow-up is "
+                         f"shorter than horizon_months={horizon_months:g}, churn within it is "
+                         "unknown: shorten horizon_months or use a longer history.")
+    out.results.update(hazards=hazards, at_risk=at_risk)
+    described = survival.describe_churn(table, logrank, hazards, at_risk, money=money)
+    out.findings += described
+    out.sentences += described + notes
+    return out
+
+
+def _revenue_at_risk(answers, table, revenue, churn_column, risk_column, as_of, min_n,
+                     from_dates):
+    from . import survival
+
+    if risk_column:
+        has_ids = _has(answers, "customer_id")
+        at_risk = survival.revenue_at_risk(answers, table, amount=risk_column,
+                                           churned=None if from_dates else churn_column,
+                                           customer="customer_id" if has_ids else None,
+                                           min_n=min_n)
+        return at_risk, risk_column.replace("_", " ")
+    if revenue is None or not _has(answers, "customer_id"):
+        return None, None
+    recent = recent_revenue(revenue, months=12, as_of=as_of)
+    current = answers.merge(recent[["customer_id", "revenue"]], on="customer_id", how="left")
+    at_risk = survival.revenue_at_risk(current, table, amount="revenue", customer="customer_id",
+                                       order="responded_at", min_n=min_n)
+    return at_risk, f"revenue of {recent.attrs['first']} to {recent.attrs['last']}"
+
+
+def link_section(answers, revenue, customers, *, segments=(), survey="nps",
+                 named_categories=False, period="Q", lags=(0, 1), conf=0.95, scale=None,
+                 min_n=30, max_segments=50) -> Section:
+    """The segment-period link, or why it is skipped (no revenue, no usable segments ...).
+
+    Segment columns with a single value are left out (a sentence says so); many
+    segments are pooled (``max_segments``, see :func:`segment_period_link`).
+
+    Examples
+    --------
+    >>> answers = add_categories(pd.DataFrame({"customer_id": ["a"], "score": [9],
+    ...     "responded_at": ["2024-01-02"], "region": ["N"]}))
+    >>> rev = pd.DataFrame({"customer_id": ["a"], "period": ["2024-01"], "revenue": [1]})
+    >>> link_section(answers, rev, None, segments=["region"]).skipped  # doctest: +ELLIPSIS
+    "No segment column with two or more values (segment_columns): the segment-period link ..."
+    """
+    name = "the segment-period link"
+    if (early := _no_answers(name, answers, survey)) is not None:
+        return early
+    if revenue is None or not _has(answers, "responded_at") or not _has(answers, "customer_id") \
+            or survey != "nps" or named_categories:
+        return Section(name, skipped="No monthly revenue, or no dated NPS answers with customer "
+                                     "ids: the segment-period link is skipped.")
+    used, notes = usable_segments(segments, answers, customers)
+    if not used:
+        return Section(name, skipped="No segment column with two or more values "
+                                     "(segment_columns): the segment-period link is skipped."
+                                     + (" " + " ".join(notes) if notes else ""))
+    try:
+        link = segment_period_link(answers, revenue, segments=used, period=period, lags=lags,
+                                   customers=customers, conf=conf, scale=scale, survey=None,
+                                   min_n=min_n, max_segments=max_segments)
+    except DataError as error:
+        return Section(name, skipped=f"The segment-period link is skipped: {error}")
+    fitted = link.regression.dropna(subset=["estimate"])
+    line = fitted.iloc[0] if len(fitted) else None
+    return Section(name, results={"link": link, "line": line},
+                   sentences=[link.summary(), *notes, *link.warnings],
+                   findings=[link.summary()])
+
+
+def transition_section(answers, revenue, *, survey="nps", scale=None, conf=0.95,
+                       min_n=30) -> Section:
+    """Customers who answered twice, or why the section is skipped.
+
+    Examples
+    --------
+    >>> answers = add_categories(pd.DataFrame({"customer_id": ["a", "b"], "score": [9, 3],
+    ...     "responded_at": ["2024-01-02", "2024-02-01"]}))
+    >>> transition_section(answers, None).skipped  # doctest: +ELLIPSIS
+    'No customer answered twice (or answers have no dates or customer ids): ...'
+    """
+    name = "the transitions"
+    if (early := _no_answers(name, answers, survey)) is not None:
+        return early
+    if not (_has(answers, "responded_at") and _has(answers, "customer_id")) \
+            or not answers["customer_id"].dropna().duplicated().any():
+        return Section(name, skipped="No customer answered twice (or answers have no dates or "
+                                     "customer ids): the transitions are skipped.")
+    try:
+        result = category_transitions(answers, revenue, category="category", scale=scale,
+                                      survey=None, conf=conf, min_n=min_n)
+    except DataError as error:
+        return Section(name, skipped=f"The transitions are skipped: {error}")
+    if result.counts.to_numpy().sum() == 0:
+        return Section(name, skipped="No customer answered twice in different months: the "
+                                     "transitions are skipped.")
+    return Section(name, results={"transitions": result},
+                   sentences=[result.summary(), *result.warnings], findings=[result.summary()])
+
+
+def scenario_section(answers, revenue, windows: WindowResult | None = None,
+                     churn_table: pd.DataFrame | None = None, *, share=0.1, to="passive",
+                     n_boot=1000, seed=0, horizon_months=12, as_of=None, churn_column=None,
+                     risk_revenue_column=None, conf=0.95) -> Section:
+    """The conversion scenario from the windows (or churn with revenue per answer).
+
+    ``windows`` is :func:`revenue_windows`' result (None without a revenue table);
+    ``churn_table`` the churn section's :func:`~csat_toolkit.survival.expected_churn` table.
+
+    Examples
+    --------
+    >>> answers = add_categories(pd.DataFrame({"customer_id": ["a"], "score": [9]}))
+    >>> scenario_section(answers, None).skipped  # doctest: +ELLIPSIS
+    'The scenario needs revenue growth (a revenue table) or churn with revenue per answer: ...'
+    """
+    name = "the scenario"
+    levels = list(answers["category"].cat.categories) if "category" in answers else []
+    worst = levels[0] if levels else None
+    table = churn_table
+    try:
+        if windows is not None:
+            current = current_customers(answers, revenue, as_of=as_of)
+            result = conversion_scenario(windows, share=share, to=to, from_=worst,
+                                         n_boot=n_boot, seed=seed, horizon_months=horizon_months,
+                                         churn=table, conf=conf, current=current)
+        elif risk_revenue_column and table is not None:
+            rows = answers.dropna(subset=["category"])
+            stayed = rows if not churn_column else \
+                rows[pd.to_numeric(rows[churn_column], errors="coerce") == 0]
+            result = conversion_scenario(
+                rows, share=share, to=to, from_=worst, n_boot=n_boot, seed=seed,
+                horizon_months=horizon_months, churn=table,
+                cluster="customer_id" if _has(answers, "customer_id") else None,
+                revenue=risk_revenue_column, growth=None, retained=None, conf=conf,
+                current=stayed.assign(revenue=stayed[risk_revenue_column])
+                if churn_column else None)
+        else:
+            return Section(name, skipped="The scenario needs revenue growth (a revenue table) or "
+                                         "churn with revenue per answer: it is skipped.")
+    except (DataError, ParameterError) as error:
+        return Section(name, skipped=f"The scenario could not be computed: {error}")
+    return Section(name, results={"scenario": result},
+                   sentences=[result.summary()] + ["Assumptions: " + a
+                                                   for a in result.assumptions],
+                   findings=[result.summary()])
+
+
+def growth_sentence(growth: str, before: int, after: int) -> str:
+    """The growth definition in words, for the report.
+
+    Examples
+    --------
+    >>> growth_sentence("endpoints", 3, 6)
+    'Growth definition (growth="endpoints"): 100 * log(revenue 6 months after the answer month / revenue in the answer month).'
+    """
+    _check_choice(growth, "growth", tuple(GROWTH_NAMES))
+    text = GROWTH_METHODS[GROWTH_NAMES[growth]].format(before=before, after=after)
+    return f'Growth definition (growth="{growth}"): {text}.'
+
+
+def report_date_of(as_of, responses: pd.DataFrame | None, revenue: pd.DataFrame | None):
+    """The notebook's report date: ``as_of``, else the end of the last revenue month, else
+    the latest answer (:func:`csat_toolkit.asof.report_date`).
+
+    Returns
+    -------
+    (ReportDate or None, str)
+        The date (None when there is neither ``as_of`` nor a date in the data) and the
+        sentence for the report.
+
+    Examples
+    --------
+    >>> rev = pd.DataFrame({"customer_id": ["a"], "period": ["2025-12"], "revenue": [1]})
+    >>> date, sentence = report_date_of(None, None, rev)
+    >>> date.date, sentence
+    ('2025-12-31', 'Report date 2025-12-31: the latest period in the data (as_of not given).')
+    >>> report_date_of(None, pd.DataFrame({"responded_at": [pd.NaT]}), None)[1]
+    'No report date: the data hold no dates and as_of is not given.'
+    """
+    from .asof import report_date
+
+    if revenue is not None and "period" in revenue.columns:
+        columns = {"period": revenue_months(revenue)}
+    elif responses is not None and "responded_at" in responses.columns:
+        columns = {"responded_at": responses["responded_at"]}
+    else:
+        columns = {}
+    try:
+        date = report_date(as_of, columns)
+    except DataError:
+        return None, "No report date: the data hold no dates and as_of is not given."
+    return date, date.sentence()

@@ -1071,10 +1071,16 @@ def _follow_up(frame: pd.DataFrame, stamp: pd.Timestamp, horizon: float | None) 
 def _churn_result(durations, set_aside, answers, table, stamp, horizon, *, conf, ci_type,
                   min_n) -> ChurnResult:
     if durations.empty:
+        reasons = set_aside["reason"].value_counts()
+        late = ""
+        if "answered after as_of" in reasons.index:
+            late = (f" {int(reasons['answered after as_of']):,} answers are dated after "
+                    f"as_of={stamp.strftime('%Y-%m-%d')!r}: give a later as_of, or as_of=None "
+                    "in the notebooks to use the end of the data.")
         raise DataError(
             "No answer is left to analyse after setting aside "
-            f"{len(set_aside):,} ({', '.join(set_aside['reason'].value_counts().index)}). "
-            "See the reasons and fix the data."
+            f"{len(set_aside):,} ({', '.join(reasons.index)})." + late
+            + " See the reasons and fix the data."
         )
     notes = []
     curves = retention_curves(durations, duration="months", event="churned", by="category",
