@@ -27,6 +27,7 @@ from matplotlib.patches import Patch
 
 from .errors import ParameterError, require_columns
 from .metrics import get_metric
+from .report import MAX_SHOWN, choose_levels
 from .stats import z_value
 from .text import format_level, format_value
 
@@ -90,10 +91,15 @@ def plot_estimates(
     benchmark: float | tuple[float, float] | None = None,
     benchmark_label: str = "benchmark",
     title: str | None = None,
+    max_levels: int = MAX_SHOWN,
 ):
     """Horizontal point-and-interval plot of one metric across groups.
 
-    Groups below ``min_n`` (``small_n``) are drawn in grey; each label shows n.
+    Groups below ``min_n`` (``small_n``) are drawn in grey; each label shows n. At most
+    ``max_levels`` groups are drawn (the significant ones, when the table says, then the
+    largest by n: :func:`csat_toolkit.report.choose_levels`); the chart says how many
+    more there are. Without ``ax`` the figure's height follows the groups drawn, so it
+    stays readable whatever the number of levels.
 
     Examples
     --------
@@ -101,10 +107,12 @@ def plot_estimates(
     >>> t = ct.csat(pd.DataFrame({"channel": ["a"] * 40 + ["b"] * 10, "score": [5, 3] * 25}), by="channel")
     >>> ax = plot_estimates(t)
     """
-    ax = _ax(ax)
+    choice = choose_levels(table, limit=max_levels, what="levels", where="the table")
+    data = choice.table.reset_index(drop=True)
+    if ax is None:
+        ax = plt.subplots(figsize=(8, _rows_height(len(data))))[1]
     spec = get_metric(table["metric"].iloc[0])
     key = _label_column(table, x)
-    data = table.reset_index(drop=True)
     labels = [f"{v}  (n={int(n):,})" for v, n in zip(_names(data[key]), data["n"])]
     y = np.arange(len(data))
     colors = [PALETTE["small"] if s else PALETTE["main"] for s in data["small_n"]]
@@ -118,8 +126,20 @@ def plot_estimates(
     if data["small_n"].any():
         ax.text(1.02, 0.0, "grey: fewer answers\nthan min_n", transform=ax.transAxes,
                 ha="left", va="bottom", fontsize=8, color=PALETTE["line"])
+    if choice.omitted:
+        _not_shown(ax, choice.omitted)
     ax.set_title(title or f"{spec.label} by {key}")
     return ax
+
+
+def _rows_height(rows: int) -> float:
+    """Height in inches of a chart with one row per level (bounded by the level cap)."""
+    return 1.2 + 0.35 * max(rows, 1)
+
+
+def _not_shown(ax, omitted: int) -> None:
+    ax.text(1.02, 0.5, f"{omitted:,} more levels\nnot shown",
+            transform=ax.transAxes, ha="left", va="top", fontsize=8, color=PALETTE["line"])
 
 
 def _draw_benchmark(ax, benchmark, label, *, vertical: bool) -> None:
@@ -836,13 +856,16 @@ def plot_transitions(result, *, ax=None, title: str | None = None):
     return ax
 
 
-def plot_small_multiples(table: pd.DataFrame, *, by, col_wrap: int = 3, title: str | None = None):
+def plot_small_multiples(table: pd.DataFrame, *, by, col_wrap: int = 3, title: str | None = None,
+                         max_levels: int = 12):
     """One small panel per segment: the metric by period with its interval band.
 
     Takes :func:`csat_toolkit.trends.period_series` output made with ``by=``. Panels
     share both axes and are titled "segment (n=...)" with the segment's answers;
     a missing segment value reads "(missing)" (last); small periods are hollow, empty
-    ones gaps marked ``x``.
+    ones gaps marked ``x``. At most ``max_levels`` panels are drawn, the segments with
+    the most answers; the title says how many more there are (pick the segments
+    yourself with :func:`csat_toolkit.report.choose_levels`).
 
     Returns
     -------
@@ -869,7 +892,11 @@ def plot_small_multiples(table: pd.DataFrame, *, by, col_wrap: int = 3, title: s
         )
     spec = _spec_of(table)
     calendar = _calendar(table["period"])
-    groups = list(table.groupby(keys, sort=True, dropna=False))
+    sizes = table.groupby(keys, sort=True, dropna=False, observed=True)["n"].sum().reset_index()
+    choice = choose_levels(sizes, limit=max_levels)
+    if choice.omitted:
+        table = table.merge(choice.table[keys], on=keys, how="inner")
+    groups = list(table.groupby(keys, sort=True, dropna=False, observed=True))
     ncols = min(int(col_wrap), len(groups))
     nrows = math.ceil(len(groups) / ncols)
     fig, axes = plt.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False,
@@ -901,13 +928,18 @@ def plot_small_multiples(table: pd.DataFrame, *, by, col_wrap: int = 3, title: s
             ax.set_xlabel("period", fontsize=9)
     conf = format_level(table["conf"].iloc[0]) if "conf" in table else "95%"
     name = spec.label if spec else "Metric"
+    more = f"; {choice.omitted:,} smaller segments not shown" if choice.omitted else ""
     fig.suptitle(title or f"{name} by period, per {', '.join(keys)} ({conf} CI band; hollow: "
-                          "fewer than min_n; x: no answers)", fontweight="bold", fontsize=12)
+                          f"fewer than min_n; x: no answers{more})", fontweight="bold", fontsize=12)
     return fig
 
 
-def plot_mix_shift(result, *, ax=None, title: str | None = None):
+def plot_mix_shift(result, *, ax=None, title: str | None = None, max_levels: int = MAX_SHOWN):
     """Bars of each segment's mix and within-segment contributions to a change.
+
+    At most ``max_levels`` segments get their own bars, those contributing most (by the
+    size of ``mix + within``); the others are summed into one "other segments" row (the
+    parts are additive, so the total is unchanged).
 
     Takes :func:`csat_toolkit.waves.mix_shift` output: per segment (with its answers
     in the two periods) a bar for the mix effect and one for the within-segment effect,
@@ -929,8 +961,8 @@ def plot_mix_shift(result, *, ax=None, title: str | None = None):
     ['chat (n 50 → 20)', 'email (n 50 → 80)', 'total (n 100 → 100)']
     >>> plt.close("all")
     """
-    ax = _ax(ax)
-    table = result.table.reset_index(drop=True)
+    table = _largest_contributions(result.table.reset_index(drop=True), result.segment, max_levels)
+    ax = ax if ax is not None else plt.subplots(figsize=(8, _rows_height(len(table))))[1]
     spec = get_metric(result.metric)
     unit = _change_unit(spec)
     segment = result.segment
@@ -975,6 +1007,20 @@ def plot_mix_shift(result, *, ax=None, title: str | None = None):
     ax.set_title(title or f"{spec.label}, {result.period_a} → {result.period_b}: "
                           f"{total['contribution']:+.1f} {unit}, by {segment} mix and within")
     return ax
+
+
+def _largest_contributions(table: pd.DataFrame, segment: str, limit: int) -> pd.DataFrame:
+    """Segment rows with the largest contributions, the rest summed in one row, then total."""
+    body, total = table.iloc[:-1], table.iloc[[-1]]
+    if len(body) <= limit:
+        return table
+    keep = np.sort(np.argsort(-body["contribution"].abs().to_numpy(), kind="stable")[: limit - 1])
+    rest = body.drop(index=body.index[keep])
+    other = {segment: f"other {len(rest):,} segments", "note": None}
+    for column in ("n_a", "n_b", "share_a", "share_b", "mix", "within", "contribution"):
+        if column in rest:
+            other[column] = rest[column].sum()
+    return pd.concat([body.iloc[keep], pd.DataFrame([other]), total], ignore_index=True)
 
 
 # The key-driver plots live in their own module; they are reachable from here too.

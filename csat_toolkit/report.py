@@ -9,14 +9,19 @@ from __future__ import annotations
 import html
 import json
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from .errors import ParameterError, show_values
 from .metrics import get_metric
 from .text import describe_estimate, format_hours, format_level, format_value
 
-__all__ = ["kpi", "write_headline", "sentences_html", "readable"]
+__all__ = ["kpi", "write_headline", "sentences_html", "readable", "choose_levels", "LevelChoice",
+           "segment_results", "segment_headline", "MAX_SHOWN"]
 
 
 def _number(value):
@@ -176,3 +181,244 @@ def rounded(table: pd.DataFrame, *, columns: list[str] | None = None, drop=("con
         else:
             out[column] = values.round(digits)
     return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------
+# Many levels (issue 10): what a chart or table shows, and what the files hold.
+# --------------------------------------------------------------------------------------
+
+MAX_SHOWN = 20  # levels a segment chart or table shows; the rest are in segments.csv
+
+
+@dataclass(frozen=True)
+class LevelChoice:
+    """The levels of a segment that a chart or table shows (see :func:`choose_levels`).
+
+    Attributes
+    ----------
+    table : DataFrame
+        The rows of the chosen levels, in the input's order.
+    total : int
+        Levels in the input.
+    omitted : int
+        Levels not chosen.
+    sentence : str
+        ``"N more levels not shown (see segments.csv)."``, or ``""`` when none is left out.
+    """
+
+    table: pd.DataFrame
+    total: int
+    omitted: int
+    sentence: str
+
+
+def _ranked_positions(table: pd.DataFrame, limit: int) -> np.ndarray:
+    """Positions of the rows to keep: significant first (smallest corrected p, then
+    largest n), then the largest by n; ties keep the input order."""
+    n = table["n"].to_numpy(dtype=float) if "n" in table else np.zeros(len(table))
+    significant = (table["significant"].fillna(False).to_numpy(dtype=bool)
+                   if "significant" in table else np.zeros(len(table), dtype=bool))
+    p = (table["p_adjusted"].to_numpy(dtype=float) if "p_adjusted" in table
+         else np.zeros(len(table)))
+    p = np.where(significant, np.nan_to_num(p, nan=1.0), 2.0)  # not significant: after all
+    order = np.lexsort((np.arange(len(table)), -np.nan_to_num(n), p))
+    return np.sort(order[:limit])
+
+
+def choose_levels(
+    table: pd.DataFrame,
+    *,
+    limit: int = MAX_SHOWN,
+    tests: pd.DataFrame | None = None,
+    key: str | None = None,
+    what: str = "levels",
+    where: str = "segments.csv",
+) -> LevelChoice:
+    """Pick the levels a chart or table shows: the significant ones, then the largest.
+
+    A segment column can have a handful of levels or 100,000 of them; a chart or a
+    table shows at most ``limit``. Levels whose comparison is significant come first
+    (smallest corrected p-value first), then the levels with the most answers. The
+    chosen rows keep the input's order; the sentence says how many were left out and
+    where the full list is.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per level with ``n`` (a metric table, a comparison table, or any table
+        with ``n``); ``significant`` and ``p_adjusted``, when present, are used.
+    limit : int
+        Most levels to show (at least 1).
+    tests : DataFrame, optional
+        A comparison table (:func:`csat_toolkit.compare`) whose ``significant`` and
+        ``p_adjusted`` rank the levels of ``table``; matched on ``key``.
+    key : str, optional
+        The segment column (needed with ``tests``).
+    what, where : str
+        Words of the sentence: what is counted and which file holds them all.
+
+    Returns
+    -------
+    LevelChoice
+
+    Raises
+    ------
+    ParameterError
+        ``limit`` is not a whole number of at least 1, ``tests`` without ``key``, or a
+        column is missing.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"channel": list("abcde"), "n": [10, 500, 40, 300, 20],
+    ...                   "significant": [True, False, False, False, False],
+    ...                   "p_adjusted": [0.01, 0.5, 0.9, 0.2, 1.0]})
+    >>> choice = choose_levels(t, limit=3)
+    >>> choice.table["channel"].tolist(), choice.sentence
+    (['a', 'b', 'd'], '2 more levels not shown (see segments.csv).')
+    """
+    if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1:
+        raise ParameterError(f"limit must be a whole number of levels, 1 or more; got {limit!r}.")
+    if "n" not in table.columns:
+        raise ParameterError(f"choose_levels needs an 'n' column; found {show_values(list(table.columns))}.")
+    ranked = table
+    if tests is not None:
+        if key is None or key not in table.columns or key not in tests.columns:
+            raise ParameterError(
+                f"choose_levels with tests= needs key= naming the segment column in both tables; "
+                f"got key={key!r} (table columns {show_values(list(table.columns))}, tests "
+                f"columns {show_values(list(tests.columns))})."
+            )
+        flags = tests[[key, "significant", "p_adjusted"]].drop_duplicates(key)
+        ranked = table[[key, "n"]].merge(flags, on=key, how="left", sort=False)
+    keep = _ranked_positions(ranked.reset_index(drop=True), int(limit))
+    omitted = len(table) - len(keep)
+    sentence = (f"{omitted:,} more {what} not shown (see {where})." if omitted else "")
+    return LevelChoice(table.iloc[keep], len(table), omitted, sentence)
+
+
+def _direction(difference: pd.Series, significant: pd.Series) -> np.ndarray:
+    return np.select([significant & (difference > 0), significant & (difference < 0)],
+                     ["above", "below"], "none")
+
+
+def segment_results(by_segment: Mapping[tuple[str, str], tuple[pd.DataFrame, pd.DataFrame]]
+                    ) -> pd.DataFrame:
+    """Every level of every segment column, with its estimate and its test against the rest.
+
+    Parameters
+    ----------
+    by_segment : mapping
+        ``{(metric, column): (metric_table, comparison_table)}``: the metric per level
+        (:func:`csat_toolkit.metric_table` with ``by=column``) and each level against
+        the rest (:func:`csat_toolkit.compare`, ``against="rest"``). With two levels
+        :func:`~csat_toolkit.compare` makes one test (the first level against the
+        second); the second level gets the mirror of it (the same p-value, the
+        difference and its interval negated), since its "rest" is the first level.
+
+    Returns
+    -------
+    DataFrame
+        One row per (metric, column, level): ``metric``, ``segment`` (the column),
+        ``level`` (text; a missing value reads ``(missing)``), ``n``, ``estimate``,
+        ``ci_low``, ``ci_high``, ``conf``, ``small_n``, ``reference``, ``ref_estimate``,
+        ``difference``, ``difference_ci_low``, ``difference_ci_high``, ``p_value``,
+        ``p_adjusted``, ``significant`` and ``direction`` (``above``/``below`` the rest
+        when significant, else ``none``). This is what ``segments.csv`` holds.
+
+    Examples
+    --------
+    >>> import csat_toolkit as ct
+    >>> df = pd.DataFrame({"channel": ["chat"] * 100 + ["email"] * 100,
+    ...                    "score": [5] * 80 + [1] * 20 + [5] * 50 + [1] * 50})
+    >>> table = ct.metric_table(df, "csat", by="channel")
+    >>> tests = ct.compare(df, metric="csat", by="channel")
+    >>> out = segment_results({("csat", "channel"): (table, tests)})
+    >>> out[["level", "estimate", "difference", "direction"]].round(1).values.tolist()
+    [['chat', 80.0, 30.0, 'above'], ['email', 50.0, -30.0, 'below']]
+    """
+    parts = []
+    for (metric, column), (table, tests) in by_segment.items():
+        tests = tests.copy()
+        if len(table) == 2 and len(tests) == 1 and tests["reference"].iloc[0] != "rest":
+            mirror = tests.copy()
+            mirror[column], mirror["reference"] = tests["reference"].to_numpy(), tests[column].to_numpy()
+            for a, b in (("n", "ref_n"), ("estimate", "ref_estimate")):
+                mirror[a], mirror[b] = tests[b].to_numpy(), tests[a].to_numpy()
+            mirror["difference"] = -tests["difference"]
+            mirror["ci_low"], mirror["ci_high"] = -tests["ci_high"], -tests["ci_low"]
+            tests = pd.concat([tests, mirror], ignore_index=True)
+        tested = tests[[column, "reference", "ref_estimate", "difference", "ci_low", "ci_high",
+                        "p_value", "p_adjusted", "significant"]].rename(
+            columns={"ci_low": "difference_ci_low", "ci_high": "difference_ci_high"})
+        shown = table[[column, "n", "estimate", "ci_low", "ci_high", "conf", "small_n"]]
+        merged = shown.merge(tested, on=column, how="left", sort=False)
+        merged.insert(0, "segment", column)
+        merged.insert(0, "metric", metric)
+        merged["level"] = ["(missing)" if pd.isna(v) else str(v) for v in merged[column]]
+        merged["significant"] = merged["significant"].fillna(False).astype(bool)
+        merged["direction"] = _direction(merged["difference"], merged["significant"])
+        parts.append(merged.drop(columns=[column]))
+    columns = ["metric", "segment", "level", "n", "estimate", "ci_low", "ci_high", "conf",
+               "small_n", "reference", "ref_estimate", "difference", "difference_ci_low",
+               "difference_ci_high", "p_value", "p_adjusted", "significant", "direction"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(parts, ignore_index=True)
+    out["reference"] = out["reference"].map(lambda v: v if pd.isna(v) else str(v))
+    return out[columns]
+
+
+_HEADLINE_FIELDS = ["n", "estimate", "ci_low", "ci_high", "small_n", "p_adjusted",
+                    "significant", "direction"]
+
+
+def segment_headline(results: pd.DataFrame, *, max_levels: int = 1000) -> dict:
+    """Per-segment estimates for ``headline.json``, capped for huge segment columns.
+
+    Parameters
+    ----------
+    results : DataFrame
+        :func:`segment_results` output.
+    max_levels : int
+        Most levels written per metric and column: the significant ones first, then the
+        largest by n (as :func:`choose_levels`).
+
+    Returns
+    -------
+    dict
+        ``{metric: {column: {"levels_total", "levels_omitted", "levels": [...]}}}``;
+        each level is a dict with ``level``, ``n``, ``estimate``, ``ci_low``,
+        ``ci_high``, ``small_n``, ``p_adjusted`` (``None`` when untested),
+        ``significant`` and ``direction`` against the rest.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"metric": "csat", "segment": "channel", "level": ["chat", "email"],
+    ...                   "n": [100, 100], "estimate": [80.0, 50.0], "ci_low": [71.1, 40.4],
+    ...                   "ci_high": [86.7, 59.6], "small_n": False, "p_adjusted": [1e-5, 1e-5],
+    ...                   "significant": True, "direction": ["above", "below"]})
+    >>> h = segment_headline(r)
+    >>> h["csat"]["channel"]["levels_total"], h["csat"]["channel"]["levels"][0]["level"]
+    (2, 'chat')
+    """
+    out: dict = {}
+    for (metric, column), part in results.groupby(["metric", "segment"], sort=False):
+        choice = choose_levels(part, limit=max_levels)
+        levels = []
+        for row in choice.table.itertuples(index=False):
+            item = {"level": row.level}
+            for field in _HEADLINE_FIELDS:
+                value = getattr(row, field)
+                if field in ("small_n", "significant"):
+                    item[field] = bool(value)
+                elif field == "n":
+                    item[field] = int(value)
+                elif field == "direction":
+                    item[field] = str(value)
+                else:
+                    item[field] = _number(value)
+            levels.append(item)
+        out.setdefault(metric, {})[column] = {"levels_total": choice.total,
+                                              "levels_omitted": choice.omitted,
+                                              "levels": levels}
+    return out

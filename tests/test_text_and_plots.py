@@ -469,3 +469,135 @@ def test_plot_comparison_pairs_and_periods():
     ax = _draw(plots.plot_comparison, ct.compare_periods(_responses(), period="M", by="channel"),
                key="channel")
     assert _ticks(ax)[-1] == "(missing) vs 2024-02"
+
+
+# --- many levels: choose_levels, segment_results, segment_headline, bounded charts -----------
+
+
+def _levels_table(k: int, seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"seg": [f"L{i:05d}" for i in range(k)], "n": rng.integers(1, 1000, k),
+                         "significant": False, "p_adjusted": 1.0})
+
+
+def test_choose_levels_keeps_significant_then_largest_in_input_order():
+    t = _levels_table(50)
+    t.loc[[3, 7], "significant"] = True
+    t.loc[[3, 7], "p_adjusted"] = [0.01, 0.001]
+    t.loc[3, "n"], t.loc[7, "n"] = 1, 2  # small but significant: still shown first
+    choice = report.choose_levels(t, limit=5)
+    largest = t.drop(index=[3, 7]).nlargest(3, "n").index
+    assert choice.table.index.tolist() == sorted([3, 7, *largest])
+    assert (choice.total, choice.omitted) == (50, 45)
+    assert choice.sentence == "45 more levels not shown (see segments.csv)."
+
+
+def test_choose_levels_more_significant_than_the_limit_keeps_the_smallest_p():
+    t = _levels_table(10).assign(significant=True, p_adjusted=np.linspace(0.04, 0.001, 10))
+    assert report.choose_levels(t, limit=3).table.index.tolist() == [7, 8, 9]
+
+
+def test_choose_levels_nothing_left_out_says_nothing():
+    t = _levels_table(4).drop(columns=["significant", "p_adjusted"])
+    choice = report.choose_levels(t, limit=20)
+    assert choice.table.equals(t) and choice.omitted == 0 and choice.sentence == ""
+
+
+def test_choose_levels_ranks_by_a_comparison_table():
+    table = ct.csat(_responses(), by="channel")
+    tests = ct.compare(_responses(), by="channel", min_n=5).assign(significant=False)
+    tests.loc[tests["channel"] == "phone", ["significant", "p_adjusted"]] = [True, 0.001]
+    choice = report.choose_levels(table, limit=2, tests=tests, key="channel",
+                                  what="channels", where="channels.csv")
+    assert choice.table["channel"].tolist() == ["chat", "phone"]  # phone (n=10) is significant
+    assert choice.sentence == "2 more channels not shown (see channels.csv)."
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(limit=0), "limit must be a whole number"),
+    (dict(limit=2.5), "limit must be a whole number"),
+    (dict(limit=True), "limit must be a whole number"),
+    (dict(tests=pd.DataFrame({"x": [1]})), "needs key= naming the segment column"),
+])
+def test_choose_levels_errors(kwargs, message):
+    with pytest.raises(ct.ParameterError, match=message):
+        report.choose_levels(_levels_table(3), **kwargs)
+
+
+def test_choose_levels_needs_n():
+    with pytest.raises(ct.ParameterError, match="needs an 'n' column; found 'seg'"):
+        report.choose_levels(pd.DataFrame({"seg": ["a"]}))
+
+
+def _by_segment(data, metric="csat", column="channel", min_n=5):
+    table = ct.metric_table(data, metric, by=column, min_n=min_n)
+    tests = ct.compare(data, metric=metric, by=column, min_n=min_n)
+    return {(metric, column): (table, tests)}
+
+
+def test_segment_results_joins_estimates_and_tests():
+    data = _responses()
+    pairs = _by_segment(data)
+    out = report.segment_results(pairs)
+    table, tests = pairs[("csat", "channel")]
+    assert out["level"].tolist() == ["chat", "email", "phone", "(missing)"]
+    assert (out["metric"] == "csat").all() and (out["segment"] == "channel").all()
+    np.testing.assert_allclose(out["estimate"], table["estimate"])
+    np.testing.assert_allclose(out["difference"], tests["difference"])
+    np.testing.assert_allclose(out["p_adjusted"], tests["p_adjusted"])
+    expected = np.where(tests["significant"], np.where(tests["difference"] > 0, "above", "below"),
+                        "none")
+    assert out["direction"].tolist() == expected.tolist()
+
+
+def test_segment_results_two_levels_mirror_the_single_test():
+    df = pd.DataFrame({"channel": ["chat"] * 100 + ["email"] * 100,
+                       "score": [5] * 80 + [1] * 20 + [5] * 50 + [1] * 50})
+    out = report.segment_results(_by_segment(df))
+    chat, email = out.iloc[0], out.iloc[1]
+    assert (chat["reference"], email["reference"]) == ("email", "chat")
+    assert chat["difference"] == pytest.approx(30.0) and email["difference"] == pytest.approx(-30.0)
+    assert email["difference_ci_low"] == pytest.approx(-chat["difference_ci_high"])
+    assert email["p_adjusted"] == chat["p_adjusted"]
+    assert (chat["direction"], email["direction"]) == ("above", "below")
+    assert email["ref_estimate"] == pytest.approx(80.0)
+
+
+def test_segment_results_of_nothing_is_an_empty_table_with_the_columns():
+    out = report.segment_results({})
+    assert out.empty and "direction" in out.columns
+
+
+def test_segment_headline_caps_huge_columns_and_keeps_the_significant():
+    rng = np.random.default_rng(7)
+    k = 3000
+    data = pd.DataFrame({"seg": rng.integers(0, k, 30_000), "score": rng.integers(1, 6, 30_000)})
+    data.loc[:499, "seg"] = 5  # one large level, much less satisfied
+    data.loc[:499, "score"] = 1
+    results = report.segment_results(_by_segment(data, column="seg", min_n=30))
+    head = report.segment_headline(results, max_levels=100)
+    block = head["csat"]["seg"]
+    assert block["levels_total"] == data["seg"].nunique()
+    assert block["levels_omitted"] == block["levels_total"] - 100 and len(block["levels"]) == 100
+    five = [lv for lv in block["levels"] if lv["level"] == "5"]
+    assert five and five[0]["significant"] and five[0]["direction"] == "below"
+    level = data[data["seg"] == 5]
+    assert five[0]["n"] == len(level)
+    assert five[0]["estimate"] == pytest.approx(100 * (level["score"] >= 4).mean(), abs=1e-6)
+    assert set(five[0]) == {"level", "n", "estimate", "ci_low", "ci_high", "small_n",
+                            "p_adjusted", "significant", "direction"}
+    json.dumps(head)  # plain values only
+
+
+def test_plot_estimates_bounds_the_levels_and_the_figure():
+    rng = np.random.default_rng(5)
+    data = pd.DataFrame({"seg": rng.integers(0, 5000, 20_000), "score": rng.integers(1, 6, 20_000)})
+    table = ct.csat(data, by="seg")
+    ax = _draw(plots.plot_estimates, table)
+    assert len(_ticks(ax)) == report.MAX_SHOWN
+    width, height = ax.figure.get_size_inches()
+    assert height <= 1.2 + 0.35 * report.MAX_SHOWN
+    more = table["seg"].nunique() - report.MAX_SHOWN
+    assert f"{more:,} more levels\nnot shown" in [t.get_text() for t in ax.texts]
+    largest = table.nlargest(1, "n")["n"].iloc[0]
+    assert any(f"(n={largest:,})" in label for label in _ticks(ax))

@@ -441,3 +441,48 @@ def test_axes_plots_draw_on_the_given_axes(sample):
     assert _draw(plots.plot_transitions, moved, ax=axes[1, 0]) is axes[1, 0]
     split = ct.waves.mix_shift(sample, segment="channel", period_a="2024-02", period_b="2024-03")
     assert _draw(plots.plot_mix_shift, split, ax=axes[1, 1]) is axes[1, 1]
+
+
+# --- many segments (issue 10): panels and bars stay few, the figure stays small --------------
+
+
+def _many_segments(k: int = 500, seed: int = 11) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    n = 6000
+    dates = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 90, n), unit="D")
+    segment = rng.integers(0, k, n)
+    segment[:600] = 0  # the largest segments: 0 (600 more), then 1 and 2
+    segment[600:900] = 1
+    segment[900:1100] = 2
+    return pd.DataFrame({"responded_at": dates, "seg": segment, "score": rng.integers(1, 6, n)})
+
+
+def test_plot_small_multiples_draws_the_largest_segments_and_says_how_many_more():
+    data = _many_segments()
+    table = ct.trends.period_series(data, "csat", by="seg", min_n=5)
+    fig = _draw(plots.plot_small_multiples, table, by="seg", max_levels=6)
+    assert len(fig.axes) == 6
+    totals = table.groupby("seg")["n"].sum()
+    largest = set(totals.nlargest(6).index)
+    assert {int(ax.get_title().split(" ")[0]) for ax in fig.axes} == largest
+    assert {0, 1, 2} <= largest
+    assert f"{totals.size - 6:,} smaller segments not shown" in fig.get_suptitle()
+    assert fig.get_size_inches()[1] <= 2.4 * 2 + 0.8  # two rows of three
+
+
+def test_plot_mix_shift_sums_the_small_contributions_into_one_row():
+    data = _many_segments()
+    result = ct.waves.mix_shift(data, segment="seg", period_a="2024-01", period_b="2024-02")
+    ax = _draw(plots.plot_mix_shift, result, max_levels=5)
+    labels = _texts(ax.get_yticklabels())
+    body = result.table.iloc[:-1]
+    assert len(labels) == 6 and labels[-1].startswith("total")
+    assert labels[-2].startswith(f"other {len(body) - 4:,} segments (n ")
+    widths = np.array([p.get_width() for p in ax.patches])
+    mix, within = widths[:6], widths[6:]
+    total = result.table.iloc[-1]
+    assert mix[:-1].sum() == pytest.approx(total["mix"])  # the parts still add up
+    assert within[:-1].sum() == pytest.approx(total["within"])
+    top = body["contribution"].abs().nlargest(4)
+    assert mix[:4] == pytest.approx(body.loc[sorted(top.index), "mix"].to_numpy())
+    assert ax.figure.get_size_inches()[1] <= 1.2 + 0.35 * 6
