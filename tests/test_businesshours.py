@@ -752,3 +752,69 @@ def test_schedules_for_errors():
         schedules_for(tickets, "team", {})
     with pytest.raises(ParameterError, match=r"schedules\['uk'\] must be a Schedule"):
         schedules_for(tickets, "team", {"uk": "office"})
+
+
+# --- naive times at a change of clocks: explicit options (issue 10) --------------------------
+
+BERLIN_24 = Schedule.always("Europe/Berlin")
+
+
+def test_a_repeated_time_as_its_first_or_second_occurrence():
+    # 2025-10-26 in Berlin: 03:00 CEST became 02:00 CET. 02:30 CEST is 00:30Z, 02:30 CET
+    # 01:30Z, 04:00 CET 03:00Z: 2.5 h from the first 02:30, 1.5 h from the second.
+    assert hours("2025-10-26 02:30", "2025-10-26 04:00", BERLIN_24) == 2.5
+    assert hours("2025-10-26 02:30", "2025-10-26 04:00", BERLIN_24, ambiguous="earliest") == 2.5
+    assert hours("2025-10-26 02:30", "2025-10-26 04:00", BERLIN_24, ambiguous="latest") == 1.5
+    # times outside the repeated hour do not change
+    assert hours("2025-10-26 01:30", "2025-10-26 04:00", BERLIN_24, ambiguous="latest") == 3.5
+
+
+def test_times_at_a_change_of_clocks_can_raise_with_the_times_listed():
+    with pytest.raises(DataError, match=(
+            r"start has 1 naive time\(s\) that happened twice \(the clocks went back\) in "
+            r"Europe/Berlin: '2025-10-26 02:30:00'\. .*ambiguous='earliest' or 'latest'.*"
+            r"ambiguous='nan' leaves those rows out.*load_tickets\(timezone='Europe/Berlin'\)")):
+        hours("2025-10-26 02:30", "2025-10-26 04:00", BERLIN_24, ambiguous="raise")
+    with pytest.raises(DataError, match=(
+            r"end has 1 naive time\(s\) that never happened \(the clocks sprang forward over "
+            r"them\) in Europe/Berlin: '2025-03-30 02:30:00'.*nonexistent='shift_forward'")):
+        hours("2025-03-30 01:00", "2025-03-30 02:30", BERLIN_24, nonexistent="raise")
+    # a time that is fine raises nothing
+    assert hours("2025-03-30 01:00", "2025-03-30 04:00", BERLIN_24, nonexistent="raise",
+                 ambiguous="raise") == 2.0
+
+
+def test_times_at_a_change_of_clocks_can_be_left_out_as_nan():
+    starts = pd.Series(pd.to_datetime(["2025-03-30 02:30", "2025-10-26 02:30", "2025-03-30 01:00"]))
+    ends = pd.Series(pd.to_datetime(["2025-03-30 04:00", "2025-10-26 04:00", "2025-03-30 04:00"]))
+    out = business_duration(starts, ends, BERLIN_24, nonexistent="nan", ambiguous="nan")
+    assert np.isnan(out.iloc[0]) and np.isnan(out.iloc[1]) and out.iloc[2] == 2.0
+    # the defaults: 02:30 read as 03:00 (1 h to 04:00), the repeated 02:30 as CEST (2.5 h)
+    assert business_duration(starts, ends, BERLIN_24).tolist() == [1.0, 2.5, 2.0]
+    # with aware times nothing is ambiguous
+    aware = starts.dt.tz_localize("UTC")
+    assert not business_duration(aware, ends.dt.tz_localize("UTC"), BERLIN_24,
+                                 nonexistent="raise", ambiguous="raise").isna().any()
+
+
+def test_due_times_from_times_at_a_change_of_clocks():
+    starts = pd.Series(pd.to_datetime(["2025-10-26 02:30", "2025-10-26 01:00"]))
+    due = add_business_time(starts, 1, BERLIN_24, ambiguous="nan")
+    assert pd.isna(due.iloc[0]) and due.iloc[1] == pd.Timestamp("2025-10-26 02:00")
+    # the second 02:30 plus one hour is 03:30; the first 02:30 plus one hour is the second 02:30
+    assert add_business_time(starts, 1, BERLIN_24, ambiguous="latest").iloc[0] == \
+        pd.Timestamp("2025-10-26 03:30")
+    assert add_business_time(starts, 1, BERLIN_24).iloc[0] == pd.Timestamp("2025-10-26 02:30")
+    with pytest.raises(DataError, match=r"start has 1 naive time\(s\) that never happened"):
+        add_business_time("2025-03-30 02:30", 1, BERLIN_24, nonexistent="raise")
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"ambiguous": "first"}, r"ambiguous must be one of 'earliest', 'latest', 'raise', 'nan'"),
+    ({"nonexistent": "NaT"}, r"nonexistent must be one of 'shift_forward', 'raise', 'nan'"),
+])
+def test_invalid_clock_options(kwargs, message):
+    with pytest.raises(ParameterError, match=message):
+        hours("2025-10-26 01:00", "2025-10-26 04:00", BERLIN_24, **kwargs)
+    with pytest.raises(ParameterError, match=message):
+        add_business_time("2025-10-26 01:00", 1, BERLIN_24, **kwargs)

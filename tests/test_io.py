@@ -751,3 +751,273 @@ def test_params_merge_thresholds_and_load_options(tmp_path):
         load_responses_from_params({**params, "load_options": {"colour": 1}})
     with pytest.raises(ParameterError, match="repeats 'encoding'"):
         load_responses_from_params({**params, "encoding": "utf-8", "load_options": {"encoding": "latin-1"}})
+
+
+# --- reading options (issue 10) ------------------------------------------------------
+
+FACES = {"😞": 1, "🙁": 2, "😐": 3, "🙂": 4, "😁": 5}
+
+
+def test_emoji_labels_per_survey():
+    source = frame(score=["😞", "🙁", "😐", " 🙂", "😁", "Very satisfied", "🤷"])
+    without = load_responses(source)
+    assert without.n_used == 1  # only the built-in text label reads
+    loaded = load_responses(source, labels={"csat": FACES})
+    assert loaded.data["score"].tolist() == [1.0, 2.0, 3.0, 4.0, 5.0, 5.0]
+    assert loaded.data["answer"].tolist()[:2] == ["😞", "🙁"]
+    # an answer in neither the mapping nor the scale's labels is still set aside
+    assert loaded.rejected["reason"].tolist() == ["unrecognised answer"]
+    assert loaded.rejected["detail"].iloc[0].startswith("unrecognised answer: '🤷' on csat_5")
+    assert json.loads(json.dumps(loaded.options))["labels"] == {
+        "csat": {k: float(v) for k, v in FACES.items()}}
+
+
+def test_labels_per_scale_name_and_the_survey_key_wins():
+    source = pd.DataFrame({"response_id": ["1", "2", "3", "4"],
+                           "survey": ["ces", "ces", "ces", "nps"],
+                           "score": ["Agree a lot", "meh", "Strongly agree", "Top"]})
+    loaded = load_responses(source, labels={"ces_7": {"Agree a lot": 7, "meh": 3},
+                                            "ces": {"meh": 4}, "nps": {"top": 10}})
+    assert loaded.data["score"].tolist() == [7.0, 4.0, 7.0, 10.0]
+    # a scale chosen by scales= takes its own labels key
+    on_five = load_responses(source.iloc[:2], scales={"ces": "ces_5"},
+                             labels={"ces_5": {"Agree a lot": 5, "meh": 3}})
+    assert on_five.data["score"].tolist() == [5.0, 3.0]
+
+
+@pytest.mark.parametrize("labels, message", [
+    ({"cstat": {"😁": 5}}, r"labels has the key 'cstat'.*Did you mean 'csat'\?"),
+    ({"nps_110": {"top": 10}}, r"key 'nps_110'.*Did you mean 'nps_1_10'\?"),
+    ({"csat_7": {"😁": 7}}, r"key 'csat_7', but no survey is read on that scale.*"
+                            r"scales=\{'csat': 'csat_7'\}"),
+    ({"csat": {"😁": 6}}, r"labels\['csat'\]\['😁'\] is 6, outside the csat_5 scale \(1-5\)"),
+    ({"nps": {"top": 11}}, r"labels\['nps'\]\['top'\] is 11, outside the nps scale \(0-10\)"),
+    ({"csat": ["😁"]}, r"labels\['csat'\] must map answers to scores"),
+    (["csat"], r"labels must map a survey"),
+])
+def test_label_errors_name_the_key_or_label(labels, message):
+    with pytest.raises(ParameterError, match=message):
+        load_responses(frame(score=["5"]), labels=labels)
+
+
+def test_labels_through_load_options(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("id;score\n1;🙂\n2;😁\n", encoding="utf-8")
+    params = {"responses_path": str(path), "survey": "csat", "columns": {"id": "response_id"},
+              "load_options": {"labels": {"csat": FACES}}}
+    assert load_responses_from_params(params).data["score"].tolist() == [4.0, 5.0]
+
+
+def test_decimal_comma_and_thousands_dot(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("id;score;weight;amount;code\n"
+                    "1;5;1,5;1.234,5;007\n"
+                    "2;4;0,25;12,75;010\n"
+                    "3;4;2;3;012\n", encoding="utf-8")
+    loaded = load_responses(path, survey="csat", columns={"id": "response_id"},
+                            decimal=",", thousands=".")
+    assert loaded.data["weight"].tolist() == [1.5, 0.25, 2.0]
+    assert loaded.data["amount"].tolist() == [1234.5, 12.75, 3.0]
+    assert loaded.data["code"].tolist() == ["007", "010", "012"]  # codes are left alone
+    assert loaded.options["decimal"] == "," and loaded.options["thousands"] == "."
+
+
+def test_a_mixed_column_is_left_as_text_but_weights_read_value_by_value(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("id;score;weight;ref\n1;5;1,5;2,5\n2;4;n/a;A-1\n", encoding="utf-8")
+    loaded = load_responses(path, survey="csat", columns={"id": "response_id"}, decimal=",")
+    assert loaded.data["weight"].tolist() == [1.5]
+    assert loaded.data["ref"].tolist() == ["2,5"]  # not every value is a number
+    assert loaded.rejected["reason"].tolist() == ["invalid weight"]  # 'n/a' is missing
+
+
+def test_decimal_commas_without_the_option_suggest_it(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("id;score;weight\n1;5;1,5\n2;4;1.234,5\n3;4;1,234\n4;3;x\n5;3;2\n",
+                    encoding="utf-8")
+    loaded = load_responses(path, survey="csat", columns={"id": "response_id"})
+    details = loaded.rejected["detail"].tolist()
+    assert loaded.rejected["reason"].tolist() == ["invalid weight"] * 4
+    assert details[0] == ("weight '1,5' is not a positive number; it looks like a number with "
+                          'a decimal comma: set decimal: "," in the load options')
+    assert details[1].endswith('set decimal: "," and thousands: "." in the load options')
+    assert details[2].endswith('(or thousands: "," if the comma separates thousands)')
+    assert details[3] == "weight 'x' is not a positive number"
+    assert loaded.data["weight"].tolist() == [2.0]
+
+
+def test_decimal_in_a_dataframe_and_the_default_leaves_text_alone():
+    source = frame(score=["5", "4"], weight=["1,5", "2,5"])
+    assert load_responses(source, decimal=",").data["weight"].tolist() == [1.5, 2.5]
+    assert source["weight"].tolist() == ["1,5", "2,5"]  # the input is not modified
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"decimal": ",", "sep": ","}, r"sep and decimal are both ','.*pass sep=';'"),
+    ({"thousands": ";", "sep": ";"}, r"sep and thousands are both ';'.*pass sep=','"),
+    ({"decimal": ",", "thousands": ","}, r"decimal and thousands are both ','; they must differ"),
+    ({"decimal": ""}, r"decimal must be one character"),
+    ({"decimal": "1"}, r"decimal must be one character that is not a digit"),
+    ({"decimal": " "}, r"decimal must be one character"),
+    ({"thousands": ".."}, r"thousands must be one character"),
+    ({"thousands": "-"}, r"thousands must be one character that is not a digit or a sign"),
+    ({"nonexistent": "forward"}, r"nonexistent must be 'set_aside'.*'shift_forward'"),
+    ({"ambiguous": "first"}, r"ambiguous must be 'set_aside'.*'earliest' or 'latest'"),
+    ({"sheet": -1}, r"sheet must be a sheet name, a position from 0, or None"),
+    ({"sheet": True}, r"sheet must be"),
+])
+def test_invalid_reading_options(kwargs, message):
+    with pytest.raises(ParameterError, match=message):
+        load_responses(frame(score=["5"]), **kwargs)
+
+
+def test_unknown_option_names_give_the_nearest(tmp_path):
+    with pytest.raises(ParameterError, match=r"load_responses got unknown option\(s\) "
+                                             r"'decmal' \(did you mean 'decimal'\?\)"):
+        load_responses(frame(score=["5"]), decmal=",")
+    with pytest.raises(ParameterError, match=r"'xyzzy'\. Known options: columns, survey"):
+        load_responses(frame(score=["5"]), xyzzy=1)
+    path = tmp_path / "r.csv"
+    path.write_text("response_id,survey,score\n1,csat,4\n", encoding="utf-8")
+    params = {"responses_path": str(path), "load_options": {"timezon": "Europe/Riga"}}
+    with pytest.raises(ParameterError, match=r"load_options got unknown option\(s\) 'timezon' "
+                                             r"\(did you mean 'timezone'\?\)"):
+        load_responses_from_params(params)
+
+
+def test_every_new_option_passes_through_load_options(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("id;score;when;weight\n1;🙂;2025-03-30 02:30;1,5\n2;4;2025-10-26 02:30;2\n",
+                    encoding="utf-8")
+    options = {"labels": {"csat": FACES}, "decimal": ",", "thousands": ".",
+               "timezone": "Europe/Berlin", "nonexistent": "shift_forward",
+               "ambiguous": "earliest", "sheet": None}
+    assert set(options) <= set(LOADER_PARAMETERS)
+    loaded = load_responses_from_params({
+        "responses_path": str(path), "survey": "csat", "load_options": options,
+        "columns": {"id": "response_id", "when": "responded_at"}})
+    assert loaded.data["score"].tolist() == [4.0, 4.0]
+    assert loaded.data["weight"].tolist() == [1.5, 2.0]
+    assert loaded.data["responded_at"].tolist() == [pd.Timestamp("2025-03-30 03:00"),
+                                                    pd.Timestamp("2025-10-26 02:30")]
+
+
+def _workbook(path: Path) -> Path:
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"Period": ["2024-01"], "Total": [2], "Share": [0.5], "Note": ["x"],
+                      "Extra": [1]}).to_excel(writer, sheet_name="Summary", index=False)
+        pd.DataFrame({"id": [1, 2], "rating": [5, 4], "when": ["2024-01-01", "2024-01-02"]}
+                     ).to_excel(writer, sheet_name="Responses", index=False)
+    return path
+
+
+def test_a_missing_sheet_lists_the_sheets_with_their_first_columns(tmp_path):
+    path = _workbook(tmp_path / "book.xlsx")
+    mapping = {"id": "response_id", "rating": "score"}
+    with pytest.raises(FileFormatError, match=(
+            r"no sheet 'Respones'\. Its sheets are 'Summary', 'Responses'; their first columns: "
+            r"'Summary' \(Period, Total, Share, Note \.\.\.\); 'Responses' \(id, rating, when\)\. "
+            r"Pass one of these names, e\.g\. sheet: Responses \(sheet='Responses'\)")):
+        load_responses(path, survey="csat", columns=mapping, sheet="Respones")
+    with pytest.raises(FileFormatError, match=r"no sheet 2\. .*e\.g\. sheet: Summary"):
+        load_responses(path, survey="csat", columns=mapping, sheet=2)
+    assert load_responses(path, survey="csat", columns=mapping, sheet=1).n_used == 2
+
+
+def test_first_sheet_without_the_columns_names_the_sheet_that_has_them(tmp_path):
+    path = _workbook(tmp_path / "book.xlsx")
+    with pytest.raises(MissingColumnError, match=(
+            r"book\.xlsx: the first sheet, 'Summary', lacks the columns needed, but sheet "
+            r"'Responses' has them: pass sheet: Responses \(sheet='Responses'\)\. The sheets and "
+            r"their first columns: 'Summary' \(Period, Total, Share, Note \.\.\.\); "
+            r"'Responses' \(id, rating, when\)")):
+        load_responses(path, survey="csat", columns={"id": "response_id", "rating": "score"})
+    # without a mapping: the required canonical names are looked for in each sheet
+    with pytest.raises(MissingColumnError, match=r"sheet 'Responses' has them"):
+        load_responses(path, survey="csat", columns={"@row": "response_id", "rating": "score"})
+    # no sheet has them: the message still lists the sheets
+    with pytest.raises(MissingColumnError, match=r"no other sheet has the columns needed either\. "
+                                                 r"The sheets and their first columns: 'Summary'"):
+        load_responses(path, survey="csat", columns={"@row": "response_id"})
+
+
+def test_the_shared_reader_keeps_its_old_call(tmp_path):
+    from csat_toolkit.io import _read_source
+    path = _workbook(tmp_path / "book.xlsx")
+    raw, name, sep = _read_source(path, encoding="utf-8", sep=None, sheet=None)
+    assert list(raw.columns) == ["Period", "Total", "Share", "Note", "Extra"] and sep is None
+    csv_path = tmp_path / "t.csv"
+    csv_path.write_text("customer;revenue\na;1.234,5\n", encoding="utf-8")
+    raw, _, sep = _read_source(csv_path, encoding="utf-8", sep=None, sheet=None,
+                               decimal=",", thousands=".")
+    assert sep == ";" and raw["revenue"].tolist() == ["1234.5"]
+    raw, _, _ = _read_source(csv_path, encoding="utf-8", sep=None, sheet=None)
+    assert raw["revenue"].tolist() == ["1.234,5"]
+
+
+BERLIN = ["2025-03-30 01:59", "2025-03-30 02:30", "2025-03-30 03:00", "2025-10-26 01:30",
+          "2025-10-26 02:30", "2025-10-26 03:00", "2025-10-26 02:30+01:00"]
+
+
+def test_wall_times_at_a_change_of_clocks_are_set_aside_and_counted():
+    source = frame(score=["5"] * 7, responded_at=BERLIN)
+    loaded = load_responses(source, timezone="Europe/Berlin")
+    assert loaded.n_used == 5
+    assert loaded.reason_counts().to_dict() == {
+        "ambiguous time in Europe/Berlin: clocks went back": 1,
+        "time does not exist in Europe/Berlin: clocks sprang forward": 1}
+    rejected = loaded.rejected.set_index("source_row")
+    assert rejected.loc[2, "detail"] == (
+        "responded_at '2025-03-30 02:30' never happened in Europe/Berlin (the clocks sprang "
+        "forward over it); correct it, or set nonexistent: shift_forward to read it as "
+        "2025-03-30 03:00:00")
+    assert rejected.loc[5, "detail"].startswith(
+        "responded_at '2025-10-26 02:30' happened twice in Europe/Berlin (the clocks went back)")
+    # the time with an offset is a real instant: converted (01:30Z = 02:30 CET), kept
+    assert loaded.data["responded_at"].iloc[-1] == pd.Timestamp("2025-10-26 02:30")
+    with pytest.raises(RejectedRowsError, match="time does not exist in Europe/Berlin"):
+        load_responses(source, timezone="Europe/Berlin", strict=True)
+    # with the default UTC no wall time is either
+    assert load_responses(source).n_used == 7
+
+
+def test_wall_times_at_a_change_of_clocks_resolved_by_the_options():
+    source = frame(score=["5"] * 7, responded_at=BERLIN)
+    loaded = load_responses(source, timezone="Europe/Berlin", nonexistent="shift_forward",
+                            ambiguous="latest")
+    assert loaded.n_used == 7
+    assert loaded.data["responded_at"].iloc[1] == pd.Timestamp("2025-03-30 03:00")
+    assert loaded.data["responded_at"].iloc[4] == pd.Timestamp("2025-10-26 02:30")
+    assert ("responded_at: 1 time(s) fell in the hour skipped when clocks sprang forward in "
+            "Europe/Berlin; they were read as the first time after the gap "
+            "(nonexistent='shift_forward').") in loaded.notes
+    assert ("responded_at: 1 time(s) happened twice in Europe/Berlin (clocks went back); they "
+            "are kept as written and taken as the later of the two (ambiguous='latest').") \
+        in loaded.notes
+    assert loaded.options["ambiguous"] == "latest"
+
+
+def test_naive_datetimes_and_date_objects_are_checked_too():
+    stamps = pd.to_datetime(pd.Series(["2024-03-31 02:15", "2024-03-31 03:15"]))
+    source = frame(score=["5", "4"], responded_at=stamps)
+    loaded = load_responses(source, timezone="America/New_York")  # no change on that day
+    assert loaded.n_used == 2
+    loaded = load_responses(source, timezone="Europe/London")  # 01:00-02:00 skipped
+    assert loaded.n_used == 2
+    loaded = load_responses(source, timezone="Europe/Paris")  # 02:00-03:00 skipped
+    assert loaded.rejected["reason"].tolist() == [
+        "time does not exist in Europe/Paris: clocks sprang forward"]
+    objects = frame(score=["5", "4"], responded_at=[dt_value(2024, 3, 31, 2, 15), "2024-03-31"])
+    assert load_responses(objects, timezone="Europe/Paris").rejected["source_row"].tolist() == [1]
+
+
+def dt_value(*parts):
+    import datetime
+    return datetime.datetime(*parts)
+
+
+def test_no_usable_rows_because_of_the_clocks_gives_the_fix():
+    source = frame(score=["5"], responded_at=["2025-03-30 02:30"])
+    with pytest.raises(NoValidRowsError, match=r"Most common fix: check timezone=.*"
+                                               r"nonexistent='shift_forward'"):
+        load_responses(source, timezone="Europe/Berlin")

@@ -550,3 +550,61 @@ def test_numbers_with_the_scale_top_or_a_label_are_read(answer, expected):
 def test_booleans_are_answers_on_the_yes_no_scale():
     scores, _ = get_scale("csat_binary").parse(pd.Series([True, False], dtype=object))
     assert scores.tolist() == [1.0, 0.0]
+
+
+# --- custom labels (issue 10) ---------------------------------------------------------
+
+FACES = {"😞": 1, "🙁": 2, "😐": 3, "🙂": 4, "😁": 5}
+
+
+def test_custom_labels_read_emoji_and_keep_the_built_in_labels():
+    scale = get_scale("csat_5").with_labels(FACES)
+    scores, problems = scale.parse(pd.Series(["😁", " 🙂 ", "😐", "🙁", "😞", "Very satisfied",
+                                              "4", "🤷"]))
+    assert scores.tolist()[:7] == [5.0, 4.0, 3.0, 2.0, 1.0, 5.0, 4.0]
+    assert np.isnan(scores.iloc[7]) and problems.iloc[7] == UNRECOGNISED
+    # the registry's scale is unchanged
+    assert np.isnan(get_scale("csat_5").parse(pd.Series(["😁"]))[0].iloc[0])
+
+
+def test_custom_labels_match_like_the_built_in_ones_and_win_over_them():
+    scale = get_scale("csat_5").with_labels({"Super Happy!": 5, "neutral": 4, "Très bien": 4})
+    scores, _ = scale.parse(pd.Series(["  super   HAPPY ", "Neutral", "tres bien", "NEUTRAL."]))
+    # "neutral" is 3 among the built-in labels; the user's mapping wins
+    assert scores.tolist() == [5.0, 4.0, 4.0, 4.0]
+    # a later call adds to the labels and replaces a score given before
+    again = scale.with_labels({"neutral": 3, "meh": 2})
+    assert again.parse(pd.Series(["neutral", "meh", "super happy"]))[0].tolist() == [3.0, 2.0, 5.0]
+    # thresholds keep the labels
+    assert again.with_thresholds(positive_min=5).parse(pd.Series(["meh"]))[0].tolist() == [2.0]
+
+
+def test_a_custom_label_that_starts_with_a_number_is_read_as_the_label():
+    scale = get_scale("nps").with_labels({"10 - would not recommend": 0})
+    assert scale.parse(pd.Series(["10 - would not recommend", "10"]))[0].tolist() == [0.0, 10.0]
+
+
+@pytest.mark.parametrize("labels, message", [
+    ({"😁": 6}, r"labels for csat_5\['😁'\] is 6, outside the csat_5 scale \(1-5\)"),
+    ({"😁": 4.5}, r"is 4.5, outside the csat_5 scale"),
+    ({"😁": "5"}, r"labels for csat_5\['😁'\] is '5', not a number"),
+    ({"😁": True}, r"is True, not a number"),
+    ({"😁": float("nan")}, r"not a number"),
+    ({True: 5}, r"the label True is not text \(YAML reads an unquoted yes"),
+    ({5: 5}, r"the label 5 is not text \(quote it"),
+    ({" ! ": 5}, r"the label ' ! ' is empty"),
+    ({"Happy": 5, "happy ": 4}, r"'Happy' and 'happy ' read the same .* map to 5 and 4"),
+])
+def test_custom_label_errors_name_the_label(labels, message):
+    with pytest.raises(ParameterError, match=message):
+        get_scale("csat_5").with_labels(labels)
+
+
+def test_custom_labels_must_be_a_mapping():
+    with pytest.raises(ParameterError, match=r"labels\['csat'\] must map answers to scores"):
+        get_scale("csat_5").with_labels(["😁"], where="labels['csat']")
+
+
+def test_custom_labels_on_a_yes_no_scale_name_its_points():
+    with pytest.raises(ParameterError, match=r"outside the csat_binary scale \(0, 1\)"):
+        get_scale("csat_binary").with_labels({"👌": 2})

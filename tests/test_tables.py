@@ -244,3 +244,106 @@ def test_fallback_fills_empty_cells_and_counts_them():
         load_tickets(frame, fallback={"resolved_at": "shut_at"})
     with pytest.raises(ParameterError, match="fallback must map"):
         load_tickets(frame, fallback=["closed_at"])
+
+
+# --- reading options (issue 10) ------------------------------------------------------
+
+def test_handle_times_with_decimal_commas_and_thousands_dots(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("ticket_id;created_at;handle_time;contacts\n"
+                    "T1;2024-03-01 09:00;1.234,5;1\n"
+                    "T2;2024-03-01 10:00;75,25;2\n"
+                    "T3;2024-03-01 11:00;00:01:30;1\n", encoding="utf-8")
+    loaded = load_tickets(path, decimal=",", thousands=".")
+    assert loaded.data["handle_time"].tolist() == [1234.5, 75.25, 90.0]
+    assert loaded.data["contacts"].tolist() == [1.0, 2.0, 1.0]
+    assert loaded.options["decimal"] == "," and loaded.options["thousands"] == "."
+
+
+def test_handle_times_with_decimal_commas_without_the_option_suggest_it():
+    loaded = load_tickets(_tickets(handle_time=["1,5", "90", "x", "1.234,5"]))
+    assert loaded.rejected["reason"].tolist() == ["invalid handle_time"] * 3
+    details = loaded.rejected["detail"].tolist()
+    assert details[0] == ("handle_time '1,5' is not a number of 0 or more; it looks like a "
+                          'number with a decimal comma: set decimal: "," in the load options')
+    assert details[1] == "handle_time 'x' is not a number of 0 or more"
+    assert details[2].endswith('set decimal: "," and thousands: "." in the load options')
+    assert loaded.data["handle_time"].tolist() == [90.0]
+
+
+def test_times_at_a_change_of_clocks_set_aside_once_per_row():
+    frame = _tickets(
+        created_at=["2025-03-30 01:50", "2025-10-26 02:10", "2025-03-30 02:30", "2025-10-26 04:00"],
+        first_response_at=["2025-03-30 02:20", "2025-10-26 02:40", None, None],
+        resolved_at=["2025-03-30 02:40", "2025-10-26 03:10", "2025-03-30 04:00", None])
+    loaded = load_tickets(frame, timezone="Europe/Berlin")
+    assert loaded.data["ticket_id"].tolist() == ["T4"]
+    assert loaded.rejected["reason"].tolist() == [
+        "time does not exist in Europe/Berlin: clocks sprang forward",
+        "ambiguous time in Europe/Berlin: clocks went back",
+        "time does not exist in Europe/Berlin: clocks sprang forward"]
+    # one reason per row, with a detail per column that has such a time
+    assert loaded.rejected["detail"].iloc[0] == (
+        "first_response_at '2025-03-30 02:20' never happened in Europe/Berlin (the clocks sprang "
+        "forward over it); correct it, or set nonexistent: shift_forward to read it as "
+        "2025-03-30 03:00:00; resolved_at '2025-03-30 02:40' never happened in Europe/Berlin "
+        "(the clocks sprang forward over it); correct it, or set nonexistent: shift_forward to "
+        "read it as 2025-03-30 03:00:00")
+    assert loaded.rejected["detail"].iloc[1].count("happened twice") == 2
+    assert loaded.report()["rows"].tolist() == [4, 1, 2, 1]
+
+
+def test_times_at_a_change_of_clocks_resolved_by_the_options():
+    frame = _tickets(
+        created_at=["2025-03-30 01:50", "2025-10-26 02:10", "2025-03-30 02:30", "2025-10-26 04:00"],
+        first_response_at=["2025-03-30 02:20", "2025-10-26 02:40", None, None],
+        resolved_at=["2025-03-30 02:40", "2025-10-26 03:10", "2025-03-30 04:00", None])
+    loaded = load_tickets(frame, timezone="Europe/Berlin", nonexistent="shift_forward",
+                          ambiguous="earliest")
+    assert loaded.n_used == 4
+    assert loaded.data["first_response_at"].iloc[0] == pd.Timestamp("2025-03-30 03:00")
+    assert loaded.data["created_at"].iloc[2] == pd.Timestamp("2025-03-30 03:00")
+    assert any(n.startswith("created_at: 1 time(s) fell in the hour skipped") for n in loaded.notes)
+    assert any(n.startswith("first_response_at: 1 time(s) happened twice in Europe/Berlin")
+               for n in loaded.notes)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"timezon": "UTC"}, r"load_tickets got unknown option\(s\) 'timezon' \(did you mean "
+                         r"'timezone'\?\)"),
+    ({"decimals": ","}, r"'decimals' \(did you mean 'decimal'\?\)"),
+    ({"nonexistent": "NaT"}, r"nonexistent must be 'set_aside'"),
+    ({"ambiguous": True}, r"ambiguous must be 'set_aside'"),
+    ({"decimal": ",", "thousands": ","}, r"decimal and thousands are both ','"),
+    ({"decimal": ",", "sep": ","}, r"sep and decimal are both ','"),
+    ({"sheet": 1.5}, r"sheet must be a sheet name"),
+])
+def test_invalid_ticket_options(kwargs, message):
+    with pytest.raises(ParameterError, match=message):
+        load_tickets(_tickets(), **kwargs)
+
+
+def test_ticket_options_from_a_notebook_dict_are_all_known():
+    from csat_toolkit.tables import TICKET_OPTIONS
+    import inspect
+    names = [p for p in inspect.signature(load_tickets).parameters if p not in ("source", "unknown")]
+    assert list(TICKET_OPTIONS) == names
+
+
+def test_tickets_on_another_sheet_are_named(tmp_path):
+    path = tmp_path / "export.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"About": ["export"]}).to_excel(writer, sheet_name="Read me", index=False)
+        pd.DataFrame({"Ticket": ["T1"], "Opened": ["2024-03-01 09:00"]}).to_excel(
+            writer, sheet_name="Tickets", index=False)
+    mapping = {"Ticket": "ticket_id", "Opened": "created_at"}
+    with pytest.raises(MissingColumnError, match=(
+            r"export\.xlsx: the first sheet, 'Read me', lacks the columns needed, but sheet "
+            r"'Tickets' has them: pass sheet: Tickets \(sheet='Tickets'\)\. The sheets and their "
+            r"first columns: 'Read me' \(About\); 'Tickets' \(Ticket, Opened\)")):
+        load_tickets(path, columns=mapping)
+    assert load_tickets(path, columns=mapping, sheet="Tickets").n_used == 1
+    # with combine= the parts are looked for too
+    with pytest.raises(MissingColumnError, match=r"no other sheet has the columns needed"):
+        load_tickets(path, columns={"Ticket": "ticket_id"},
+                     combine={"created_at": ["Day", "Time"]})
