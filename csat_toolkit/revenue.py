@@ -2726,9 +2726,11 @@ def read_table(
 
     With ``decimal`` or ``thousands`` (e.g. ``decimal=","``, ``thousands="."`` for
     "1.234,56"), every column whose filled cells are all numbers written that way is
-    rewritten as plain numbers ("1234.56"); id columns (``customer_id``,
-    ``account_id``) and ``period`` are left alone, and so is any column with one cell
-    that is not such a number (a text column, or numbers already plain).
+    rewritten as plain numbers ("1234.56"), still as text; a column with one cell that
+    is not such a number (a text column, or numbers already plain) is left alone. The
+    shared reader (``io._read_source``) does this when it takes these keywords; with an
+    older reader this function does it itself, leaving the id columns
+    (``customer_id``, ``account_id``) and ``period`` alone.
 
     Parameters
     ----------
@@ -2769,9 +2771,9 @@ def read_table(
     >>> read_table(raw, columns={"Customer": "customer_id", "Month": "period",
     ...                          "Net Revenue": "revenue"}).columns.tolist()
     ['customer_id', 'period', 'revenue', 'region']
-    >>> euro = pd.DataFrame({"customer_id": ["1.001"], "revenue": ["1.234,5"], "plan": ["B"]})
+    >>> euro = pd.DataFrame({"customer_id": ["C1"], "revenue": ["1.234,5"], "plan": ["B"]})
     >>> read_table(euro, decimal=",", thousands=".").values.tolist()
-    [['1.001', '1234.5', 'B']]
+    [['C1', '1234.5', 'B']]
     """
     import inspect
 
@@ -2798,8 +2800,8 @@ def read_table(
     require_columns(frame, list(required),
                     f"The {what} ({label}) needs the column(s) {{missing}}; found {{found}}. "
                     "Map your names to them, e.g. {{'Customer': 'customer_id'}}.")
-    if decimal != "." or thousands is not None:
-        frame = _plain_numbers(frame, decimal, thousands)
+    if (decimal != "." or thousands is not None) and not extra:
+        frame = _plain_numbers(frame, decimal, thousands)  # older reader: do it here
     return frame
 
 

@@ -288,7 +288,7 @@ def test_windows_errors_name_the_problem():
         revenue_windows(answers.drop(columns="score"), revenue)
     with pytest.raises(ParameterError, match="before must be a whole number of at least 1"):
         revenue_windows(answers, revenue, before=0)
-    with pytest.raises(ParameterError, match="growth must be one of 'windows', 'endpoints'"):
+    with pytest.raises(ParameterError, match="growth must be one of 'log', 'windows', 'endpoints'"):
         revenue_windows(answers, revenue, growth="ratio")
     with pytest.raises(ParameterError, match="missing_months must be one of"):
         revenue_windows(answers, revenue, missing_months="drop")
@@ -1243,3 +1243,277 @@ def test_scenario_counts_only_customers_paying_now():
     # 120 * (exp(0.01) - exp(-0.01)) for the one converted customer
     assert row["estimate"] == pytest.approx(120 * (np.exp(0.01) - np.exp(-0.01)))
     assert any("still paying in the last month" in a for a in result.assumptions)
+
+
+# --- issue 10: any data, churn from revenue, growth and reading options ------------------
+
+
+def churn_revenue() -> pd.DataFrame:
+    """a pays Jan-Mar; b Jan-Jun; c Jan, no rows Feb-Apr, May-Jun; d Jan-Apr then 0 in May
+    and Jun; e only a 0 row (never paid)."""
+    months = [f"2024-{m:02d}" for m in range(1, 7)]
+    rows = ([("a", m, 10.0) for m in months[:3]] + [("b", m, 5.0) for m in months]
+            + [("c", m, 7.0) for m in ("2024-01", "2024-05", "2024-06")]
+            + [("d", m, 4.0) for m in months[:4]] + [("d", "2024-05", 0.0), ("d", "2024-06", 0.0)]
+            + [("e", "2024-02", 0.0)])
+    return pd.DataFrame(rows, columns=["customer_id", "period", "revenue"])
+
+
+def test_churn_from_revenue_by_hand():
+    out = ct.revenue.churn_from_revenue(churn_revenue(), months_without=3).set_index("customer_id")
+    # as_of: the last month of the data (2024-06). a: Apr, May, Jun without revenue -> churned at
+    # the start of April; c: a gap Feb-Apr followed by revenue again is not churn; d: 0 in May
+    # and June counts as without revenue, but 2 months < 3.
+    assert out["last_paid_month"].to_dict() == {"a": "2024-03", "b": "2024-06", "c": "2024-06",
+                                                "d": "2024-04"}
+    assert out["months_without"].to_dict() == {"a": 3, "b": 0, "c": 0, "d": 2}
+    assert out["churned"].to_dict() == {"a": True, "b": False, "c": False, "d": False}
+    assert out.loc["a", "churned_at"] == pd.Timestamp("2024-04-01")
+    assert out[["churned_at"]].drop("a")["churned_at"].isna().all()
+    assert out.attrs == {"as_of_month": "2024-06", "rule": 3, "customers": 4, "churned": 1,
+                         "never_paid": 1}
+    two = ct.revenue.churn_from_revenue(churn_revenue(), months_without=2).set_index("customer_id")
+    assert two.loc["d", "churned_at"] == pd.Timestamp("2024-05-01") and two["churned"].sum() == 2
+
+
+def test_churn_from_revenue_as_of_cuts_the_data_and_a_later_one_is_capped():
+    # as_of in May: June rows are not used; a has Apr-May without revenue (2 < 3).
+    may = ct.revenue.churn_from_revenue(churn_revenue(), months_without=2, as_of="2024-05-15")
+    may = may.set_index("customer_id")
+    assert may.attrs["as_of_month"] == "2024-05"
+    assert may.loc["a", "churned"] and may.loc["a", "months_without"] == 2
+    assert may.loc["b", "last_paid_month"] == "2024-05"
+    later = ct.revenue.churn_from_revenue(churn_revenue(), as_of="2025-06-30")
+    assert later.attrs["as_of_month"] == "2024-06"  # months after the data are unknown
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "3"])
+def test_churn_from_revenue_rejects_bad_months_without(bad):
+    with pytest.raises(ParameterError, match="months_without must be a whole number"):
+        ct.revenue.churn_from_revenue(churn_revenue(), months_without=bad)
+
+
+def test_churn_from_revenue_errors_name_the_revenue_columns():
+    with pytest.raises(MissingColumnError, match="period"):
+        ct.revenue.churn_from_revenue(churn_revenue().drop(columns="period"))
+    with pytest.raises(ParameterError, match="as_of must be a date"):
+        ct.revenue.churn_from_revenue(churn_revenue(), as_of="soon")
+
+
+def test_churn_customers_says_where_the_dates_come_from():
+    customers = pd.DataFrame({"customer_id": ["a", "b"], "churned_at": [None, "2024-02-01"]})
+    table, sentence = ct.revenue.churn_customers(customers, churn_revenue())
+    assert table is customers and sentence is None
+    assert ct.revenue.churn_customers(customers.drop(columns="churned_at"), None) == (None, None)
+    table, sentence = ct.revenue.churn_customers(customers, churn_revenue(), months_without=3)
+    assert table["churned"].sum() == 1
+    assert "1 of 4 customers churned" in sentence and "never had revenue" in sentence
+    assert sentence.endswith("These dates replace the churned_at column of the customers table.")
+    table, sentence = ct.revenue.churn_customers(customers, None, months_without=3)
+    assert table is None and "needs a revenue table" in sentence
+
+
+def test_windows_error_names_as_of_and_the_data_end():
+    months = pd.period_range("2024-01", "2025-12", freq="M").astype(str)
+    revenue = pd.DataFrame({"customer_id": "a", "period": months, "revenue": 100.0})
+    answers = pd.DataFrame({"customer_id": ["a"], "responded_at": ["2025-03-10"], "score": [9]})
+    with pytest.raises(DataError) as error:
+        revenue_windows(answers, revenue, as_of="2024-12-31")
+    text = str(error.value)
+    assert "Shorten after= (now 6)" in text and "as_of='2024-12-31' ends the data at 2024-12" in text
+    assert "runs to 2025-12" in text and "as_of=None" in text
+    # Without as_of the cause is the short history: the message shows where the data end.
+    late = answers.assign(responded_at="2025-10-10")
+    with pytest.raises(DataError, match=r"Shorten after= \(now 6\) \(the revenue data end at "
+                                        r"2025-12\)"):
+        revenue_windows(late, revenue)
+    with pytest.raises(DataError, match=r"no row up to 2023-06 \(as_of='2023-06-30'\).*"
+                                        r"as_of=None.*2025-12"):
+        revenue_windows(answers, revenue, as_of="2023-06-30")
+
+
+def test_growth_log_is_the_window_definition_and_named():
+    log = revenue_windows(small_answers(), small_revenue(), before=2, after=2, growth="log")
+    windows = revenue_windows(small_answers(), small_revenue(), before=2, after=2)
+    pd.testing.assert_frame_equal(log.table, windows.table)
+    assert log.parameters["growth"] == "windows"
+    assert ct.revenue.growth_sentence("log", 3, 6) == (
+        'Growth definition (growth="log"): 100 * log(mean monthly revenue in the 6 months '
+        "after the answer / in the 3 months before it), answer month excluded.")
+    with pytest.raises(ParameterError, match="growth must be one of 'log', 'windows', "
+                                             "'endpoints'; got 'linear'"):
+        revenue_windows(small_answers(), small_revenue(), growth="linear")
+    with pytest.raises(ParameterError, match="growth must be one of"):
+        ct.revenue.growth_sentence("mean", 3, 6)
+
+
+def test_read_table_reads_decimal_commas_and_thousands(tmp_path):
+    path = tmp_path / "revenue.csv"
+    path.write_text("Customer;Month;Revenue;Plan\nC1;2024-01;1.234,50;Basic\n"
+                    "C2;2024-01;80;Pro\nC2;2024-02;-2,5;Pro\n", encoding="utf-8")
+    table = ct.revenue.read_table(path, columns={"Customer": "customer_id", "Month": "period"},
+                                  decimal=",", thousands=".")
+    assert table["revenue"].tolist() == ["1234.50", "80", "-2.5"]
+    assert table["plan"].tolist() == ["Basic", "Pro", "Pro"]
+    windows_ready = pd.to_numeric(table["revenue"]).tolist()
+    assert windows_ready == [1234.5, 80.0, -2.5]
+    plain = ct.revenue.read_table(path)  # without the options the text stays as it is
+    assert plain["revenue"].tolist() == ["1.234,50", "80", "-2,5"]
+
+
+def test_read_table_falls_back_when_the_reader_lacks_the_keywords(monkeypatch):
+    from csat_toolkit import io
+
+    def old_reader(source, *, encoding, sep, sheet):  # the signature before issue 10
+        return source, "DataFrame", None
+
+    monkeypatch.setattr(io, "_read_source", old_reader)
+    raw = pd.DataFrame({"customer_id": ["1.001", "2.002"], "revenue": ["1.234,5", "7"],
+                        "plan": ["B", "1,5"]})
+    out = ct.revenue.read_table(raw, decimal=",", thousands=".")
+    assert out["revenue"].tolist() == ["1234.5", "7"]
+    assert out["customer_id"].tolist() == ["1.001", "2.002"]  # ids are left alone
+    assert out["plan"].tolist() == ["B", "1,5"]  # not every cell a number: left alone
+
+
+def test_read_table_reads_a_named_excel_sheet(tmp_path):
+    path = tmp_path / "revenue.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"note": ["x"]}).to_excel(writer, sheet_name="Notes", index=False)
+        pd.DataFrame({"customer_id": ["C1"], "period": ["2024-01"], "revenue": [12.5]}).to_excel(
+            writer, sheet_name="Revenue", index=False)
+    table = ct.revenue.read_table(path, sheet="Revenue", required=["customer_id", "revenue"])
+    assert table["customer_id"].tolist() == ["C1"] and float(table["revenue"].iloc[0]) == 12.5
+    first = ct.revenue.read_table(path)  # no sheet: the first one
+    assert first.columns.tolist() == ["note"]
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"decimal": "ab"}, "decimal must be one character"),
+    ({"decimal": ",", "thousands": ","}, "decimal and thousands are both ','"),
+    ({"decimal": ",", "sep": ","}, "sep=',' is also the decimal mark"),
+    ({"thousands": "1"}, "thousands must be one character"),
+])
+def test_read_table_bad_number_marks(options, message):
+    with pytest.raises(ParameterError, match=message):
+        ct.revenue.read_table(small_revenue(), **options)
+
+
+def test_read_inputs_reads_both_tables_with_one_set_of_options(tmp_path):
+    (tmp_path / "rev.csv").write_text("customer_id;period;revenue\nC1;2024-01;1,5\n",
+                                      encoding="utf-8")
+    (tmp_path / "cust.csv").write_text("customer_id;size\nC1;2,25\n", encoding="utf-8")
+    revenue, customers, notes = ct.revenue.read_inputs(
+        tmp_path / "rev.csv", tmp_path / "cust.csv", options={"decimal": ",", "sep": ";"})
+    assert revenue["revenue"].tolist() == ["1.5"] and customers["size"].tolist() == ["2.25"]
+    assert notes == ["Revenue table: 1 customer-months of 1 customers.",
+                     "Customer table: 1 customers."]
+    assert ct.revenue.read_inputs(None, "") == (None, None, [])
+    with pytest.raises(ParameterError, match="unknown option 'decimals' \\(did you mean "
+                                             "'decimal'\\?\\)"):
+        ct.revenue.read_inputs(tmp_path / "rev.csv", None, options={"decimals": ","})
+
+
+def many_segment_data(levels: int):
+    """Two quarters of answers and revenue for 4 * levels customers in ``levels`` shops."""
+    ids = [f"c{i}" for i in range(4 * levels)]
+    shops = {c: f"shop{i % levels:05d}" for i, c in enumerate(ids)}
+    months = ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06"]
+    revenue = pd.DataFrame([(c, m, 100.0 + j * (i % 7)) for i, c in enumerate(ids)
+                            for j, m in enumerate(months)],
+                           columns=["customer_id", "period", "revenue"])
+    answers = pd.DataFrame({"customer_id": ids * 2,
+                            "responded_at": ["2024-02-10"] * len(ids) + ["2024-05-10"] * len(ids),
+                            "score": ([10, 3, 8, 9] * levels) * 2})
+    # The first shop gets extra answers so that it is the largest.
+    answers = pd.concat([answers, answers[answers["customer_id"] == "c0"]], ignore_index=True)
+    customers = pd.DataFrame({"customer_id": ids, "shop": [shops[c] for c in ids]})
+    return answers, revenue, customers
+
+
+def test_segment_link_pools_many_segments_into_other():
+    answers, revenue, customers = many_segment_data(300)
+    link = segment_period_link(answers, revenue, segments=["shop"], customers=customers,
+                               lags=(0,), max_segments=5)
+    labels = link.panel["segment_label"].unique().tolist()
+    assert len(labels) == 6 and "(other)" in labels and "shop00000" in labels
+    other = link.panel[link.panel["segment_label"] == "(other)"]
+    # 295 shops of 4 customers pooled: 1,180 answers a quarter, revenue added up.
+    assert other["n"].tolist() == [1180, 1180]
+    pooled = customers.loc[~customers["shop"].isin(labels), "customer_id"]
+    first = revenue[revenue["customer_id"].isin(pooled) & revenue["period"].le("2024-03")]
+    assert other["revenue"].iloc[0] == pytest.approx(first["revenue"].sum())
+    assert link.warnings[0] == ("295 of 300 segments (2,360 answers) are pooled as '(other)': "
+                                "only the 5 segments with the most answers are kept apart "
+                                "(max_segments).")
+    assert link.parameters["max_segments"] == 5
+    kept = segment_period_link(answers, revenue, segments=["shop"], customers=customers,
+                               lags=(0,), max_segments=None)
+    assert kept.panel["segment_label"].nunique() == 300
+    with pytest.raises(ParameterError, match="max_segments must be a whole number of at least 2"):
+        segment_period_link(answers, revenue, segments=["shop"], customers=customers,
+                            max_segments=1)
+
+
+def test_usable_segments_and_link_section_skip_a_single_level():
+    answers, revenue, customers = many_segment_data(3)
+    customers["country"] = "FR"
+    used, notes = ct.revenue.usable_segments(["shop", "country", "size"], answers, customers)
+    assert used == ["shop"]
+    assert notes == ["Segment column 'country' has a single value ('FR'): not used.",
+                     "Segment column 'size' is in neither the responses nor the customers "
+                     "table: not used."]
+    answers = ct.revenue.add_categories(answers)
+    section = ct.revenue.link_section(answers, revenue, customers, segments=["country"])
+    assert section.skipped == ("No segment column with two or more values (segment_columns): "
+                               "the segment-period link is skipped. Segment column 'country' has "
+                               "a single value ('FR'): not used.")
+
+
+def test_shown_rows_bounds_a_table():
+    head, note = ct.revenue.shown_rows(pd.DataFrame({"x": range(12)}), limit=10)
+    assert len(head) == 10 and note == "2 more rows not shown (12 in all)."
+    assert ct.revenue.shown_rows(pd.DataFrame({"x": range(3)}), limit=10)[1] is None
+    with pytest.raises(ParameterError, match="limit"):
+        ct.revenue.shown_rows(pd.DataFrame(), limit=0)
+
+
+def test_report_date_of_revenue_end_then_answers_then_given():
+    revenue = pd.DataFrame({"customer_id": ["a", "a"], "period": ["2025-11", "2025-12"],
+                            "revenue": [1, 1]})
+    answers = pd.DataFrame({"responded_at": pd.to_datetime(["2026-01-05"])})
+    date, sentence = ct.revenue.report_date_of(None, answers, revenue)
+    assert date.date == "2025-12-31" and date.source == "data" and date.column == "period"
+    date, sentence = ct.revenue.report_date_of(None, answers, None)
+    assert date.date == "2026-01-05" and date.column == "responded_at"
+    date, sentence = ct.revenue.report_date_of("2025-06-30", answers, revenue)
+    assert date.source == "parameter" and sentence == "Report date 2025-06-30 (as_of)."
+
+
+def test_sections_skip_with_a_sentence():
+    no_answers = ct.revenue.add_categories(pd.DataFrame({"customer_id": [], "score": []}))
+    section = ct.revenue.category_section(no_answers, small_revenue())
+    assert section.skipped == ("No NPS answers in the responses: revenue by category is skipped "
+                               "(set link_survey to the survey the file has).")
+    # History too short: every window ends after the data; the sentence says what to change.
+    answers = ct.revenue.add_categories(small_answers().query("survey == 'nps' and score <= 10"))
+    short = ct.revenue.category_section(answers, small_revenue(), after=12)
+    assert short.skipped.startswith("Revenue by category is skipped: No answer is left")
+    assert "Shorten after= (now 12)" in short.skipped
+    ran = ct.revenue.category_section(answers, small_revenue(), before=2, after=2, min_n=1)
+    assert ran.skipped is None and ran["compare"] is not None and len(ran.findings) == 2
+    assert ct.revenue.scenario_section(answers, None).skipped.startswith("The scenario needs")
+
+
+def test_churn_section_without_churn_shows_bounds_and_skips_the_tests():
+    answers = ct.revenue.add_categories(pd.DataFrame({
+        "customer_id": ["a", "b", "c", "d"], "score": [9, 10, 3, 7],
+        "responded_at": ["2024-01-10", "2024-01-11", "2024-01-12", "2024-01-13"]}))
+    customers = pd.DataFrame({"customer_id": list("abcd"), "churned_at": [None] * 4})
+    section = ct.revenue.churn_section(answers, customers, None, as_of="2025-03-31",
+                                       best="promoter", min_n=1)
+    assert section.skipped is None and section["logrank"] is None and section["hazards"] is None
+    assert section.notes == ["No customer churned in the follow-up: the log-rank test and the "
+                             "Cox hazard ratios are skipped (the churn shares show upper bounds)."]
+    table = section["churn_table"].set_index("group")
+    assert (table["estimate"] == 0).all() and (table["ci_high"] > 0).all()

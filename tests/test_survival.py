@@ -783,3 +783,15 @@ def test_no_churn_gets_an_exact_upper_bound_not_a_zero_width_interval():
     assert row["estimate"] == 0 and row["ci_low"] == 0
     assert row["ci_high"] == pytest.approx(100 * (1 - 0.025 ** 0.1))
     assert "no churn observed" in row["method"]
+
+
+def test_churn_by_category_names_as_of_when_every_answer_is_after_it():
+    customers = pd.DataFrame({"customer_id": ["a", "b"], "churned_at": [None, None]})
+    answers = pd.DataFrame({"customer_id": ["a", "b"], "score": [9, 3],
+                            "responded_at": ["2025-03-01", "2025-06-01"]})
+    with pytest.raises(DataError) as error:
+        churn_by_category(customers, answers, as_of="2024-12-31")
+    assert str(error.value) == (
+        "No answer is left to analyse after setting aside 2 (answered after as_of). 2 answers "
+        "are dated after as_of='2024-12-31': give a later as_of, or as_of=None in the notebooks "
+        "to use the end of the data. See the reasons and fix the data.")
