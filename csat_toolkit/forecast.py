@@ -59,6 +59,8 @@ __all__ = [
     "change_points",
     "forecast",
     "goal_status",
+    "goal_from_parameter",
+    "GoalCheck",
     "GOAL_THRESHOLDS",
 ]
 
@@ -155,7 +157,30 @@ def _span(frame: pd.DataFrame) -> str:
 
 _FIX_GAPS = ("Use a longer period (for example period='Q' for quarterly waves) so that "
              "every period has answers, or pass only the periods after the gap.")
-_FIX_SHORT = "Use a shorter period (period='M' or 'W') or a longer date range."
+_UNIT = {"D": ("daily", "day"), "W": ("weekly", "week"), "M": ("monthly", "month"),
+         "Q": ("quarterly", "quarter"), "Y": ("yearly", "year"), "A": ("yearly", "year")}
+_SHORTER = {"Y": "'Q' or 'M'", "A": "'Q' or 'M'", "Q": "'M'", "M": "'W'", "W": "'D'"}
+
+
+def _fix_short(freq: str, have: int, need: int, *, shorter_helps: bool = True) -> str:
+    """What would give enough periods, for a series of this frequency (never its own).
+
+    Examples
+    --------
+    >>> _fix_short("M", 18, 24, shorter_helps=False)
+    'A monthly series needs 24 months of history here (it has 18): 6 more months of data would do.'
+    >>> _fix_short("Q", 6, 8)
+    "A quarterly series needs 8 quarters here (it has 6): 2 more quarters of data would do, or a shorter period (period='M')."
+    """
+    adjective, unit = _UNIT.get(freq[:1].upper(), ("", "period"))
+    more = need - have
+    text = (f"A {adjective} series needs {need} {unit}s "
+            f"{'of history ' if not shorter_helps else ''}here (it has {have}): "
+            f"{more} more {unit}{'s' if more != 1 else ''} of data would do")
+    shorter = _SHORTER.get(freq[:1].upper())
+    if shorter_helps and shorter:
+        text += f", or a shorter period (period={shorter})"
+    return text + "."
 
 
 def _metric_range(series_table: pd.DataFrame) -> tuple[float, float]:
@@ -386,11 +411,23 @@ def _too_short(frame: pd.DataFrame, run: pd.DataFrame, period_length: int) -> st
     base = f"STL needs at least 2 full cycles ({need} periods) without missing periods; "
     gaps = _gaps(frame)
     if not gaps:
-        return base + f"the series has only {_span(frame)}. {_FIX_SHORT}"
+        return base + (f"the series has only {_span(frame)}. "
+                       + _cycles_fix(frame.index.freqstr, len(run), need, period_length))
     return base + (
         f"the latest stretch without gaps is {_span(run)}, because "
         f"{show_values(gaps[::-1])} had no answers. {_FIX_GAPS}"
     )
+
+
+def _cycles_fix(freq: str, have: int, need: int, period_length: int) -> str:
+    """Seasonal cycles are calendar years (weeks of a week for days): a shorter period
+    does not shorten them, so only a longer history helps."""
+    adjective, unit = _UNIT.get(freq[:1].upper(), ("", "period"))
+    cycle = "years" if freq[:1].upper() in "MQW" and period_length in (12, 4, 52) else "cycles"
+    more = need - have
+    return (f"A {adjective} series needs two full {cycle} ({need} {unit}s) for a seasonal "
+            f"decomposition: {more} more {unit}{'s' if more != 1 else ''} of data would do "
+            "(a shorter period does not help: the cycle stays as long).")
 
 
 def _decomposed_note(frame, run, cycles, robust, use_robust, seasonal_window) -> str:
@@ -671,7 +708,8 @@ def _observed_for_changes(series_table, min_size: int, seasonal) -> pd.DataFrame
     if len(observed) < 2 * min_size:
         raise DataError(
             f"Change-point detection needs at least {2 * min_size} periods with answers "
-            f"(two segments of min_size={min_size}); the series has {len(observed)}. {_FIX_SHORT}"
+            f"(two segments of min_size={min_size}); the series has {len(observed)}. "
+            + _fix_short(frame.index.freqstr, len(observed), 2 * min_size)
         )
     if isinstance(seasonal, str):
         if seasonal != "auto":
@@ -895,7 +933,8 @@ def _fit_run(frame: pd.DataFrame) -> pd.DataFrame:
         return run
     gaps = _gaps(frame)
     where = (f"the latest stretch without gaps is {_span(run)} ({show_values(gaps[::-1])} had "
-             f"no answers). {_FIX_GAPS}" if gaps else f"the series has {len(run)}. {_FIX_SHORT}")
+             f"no answers). {_FIX_GAPS}" if gaps else f"the series has {len(run)}. "
+             + _fix_short(frame.index.freqstr, len(run), _MIN_FORECAST_PERIODS))
     raise DataError(
         f"A forecast needs at least {_MIN_FORECAST_PERIODS} consecutive periods with answers; {where}"
     )
@@ -962,7 +1001,8 @@ def goal_status(
     *,
     target: float | None = None,
     change: float | None = None,
-    by,
+    by=None,
+    within: int | None = None,
     forecast_table: pd.DataFrame | None = None,
     conf: float = 0.95,
     direction: str = "at_least",
@@ -992,9 +1032,12 @@ def goal_status(
         Instead of ``target``: a change from the baseline ("raise CSAT by 5 points":
         ``change=5``), so ``target = baseline + change``. The baseline is one
         period's estimate, itself uncertain; its value is in the table.
-    by : period label or date
+    by : period label or date, optional
         The goal period ("2025-03") or a date inside it; it must come after the last
         observed period.
+    within : int, optional
+        Instead of ``by``: the goal period is this many periods after the last observed
+        period ("+5 points within 3 periods"), so the goal moves with the data.
     forecast_table : DataFrame, optional
         A :func:`forecast` table that reaches the goal period; made when not given.
     conf : float
@@ -1019,13 +1062,15 @@ def goal_status(
     >>> result = goal_status(table, change=15, by="2025-03")
     >>> result.status, float(result.table["target"].iloc[0])
     ('off track', 89.5)
+    >>> str(goal_status(table, change=15, within=3).table["period"].iloc[0])
+    '2025-03'
     """
     if direction not in ("at_least", "at_most"):
         raise ParameterError(f"direction must be 'at_least' or 'at_most'; got {direction!r}.")
     _check_thresholds(thresholds)
     frame = _series(series_table)
     last = frame.index[frame["observed"].to_numpy()][-1]
-    goal = _goal_period(by, last)
+    goal = _goal_period(by, last, within)
     target, start, start_value = _target(frame, target, change, baseline)
     if forecast_table is None:
         forecast_table = forecast(series_table, horizon=int((goal - last).n), conf=conf,
@@ -1041,6 +1086,83 @@ def goal_status(
     }]))
 
 
+@dataclass(frozen=True)
+class GoalCheck:
+    """A notebook's goal parameter, checked: the result, or why there is none.
+
+    ``result`` is the :class:`GoalResult` (``None`` when skipped); ``sentence`` is its
+    summary or the reason it was skipped; ``skipped`` says which.
+    """
+
+    result: GoalResult | None
+    sentence: str
+
+    @property
+    def skipped(self) -> bool:
+        return self.result is None
+
+
+_GOAL_KEYS = {"target", "change", "by", "within", "direction", "baseline"}
+
+
+def goal_from_parameter(series_table: pd.DataFrame, goal: dict | None, *,
+                        forecast_table: pd.DataFrame | None = None, conf: float = 0.95,
+                        **forecast_options) -> GoalCheck:
+    """Check a notebook's ``goal`` parameter against a series, without failing on the data.
+
+    ``goal`` is ``{"change": 5, "within": 3}`` (relative: 5 points up, 3 periods after
+    the last observed one), ``{"target": 80, "within": 3}``, or dated with ``"by":
+    "2025-03"`` instead of ``within``; ``direction`` and ``baseline`` are passed on.
+    An empty goal (``{}`` or ``None``) means no goal; a dated goal that is not after
+    the last observed period is skipped with a sentence saying so (the data have moved
+    past it), as is a series too short to forecast.
+
+    Raises
+    ------
+    ParameterError
+        Unknown keys, or a goal that is not a target or change with one of by/within.
+
+    Examples
+    --------
+    >>> months = pd.period_range("2025-01", periods=12, freq="M")
+    >>> table = pd.DataFrame({"period": months, "n": 500, "metric": "csat",
+    ...                       "estimate": 75 + np.tile([1.0, -1.0, 0.5, -0.5], 3)})
+    >>> goal_from_parameter(table, {"change": 5, "by": "2025-06"}).sentence
+    "Goal skipped: its date '2025-06' (2025-06) is not after the last observed period (2025-12); give a later 'by', or use 'within' (periods after the last one)."
+    >>> goal_from_parameter(table, {}).sentence
+    'No goal set (parameter goal is empty).'
+    >>> str(goal_from_parameter(table, {"change": 5, "within": 3}).result.table["period"][0])
+    '2026-03'
+    """
+    if not goal:
+        return GoalCheck(None, "No goal set (parameter goal is empty).")
+    unknown = sorted(set(goal) - _GOAL_KEYS)
+    if unknown:
+        raise ParameterError(
+            f"Unknown key(s) {show_values(unknown)} in goal; use 'target' or 'change', with "
+            "'within' (periods after the last observed one) or 'by' (a date), e.g. "
+            "{'change': 5, 'within': 3}."
+        )
+    frame = _series(series_table)
+    observed = frame.index[frame["observed"].to_numpy()]
+    if len(observed) and goal.get("by") is not None and goal.get("within") is None:
+        try:
+            when = period_of(goal["by"], observed[-1].freqstr[0], how="end")
+        except (ValueError, TypeError):
+            when = None  # goal_status says what is wrong with it
+        if when is not None and when <= observed[-1]:
+            return GoalCheck(None, (
+                f"Goal skipped: its date {goal['by']!r} ({when}) is not after the last observed "
+                f"period ({observed[-1]}); give a later 'by', or use 'within' (periods after the "
+                "last one)."))
+    try:
+        result = goal_status(series_table, forecast_table=forecast_table, conf=conf, **goal,
+                             **forecast_options)
+    except DataError as reason:
+        return GoalCheck(None, f"Goal skipped: {reason}")
+    return GoalCheck(result, result.summary())
+
+
 def _check_thresholds(thresholds) -> None:
     low, high = thresholds
     if not 0 <= low <= high <= 1:
@@ -1050,7 +1172,18 @@ def _check_thresholds(thresholds) -> None:
         )
 
 
-def _goal_period(by, last: pd.Period) -> pd.Period:
+def _goal_period(by, last: pd.Period, within=None) -> pd.Period:
+    if (by is None) == (within is None):
+        raise ParameterError(
+            "Give either by= (a goal date or period, e.g. '2025-03') or within= (a number of "
+            f"periods after the last observed one, e.g. 3), not both; got by={by!r}, within={within!r}."
+        )
+    if within is not None:
+        if isinstance(within, bool) or not isinstance(within, (int, np.integer)) or within < 1:
+            raise ParameterError(
+                f"within must be a whole number of periods, 1 or more; got {within!r}."
+            )
+        return last + int(within)
     try:  # "by 2025Q1" on a monthly series means by 2025-03, the end of the quarter
         goal = period_of(by, last.freqstr[0], how="end")
     except (ValueError, TypeError) as error:

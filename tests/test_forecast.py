@@ -458,3 +458,86 @@ def test_extra_month_to_month_noise_widens_the_seasonality_test():
     result = ct.forecast.seasonal_decomposition(noisy)
     assert result.dispersion > 4
     assert result.p_value > 0.05 and not result.low and not result.high
+
+
+# --- goals relative to the data, and messages that fit the series (issue 10) -------------
+
+
+def test_goal_within_periods_of_the_last_observed(csat_series):
+    within = fc.goal_status(csat_series, change=5, within=3)
+    dated = fc.goal_status(csat_series, change=5, by="2025-03")
+    pd.testing.assert_frame_equal(within.table, dated.table)
+    assert str(within.table["period"].iloc[0]) == "2025-03"  # sample ends 2024-12
+
+
+def test_goal_within_follows_data_from_another_year():
+    series = _table(75 + np.tile([1.0, -1.0, 0.5], 6), start="2025-07")  # 2025-07..2026-12
+    result = fc.goal_status(series, target=70, within=2)
+    assert str(result.table["period"].iloc[0]) == "2027-02"
+    assert result.status == "on track"
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(by="2025-03", within=3), "either by= .* or within="),
+    (dict(), "either by= .* or within="),
+    (dict(within=0), "within must be a whole number"),
+    (dict(within=2.5), "within must be a whole number"),
+])
+def test_goal_within_errors(csat_series, kwargs, message):
+    with pytest.raises(ParameterError, match=message):
+        fc.goal_status(csat_series, change=5, **kwargs)
+
+
+def test_goal_from_parameter_default_relative_goal(csat_series):
+    check = fc.goal_from_parameter(csat_series, {"change": 5, "within": 3})
+    assert not check.skipped
+    expected = fc.goal_status(csat_series, change=5, within=3)
+    assert check.result.probability == pytest.approx(expected.probability)
+    assert check.sentence == expected.summary()
+
+
+def test_goal_from_parameter_past_date_is_skipped_with_a_sentence(csat_series):
+    check = fc.goal_from_parameter(csat_series, {"change": 5, "by": "2024-12"})
+    assert check.skipped and check.result is None
+    assert check.sentence == ("Goal skipped: its date '2024-12' (2024-12) is not after the last "
+                              "observed period (2024-12); give a later 'by', or use 'within' "
+                              "(periods after the last one).")
+
+
+def test_goal_from_parameter_empty_and_short_series(csat_series):
+    assert fc.goal_from_parameter(csat_series, {}).sentence == "No goal set (parameter goal is empty)."
+    assert fc.goal_from_parameter(csat_series, None).skipped
+    short = fc.goal_from_parameter(csat_series.head(5), {"target": 80, "within": 2})
+    assert short.skipped and short.sentence.startswith(
+        "Goal skipped: A forecast needs at least 8 consecutive periods")
+
+
+def test_goal_from_parameter_unknown_key(csat_series):
+    with pytest.raises(ParameterError, match=r"Unknown key\(s\) 'when' in goal"):
+        fc.goal_from_parameter(csat_series, {"change": 5, "when": 3})
+
+
+def test_stl_on_a_short_monthly_series_asks_for_more_months_not_monthly_periods():
+    series = _table(75 + np.tile([1.0, -1.0, 0.5], 6), start="2025-07")  # 18 months
+    reason = fc.seasonal_decomposition(series).reason
+    assert "A monthly series needs two full years (24 months)" in reason
+    assert "6 more months of data would do" in reason
+    assert "period='M'" not in reason and "shorter period (period=" not in reason
+
+
+def test_stl_on_a_short_quarterly_series_wording():
+    reason = fc.seasonal_decomposition(_table(np.arange(6.0), start="2024Q1", freq="Q")).reason
+    assert "A quarterly series needs two full years (8 quarters)" in reason
+    assert "2 more quarters" in reason and "period='Q'" not in reason
+
+
+@pytest.mark.parametrize("freq, start, suggestion, own", [
+    ("M", "2024-01", "shorter period (period='W')", "period='M'"),
+    ("Q", "2024Q1", "shorter period (period='M')", "period='Q'"),
+])
+def test_short_series_messages_never_suggest_their_own_period(freq, start, suggestion, own):
+    series = _table(np.arange(5.0), start=start, freq=freq)
+    for call in (lambda: fc.forecast(series), lambda: fc.change_points(series)):
+        with pytest.raises(DataError) as error:
+            call()
+        assert suggestion in str(error.value) and own not in str(error.value)
