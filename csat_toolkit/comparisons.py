@@ -20,10 +20,11 @@ from scipy import stats as _st
 
 from . import stats
 from .errors import DataError, ParameterError, show_values
-from .metrics import SUMS, get_metric, group_sums, mean_sd
+from .metrics import SUMS, get_metric, group_sums, mean_sd, metric_table
 from .tally import as_keys
 
-__all__ = ["compare", "compare_periods", "compare_sums", "adjust_across", "CORRECTION_NAMES"]
+__all__ = ["compare", "compare_periods", "compare_sums", "adjust_across", "CORRECTION_NAMES",
+           "segment_breakdowns"]
 
 
 def compare(
@@ -324,3 +325,55 @@ def _difference_interval(one, two, spec, test, conf):
         half = crit * np.sqrt(np.asarray(variance, dtype=float))
     difference = np.asarray(test.difference, dtype=float)
     return difference - half, difference + half
+
+
+def segment_breakdowns(
+    data: pd.DataFrame,
+    surveys: Sequence[str],
+    columns: Sequence[str],
+    *,
+    scales: dict | None = None,
+    conf: float = 0.95,
+    min_n: int = 30,
+    correction: str = "holm",
+    weight: str | None = None,
+) -> tuple[dict[tuple[str, str], tuple[pd.DataFrame, pd.DataFrame]], list[str]]:
+    """Each survey's metric by each segment column, and each level against the rest.
+
+    The p-values are corrected once across every comparison made (all surveys and
+    columns: one family, :func:`adjust_across`). A column missing from the data, or
+    with fewer than two values among a survey's answers, is skipped with a sentence.
+
+    Returns
+    -------
+    (dict, list of str)
+        ``{(survey, column): (metric_table, comparison_table)}`` and the sentences of
+        what was skipped.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"survey": "csat", "channel": ["chat"] * 100 + ["email"] * 100,
+    ...                    "region": "EU", "score": [5] * 80 + [1] * 20 + [5] * 50 + [1] * 50})
+    >>> pairs, skipped = segment_breakdowns(df, ["csat"], ["channel", "region", "team"])
+    >>> list(pairs), skipped
+    ([('csat', 'channel')], ["Segment column 'team' is not in the data; skipped.", 'CSAT answers have fewer than two region values; no breakdown by region.'])
+    """
+    skipped = [f"Segment column {c!r} is not in the data; skipped." for c in columns
+               if c not in data.columns]
+    if not columns:
+        skipped.append("No segment columns chosen (parameter segments): no breakdown.")
+    scales = scales or {}
+    found: dict[tuple[str, str], tuple[pd.DataFrame, pd.DataFrame]] = {}
+    for survey in surveys:
+        rows = data[data["survey"] == survey] if "survey" in data.columns else data
+        for column in [c for c in columns if c in data.columns]:
+            if rows[column].nunique(dropna=False) < 2:
+                skipped.append(f"{survey.upper()} answers have fewer than two {column} values; "
+                               f"no breakdown by {column}.")
+                continue
+            options = dict(scale=scales.get(survey), conf=conf, min_n=min_n, weight=weight)
+            table = metric_table(data, survey, by=column, **options)
+            tests = compare(data, metric=survey, by=column, correction="none", **options)
+            found[(survey, column)] = (table, tests)
+    adjusted = adjust_across([tests for _, tests in found.values()], correction)
+    return {key: (table, tests) for (key, (table, _)), tests in zip(found.items(), adjusted)}, skipped

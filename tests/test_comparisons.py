@@ -764,3 +764,31 @@ def test_pairs_over_too_many_levels_is_an_error():
     data = pd.DataFrame({"segment": np.arange(1500), "score": 5})
     with pytest.raises(ParameterError, match=r"1,124,250 comparisons.*against='rest'"):
         compare(data, metric="csat", by="segment", against="pairs")
+
+
+def test_segment_breakdowns_correct_once_across_surveys_and_columns():
+    from csat_toolkit.comparisons import adjust_across, segment_breakdowns
+
+    rng = np.random.default_rng(4)
+    n = 900
+    data = pd.DataFrame({"survey": rng.choice(["csat", "nps"], n), "channel": rng.choice(list("abc"), n),
+                         "region": rng.choice(["EU", "US"], n), "team": "one"})
+    data["score"] = np.where(data["survey"] == "csat", rng.integers(1, 6, n), rng.integers(0, 11, n))
+    pairs, skipped = segment_breakdowns(data, ["csat", "nps"], ["channel", "region", "team", "agent"])
+    assert list(pairs) == [("csat", "channel"), ("csat", "region"), ("nps", "channel"), ("nps", "region")]
+    assert skipped == ["Segment column 'agent' is not in the data; skipped.",
+                       "CSAT answers have fewer than two team values; no breakdown by team.",
+                       "NPS answers have fewer than two team values; no breakdown by team."]
+    raw = [compare(data, metric=s, by=c, correction="none") for s, c in pairs]
+    expected = adjust_across(raw, "holm")
+    for (table, tests), want in zip(pairs.values(), expected):
+        np.testing.assert_allclose(tests["p_adjusted"], want["p_adjusted"])
+    table, _ = pairs[("nps", "region")]
+    pd.testing.assert_frame_equal(table, ct.metric_table(data, "nps", by="region"))
+
+
+def test_segment_breakdowns_without_columns_says_so():
+    from csat_toolkit.comparisons import segment_breakdowns
+
+    pairs, skipped = segment_breakdowns(pd.DataFrame({"survey": ["csat"], "score": [5]}), ["csat"], [])
+    assert pairs == {} and skipped == ["No segment columns chosen (parameter segments): no breakdown."]
