@@ -1,7 +1,7 @@
 """Command line: ``csat-toolkit run | validate | sample-data | notebooks``.
 
-Exit codes: 0 success, 1 a notebook failed, 2 bad input or usage (the message says
-what to do; no traceback).
+Exit codes: 0 success, 1 a notebook failed or ran over its time limit, 2 bad input or
+usage (the message says what to do; no traceback).
 """
 from __future__ import annotations
 
@@ -24,10 +24,15 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the notebooks and write HTML reports with an index")
     run.add_argument("--config", help="YAML config: data paths, column mapping, parameters")
     run.add_argument("--out", default="reports/latest", help="output folder (default: reports/latest)")
-    run.add_argument("--only", nargs="+", metavar="NAME", help="run only these notebooks (e.g. metrics)")
+    run.add_argument("--only", nargs="+", metavar="NAME",
+                     help="run only these notebooks (e.g. metrics); into a folder with an earlier "
+                          "run, the index keeps the other reports")
     run.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
                      help="set a notebook parameter (value read as YAML); repeatable")
     run.add_argument("--notebooks", help="folder of notebooks (default: the package's notebooks/)")
+    run.add_argument("--timeout", type=_seconds, metavar="SECONDS",
+                     help="time limit of each notebook (default: the config's 'timeout', else "
+                          "1800); a notebook over it is stopped and reported; 0: no limit")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
     validate = sub.add_parser("validate", help="load a responses file and print the row accounting")
@@ -45,6 +50,18 @@ def build_parser() -> argparse.ArgumentParser:
     notebooks = sub.add_parser("notebooks", help="list the notebooks and their parameters")
     notebooks.add_argument("--notebooks", help="folder of notebooks")
     return parser
+
+
+def _seconds(text: str) -> float:
+    """``--timeout`` value: a number of seconds, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not (value >= 0 and value != float("inf")):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of seconds; give e.g. --timeout 1800 (0: no limit)")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,14 +82,21 @@ def _params(items: list[str]) -> dict:
 
 
 def _run(args) -> int:
+    import logging
+
     from .runner import NOTEBOOKS_DIR, run_reports
+
+    # The runner reports every failure and time-out itself; papermill's own log lines
+    # ("Timeout waiting for execute reply (1s)") would only repeat them, less clearly.
+    logging.getLogger("papermill").setLevel(logging.CRITICAL)
 
     result = run_reports(
         config=args.config, out=args.out, only=args.only, parameters=_params(args.param),
         notebooks_dir=args.notebooks or NOTEBOOKS_DIR, progress=not args.quiet,
+        timeout=args.timeout,
     )
     for run in result.runs:
-        line = f"{run.status:>6}  {run.name}  ({run.seconds:.1f} s)"
+        line = f"{run.status:>9}  {run.name}  ({run.seconds:.1f} s)"
         print(line + (f"  {run.error}" if run.error else ""))
     print(result.summary())
     print(f"Report index: {result.index}")
@@ -82,9 +106,15 @@ def _run(args) -> int:
 def _validate(args) -> int:
     from .followup import to_safe_csv
     from .io import load_responses_from_params, read_config
+    from .runner import check_config, route_reading_options
 
-    params = dict((read_config(args.config).get("parameters") or {}) if args.config else {})
+    config = read_config(args.config) if args.config else {}
+    check_config(config, f"the config {args.config}")
+    params = dict(config.get("parameters") or {})
     params.update(_params(args.param))
+    # The reading shorthands (labels, decimal, thousands, sheet) go into load_options,
+    # as the runner does for the notebooks.
+    params = route_reading_options(params, {"load_options": {}}, where="validate")
     params["responses_path"] = args.file
     params["strict"] = args.strict or params.get("strict", False)
     loaded = load_responses_from_params(params)
