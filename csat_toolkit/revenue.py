@@ -3646,8 +3646,8 @@ def link_section(answers, revenue, customers, *, segments=(), survey="nps",
     fitted = link.regression.dropna(subset=["estimate"])
     line = fitted.iloc[0] if len(fitted) else None
     return Section(name, results={"link": link, "line": line},
-                   sentences=[link.summary(), *notes, *link.warnings],
-                   findings=[link.summary()])
+                   sentences=[link.summary(), *link.warnings], findings=[link.summary()],
+                   notes=notes)
 
 
 def transition_section(answers, revenue, *, survey="nps", scale=None, conf=0.95,

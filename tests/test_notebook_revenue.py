@@ -1,36 +1,71 @@
-"""Notebook 04_nps_revenue: the sample's built-in link, other parameters, real-data configs.
+"""Notebook 04_nps_revenue: the sample's built-in link, other parameters, any data, real data.
 
-Slow: each test runs the notebook with papermill (as tests/test_notebooks.py does).
+Slow: each configuration runs the notebook once through the session fixture
+``notebook_run`` (tests/conftest.py); tests of one configuration share an xdist group so
+they land on the same worker. Data of other years and shapes come from
+``csat_toolkit.sample.make_sample`` written to CSV in a session folder.
 """
 from __future__ import annotations
 
 import pandas as pd
-import papermill as pm
 import pytest
 
 import csat_toolkit as ct
+from csat_toolkit import sample as gen
 from csat_toolkit.runner import run_reports
 
-from .conftest import NOTEBOOKS, REALDATA, REPO, SAMPLE, read_headline, require_shared
+from .conftest import REALDATA, REPO, SAMPLE, read_headline, require_shared
 from .test_revenue import expected_by_state, window_weights
 
-NOTEBOOK = str(NOTEBOOKS / "04_nps_revenue.ipynb")
+NB = "04_nps_revenue"
 
 
-def run(out, **params):
-    out.mkdir(parents=True, exist_ok=True)
-    pm.execute_notebook(NOTEBOOK, str(out / "run.ipynb"), parameters={"output_dir": str(out),
-                                                                      **params},
-                        kernel_name="python3", cwd=str(NOTEBOOKS), progress_bar=False)
-    return read_headline(out)
+@pytest.fixture(scope="session")
+def any_data(tmp_path_factory):
+    """Generated data for July 2024 to December 2025 (18 months), in several shapes."""
+    folder = tmp_path_factory.mktemp("revenue_data")
+    frames = gen.make_sample(seed=7, n_customers=300, start="2024-07", months=18)
+    responses, revenue, customers = frames["responses"], frames["revenue"], frames["customers"]
+    paths = {}
+
+    def write(name, frame, **options):
+        paths[name] = str(folder / f"{name}.csv")
+        frame.to_csv(paths[name], index=False, **options)
+
+    write("responses", responses)
+    write("revenue", revenue)
+    write("customers", customers)
+    # Revenue written the European way: semicolons, decimal commas.
+    write("revenue_eu", revenue.assign(revenue=revenue["revenue"].map(
+        lambda v: f"{v:.2f}".replace(".", ","))), sep=";")
+    # Only CSAT answers, without comments.
+    write("csat_only", responses[responses["survey"] == "csat"].drop(columns="comment"))
+    # A segment with a value per customer (300 shops) and one with a single value.
+    write("customers_fr", customers.assign(country="FR",
+                                           shop=[f"S{i:06d}" for i in range(len(customers))]))
+    short = gen.make_sample(seed=7, n_customers=300, start="2025-07", months=6)
+    write("short_responses", short["responses"])
+    write("short_revenue", short["revenue"])
+    write("short_customers", short["customers"])
+    return {"frames": frames, **paths}
+
+
+def nps_answers(path) -> pd.DataFrame:
+    return ct.revenue.add_categories(ct.metrics.select_survey(
+        ct.load_responses(path).data, "nps"))
+
+
+# --- the bundled sample with the defaults ----------------------------------------------------
 
 
 @pytest.mark.slow
-def test_default_run_recovers_the_built_in_link(tmp_path):
+@pytest.mark.xdist_group("revenue_default")
+def test_default_run_recovers_the_built_in_link(notebook_run):
     # data/sample/README.md effect 4: growth by hidden state; the default window
     # definition (3 months before, 6 after) has the expectation of tests/test_revenue.py
     # (promoter - detractor about 8.4 points by state); churn hazards 0.5% / 1% / 2.5%.
-    headline = run(tmp_path / "default")
+    out = notebook_run(NB)
+    headline = read_headline(out)
     growth = next(r for r in headline["comparison"] if r["outcome"] == "growth")
     truth = expected_by_state(window_weights(3, 6))
     assert growth["a"] == "promoter" and growth["b"] == "detractor"
@@ -47,20 +82,34 @@ def test_default_run_recovers_the_built_in_link(tmp_path):
     assert headline["scenario"]["estimate"] > 0
     assert headline["link"] and any("+3.2%" in f for f in headline["findings"])
     assert [k["label"] for k in headline["kpis"]][:2] == ["NPS", "Promoters vs detractors: growth"]
-    html = (tmp_path / "default" / "run.ipynb").read_text(encoding="utf-8")
+    html = (out / "run.ipynb").read_text(encoding="utf-8")
     assert "Correlation is not causation" in html and '"name": "stderr"' not in html
 
 
 @pytest.mark.slow
-def test_other_parameters_match_the_package(tmp_path):
-    params = {"months_before": 2, "months_after": 12, "conf_level": 0.9, "horizon_months": 6,
-              "segment_columns": ["segment"], "period": "Y", "scenario_share": 0.2,
-              "scenario_to": "promoter", "n_boot": 200, "customers_path": None,
-              "as_of": "2024-12-31", "title": "Year view"}
-    headline = run(tmp_path / "other", **params)
-    assert headline["title"] == "Year view"
-    answers = ct.revenue.add_categories(
-        ct.metrics.select_survey(ct.load_responses(SAMPLE / "responses.csv").data, "nps"))
+@pytest.mark.xdist_group("revenue_default")
+def test_default_report_date_is_the_end_of_the_sample_revenue(notebook_run):
+    out = notebook_run(NB)
+    headline = read_headline(out)
+    assert headline["as_of"] == "2024-12-31T23:59:59" and headline["as_of_source"] == "data"
+    assert headline["as_of_column"] == "period" and headline["growth"] == "log"
+    html = (out / "run.ipynb").read_text(encoding="utf-8")
+    assert "Report date 2024-12-31: the latest period in the data (as_of not given)." in html
+    assert "Growth definition (growth=&quot;log&quot;)" in html
+
+
+OTHER = {"months_before": 2, "months_after": 12, "conf_level": 0.9, "horizon_months": 6,
+         "segment_columns": ["segment"], "period": "Y", "scenario_share": 0.2,
+         "scenario_to": "promoter", "n_boot": 200, "customers_path": None,
+         "as_of": "2024-12-31", "title": "Year view"}
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("revenue_other")
+def test_other_parameters_match_the_package(notebook_run):
+    headline = read_headline(notebook_run(NB, **OTHER))
+    assert headline["title"] == "Year view" and headline["as_of_source"] == "parameter"
+    answers = nps_answers(SAMPLE / "responses.csv")
     revenue = pd.read_csv(SAMPLE / "revenue.csv")
     windows = ct.revenue.revenue_windows(answers, revenue, before=2, after=12,
                                          as_of="2024-12-31", category="category", survey=None)
@@ -74,6 +123,122 @@ def test_other_parameters_match_the_package(tmp_path):
     assert len(headline["skipped"]) == 3
     assert any("churn" in s for s in headline["skipped"])
     assert headline["scenario"]["to"] == "promoter" and headline["scenario"]["share"] == 20
+
+
+# --- other data: another year, 18 months ------------------------------------------------------
+
+
+def data_params(any_data, **extra):
+    return {"responses_path": any_data["responses"], "revenue_path": any_data["revenue"],
+            "customers_path": any_data["customers"], "n_boot": 50, **extra}
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("revenue_2025")
+def test_data_ending_in_2025_runs_with_the_defaults(notebook_run, any_data):
+    out = notebook_run(NB, **data_params(any_data))
+    headline = read_headline(out)
+    assert headline["as_of"] == "2025-12-31T23:59:59" and headline["as_of_source"] == "data"
+    assert headline["skipped"] == []
+    answers = nps_answers(any_data["responses"])
+    windows = ct.revenue.revenue_windows(answers, any_data["frames"]["revenue"],
+                                         category="category", survey=None)
+    expected = ct.revenue.compare_categories(windows).set_index("outcome")
+    got = {r["outcome"]: r for r in headline["comparison"]}
+    assert got["growth"]["difference"] == pytest.approx(expected.loc["growth", "difference"])
+    assert got["growth"]["n_a"] == expected.loc["growth", "n_a"]
+    assert headline["churn"] and headline["link"] and headline["scenario"]
+    html = (out / "run.ipynb").read_text(encoding="utf-8")
+    assert "Report date 2025-12-31" in html and '"name": "stderr"' not in html
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("revenue_2025_old_as_of")
+def test_an_as_of_before_the_data_names_as_of_in_the_sentence(notebook_run, any_data):
+    headline = read_headline(notebook_run(NB, **data_params(any_data, as_of="2024-12-31")))
+    first = headline["skipped"][0]
+    assert first.startswith("Revenue by category is skipped: No answer is left")
+    assert "as_of='2024-12-31' ends the data at 2024-12 while the revenue table runs to 2025-12" \
+        in first and "as_of=None" in first
+
+
+CHURN_FROM_REVENUE = {"customers_path": None, "churn_after_months_without_revenue": 3,
+                      "growth": "endpoints", "revenue_options": {"decimal": ",", "sep": ";"}}
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("revenue_churn_from_revenue")
+def test_churn_from_revenue_endpoints_growth_and_decimal_commas(notebook_run, any_data):
+    params = data_params(any_data, **CHURN_FROM_REVENUE)
+    params["revenue_path"] = any_data["revenue_eu"]
+    headline = read_headline(notebook_run(NB, **params))
+    revenue = any_data["frames"]["revenue"]
+    answers = nps_answers(any_data["responses"])
+    dates = ct.revenue.churn_from_revenue(revenue, months_without=3)
+    assert headline["churn_source"].startswith(
+        "Churn dates from revenue stopping: a customer without revenue in the 3 months up to "
+        "2025-12 churned at the start of the first month without it")
+    assert f"{dates.attrs['churned']:,} of {dates.attrs['customers']:,} customers churned" \
+        in headline["churn_source"]
+    churn = ct.survival.churn_by_category(dates, answers, as_of="2025-12-31")
+    assert [r["n"] for r in headline["churn"]] == churn.churn["n"].tolist()
+    assert [r["estimate"] for r in headline["churn"]] == pytest.approx(
+        churn.churn["estimate"].tolist(), nan_ok=True)
+    windows = ct.revenue.revenue_windows(answers, revenue, category="category", survey=None,
+                                         growth="endpoints")
+    expected = ct.revenue.compare_categories(windows).set_index("outcome")
+    got = {r["outcome"]: r for r in headline["comparison"]}
+    assert got["growth"]["difference"] == pytest.approx(expected.loc["growth", "difference"])
+    assert headline["growth"] == "endpoints"
+    assert any("account section is skipped" in s for s in headline["skipped"])
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("revenue_csat_only")
+def test_only_csat_answers_no_revenue_no_customers_every_section_skips(notebook_run, any_data):
+    out = notebook_run(NB, responses_path=any_data["csat_only"], revenue_path=None,
+                       customers_path=None, n_boot=50)
+    headline = read_headline(out)
+    assert headline["n_answers"] == 0 and headline["kpis"] == []
+    assert headline["as_of_column"] == "responded_at"
+    assert len(headline["skipped"]) == 6
+    assert headline["skipped"][0] == ("No NPS answers in the responses: revenue by category is "
+                                      "skipped (set link_survey to the survey the file has).")
+    assert headline["scenario"] is None and headline["link"] is None
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("revenue_segments")
+def test_a_segment_per_customer_is_pooled_and_a_single_level_is_left_out(notebook_run, any_data):
+    params = data_params(any_data, customers_path=any_data["customers_fr"],
+                         segment_columns=["shop", "country"])
+    headline = read_headline(notebook_run(NB, **params))
+    assert headline["link"] and not any("segment-period" in s for s in headline["skipped"])
+    warnings = headline["link_warnings"]
+    assert any(w.endswith("are pooled as '(other)': only the 50 segments with the most answers "
+                          "are kept apart (max_segments).") for w in warnings)
+    assert all(r["segments"] <= 51 for r in headline["link"])
+    assert "Segment column 'country' has a single value ('FR'): not used." in headline["skipped"]
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("revenue_short")
+def test_six_months_of_data_skip_what_needs_longer_windows(notebook_run, any_data):
+    out = notebook_run(NB, responses_path=any_data["short_responses"],
+                       revenue_path=any_data["short_revenue"],
+                       customers_path=any_data["short_customers"], n_boot=50)
+    headline = read_headline(out)
+    assert headline["as_of"].startswith("2025-12-31")
+    skipped = headline["skipped"]
+    assert skipped[0].startswith("Revenue by category is skipped: No answer is left with a "
+                                 "complete revenue window")
+    assert "Shorten after= (now 6) (the revenue data end at 2025-12)" in skipped[0]
+    assert any(s.startswith("The scenario needs revenue growth") for s in skipped)
+    html = (out / "run.ipynb").read_text(encoding="utf-8")
+    assert '"name": "stderr"' not in html and "Traceback" not in html
+
+
+# --- real data ----------------------------------------------------------------------------------
 
 
 @pytest.mark.slow

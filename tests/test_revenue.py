@@ -1517,3 +1517,25 @@ def test_churn_section_without_churn_shows_bounds_and_skips_the_tests():
                              "Cox hazard ratios are skipped (the churn shares show upper bounds)."]
     table = section["churn_table"].set_index("group")
     assert (table["estimate"] == 0).all() and (table["ci_high"] > 0).all()
+
+
+@pytest.mark.slow
+def test_segment_link_with_100000_segment_values_stays_bounded():
+    n = 100_000
+    rng = np.random.default_rng(1)
+    ids = np.array([f"c{i}" for i in range(n)])
+    shops = np.array([f"s{i:06d}" for i in range(n)])
+    answers = pd.DataFrame({"customer_id": ids, "responded_at": "2024-02-10",
+                            "score": rng.integers(0, 11, n), "shop": shops})
+    answers = pd.concat([answers, answers.iloc[:10].assign(responded_at="2024-05-10"),
+                         answers.assign(responded_at="2024-05-11")], ignore_index=True)
+    months = ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06"]
+    revenue = pd.DataFrame({"customer_id": np.repeat(ids, 6), "shop": np.repeat(shops, 6),
+                            "period": np.tile(months, n), "revenue": 100 + rng.random(6 * n)})
+    link = segment_period_link(answers, revenue, segments=["shop"], lags=(0,))
+    labels = link.panel["segment_label"].unique().tolist()
+    # The ten shops with three answers, then forty more in label order, then the rest pooled.
+    assert len(labels) == 51 and {f"s{i:06d}" for i in range(50)} | {"(other)"} == set(labels)
+    assert link.warnings[0].startswith("99,950 of 100,000 segments (199,900 answers) are pooled")
+    other = link.panel[link.panel["segment_label"] == "(other)"]
+    assert other["n"].tolist() == [99_950, 99_950]
