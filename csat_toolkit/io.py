@@ -131,8 +131,8 @@ _FIXES = {
     AMBIGUOUS_TIME: "check timezone= (the zone the times were written in), pass "
                     "ambiguous='earliest' or ambiguous='latest' to say which of the two "
                     "times is meant, or export the times with their UTC offset",
-    INVALID_WEIGHT: "give weights as positive numbers, or leave the weight column "
-                    "unmapped",
+    INVALID_WEIGHT: "give weights as positive numbers (set decimal=',' for weights such "
+                    "as 1,5), or leave the weight column unmapped",
     OUTSIDE_RANGE: "widen start= and end= to the period the data covers",
 }
 
@@ -931,46 +931,45 @@ def _number_pattern(decimal: str, thousands: str | None) -> re.Pattern:
     """A whole number or decimal written with these marks, e.g. ``-1.234,5``."""
     d = re.escape(decimal)
     whole = r"\d+" if thousands is None else rf"(?:\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+|\d+)"
-    return re.compile(rf"\s*[-+]?(?:{whole}(?:{d}\d*)?|{d}\d+)\s*")
+    return re.compile(rf"[-+]?(?:{whole}(?:{d}\d*)?|{d}\d+)")
 
 
 def _plain_numbers(values: pd.Series, decimal: str, thousands: str | None
                    ) -> tuple[pd.Series, bool]:
     """Text numbers written with ``decimal``/``thousands`` as plain text numbers.
 
-    Returns the values (others unchanged) and whether every non-blank text value
-    was such a number. Works on distinct values, so it is cheap on long columns.
+    Returns the values (others unchanged) and whether every non-blank value is such a
+    number (or a number already) and at least one is text. Works on distinct values
+    with vectorized string operations, so it is cheap on long columns.
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if not len(uniques):
         return values, False
-    pattern = _number_pattern(decimal, thousands)
-    marks = decimal + (thousands or "")
-    converted, every, changed = [], False, False
-    for value in uniques:
-        if not isinstance(value, str):  # numbers (Excel, DataFrames) are numbers already
-            numeric = isinstance(value, (int, float, np.integer, np.floating)) and \
-                not isinstance(value, (bool, np.bool_))
-            every = every if numeric else None
-            converted.append(value)
-        elif not value.strip():
-            converted.append(value)
-        elif pattern.fullmatch(value):
-            every = True if every is False else every
-            if any(m in value for m in marks):
-                plain = value.strip().replace(thousands, "") if thousands else value.strip()
-                converted.append(plain.replace(decimal, "."))
-                changed = True
-            else:
-                converted.append(value)
-        else:
-            every = None
-            converted.append(value)
-    if not changed:
-        return values, bool(every)
-    lookup = np.array([*converted, None], dtype=object)
+    uniques = np.asarray(uniques, dtype=object)
+    is_text = np.fromiter((isinstance(u, str) for u in uniques), dtype=bool, count=len(uniques))
+    others = uniques[~is_text]
+    numeric = all(isinstance(u, (int, float, np.integer, np.floating))
+                  and not isinstance(u, (bool, np.bool_)) for u in others)
+    text = pd.Series(uniques[is_text], dtype="string[pyarrow]").str.strip()
+    filled = (text != "").to_numpy(dtype=bool, na_value=False)
+    match = text.str.fullmatch(_number_pattern(decimal, thousands).pattern
+                               ).to_numpy(dtype=bool, na_value=False)
+    every = numeric and bool(filled.any()) and bool(match[filled].all())
+    marks = text.str.contains(decimal, regex=False).to_numpy(dtype=bool, na_value=False)
+    if thousands is not None:
+        marks |= text.str.contains(thousands, regex=False).to_numpy(dtype=bool, na_value=False)
+    change = match & marks & filled
+    if not change.any():
+        return values, every
+    plain = text[change]
+    if thousands is not None:
+        plain = plain.str.replace(thousands, "", regex=False)
+    plain = plain.str.replace(decimal, ".", regex=False)
+    converted = uniques.copy()
+    converted[np.flatnonzero(is_text)[change]] = plain.to_numpy(dtype=object)
+    lookup = np.append(converted, None)
     out = pd.Series(lookup[codes], index=values.index, name=values.name, dtype=object)
-    return out.where(codes >= 0, values), bool(every)
+    return out.where(codes >= 0, values), every
 
 
 def _plain_number_columns(raw: pd.DataFrame, decimal: str, thousands: str | None
@@ -983,6 +982,13 @@ def _plain_number_columns(raw: pd.DataFrame, decimal: str, thousands: str | None
         values = raw.iloc[:, position]
         if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
             continue
+        if not _plain_numbers(values.head(1000), decimal, thousands)[1]:
+            continue  # quick rejection on the first rows (text, dates)
+        marked = values.str.contains(decimal, regex=False)
+        if thousands is not None:
+            marked = marked | values.str.contains(thousands, regex=False)
+        if not marked.fillna(False).astype(bool).any():
+            continue  # nothing to rewrite (ids, whole numbers)
         plain, every = _plain_numbers(values, decimal, thousands)
         if every and plain is not values:
             changed[position] = plain
