@@ -67,6 +67,7 @@ READING_SHORTHANDS = {
     "thousands": ("load_options", "ticket_options", "revenue_options"),
 }
 STATUSES = ("ok", "failed", "timed out")
+DEFAULT_TITLE = "Customer experience report"
 _PACKAGES = ("csat_toolkit", "pandas", "numpy", "scipy", "statsmodels", "matplotlib",
              "seaborn", "papermill", "nbconvert", "nbformat", "ipykernel")
 
@@ -441,7 +442,8 @@ def _plan(notebooks, config: dict, overrides: dict, found: list[Path] | None = N
     if lost:
         targets = sorted({t for k in lost for t in READING_SHORTHANDS[k]})
         raise ParameterError(
-            f"{', '.join(map(repr, lost))} would reach no notebook: it goes into "
+            f"{', '.join(map(repr, lost))} would reach no notebook: "
+            f"{'they go' if len(lost) > 1 else 'it goes'} into "
             f"{' / '.join(targets)}, which none of the notebooks run "
             f"({', '.join(nb.stem for nb in notebooks)}) declares. Remove it, or run the "
             "notebooks that read data."
@@ -550,9 +552,6 @@ def run_reports(
     write_manifest(result, {**cfg, "title": title}, config)
     write_index(result, title=title)
     return result
-
-
-DEFAULT_TITLE = "Customer experience report"
 
 
 class _Heartbeat:

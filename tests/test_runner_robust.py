@@ -320,9 +320,12 @@ def test_shorthand_errors_before_anything_runs(option_notebooks, tmp_path):
     with pytest.raises(ParameterError, match=r"'thousands' is given twice for 02_tickets"):
         run_reports(only=["tickets"], parameters={"thousands": ".",
                                                    "ticket_options": {"thousands": " "}}, **common)
-    with pytest.raises(ParameterError, match=r"^'labels', 'sheet' would reach no notebook: it goes "
+    with pytest.raises(ParameterError, match=r"^'labels', 'sheet' would reach no notebook: they go "
                        r"into load_options, which none of the notebooks run \(04_plain\) declares"):
         run_reports(only=["plain"], parameters={"sheet": "S", "labels": {}}, **common)
+    with pytest.raises(ParameterError, match=r"^'decimal' would reach no notebook: it goes into "
+                       r"load_options / revenue_options / ticket_options, which none"):
+        run_reports(only=["plain"], parameters={"decimal": ","}, **common)
     assert not (tmp_path / "o").exists()
 
 
