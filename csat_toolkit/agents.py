@@ -45,6 +45,8 @@ __all__ = [
     "funnel_limits",
     "funnel_table",
     "overdispersion",
+    "shown_groups",
+    "fair_comparison",
 ]
 
 METHODS = ("beta-binomial",)
@@ -52,6 +54,7 @@ _METHOD_NAME = ("empirical Bayes beta-binomial (maximum marginal likelihood), "
                 "equal-tailed posterior interval; raw: Wilson score")
 # Prior precision (alpha + beta, "equivalent answers") is searched between these.
 _PHI_MIN = 1e-3
+_LISTED = 10  # groups named in a sentence; the rest are counted
 _LOGIT_BOUND = 30.0
 
 
@@ -301,8 +304,10 @@ class ShrinkageResult:
                      "groups, excludes it).")
         small = table[table["small_n"]]
         if len(small):
-            listed = ", ".join(f"{self._name(r)} (n={int(r['n'])})" for _, r in small.iterrows())
-            text += f" Not ranked (fewer than {self.min_n} answers): {listed}."
+            listed = ", ".join(f"{self._name(r)} (n={int(r['n'])})"
+                               for _, r in small.head(_LISTED).iterrows())
+            more = f" and {len(small) - _LISTED:,} more" if len(small) > _LISTED else ""
+            text += f" Not ranked (fewer than {self.min_n} answers): {listed}{more}."
         return text
 
     def _name(self, row: pd.Series) -> str:
@@ -764,3 +769,97 @@ def funnel_table(
     out["method"] = FUNNEL_METHODS[method] + (
         f", limits widened by over-dispersion phi = {phi:.3g}" if applied else "")
     return out
+
+
+def shown_groups(table: pd.DataFrame, *, limit: int = 30, noun: str = "groups"
+                 ) -> tuple[pd.DataFrame, str | None]:
+    """The rows of a comparison table worth showing when there are too many to chart.
+
+    Groups flagged above or below the overall rate come first, then those with the most
+    answers, up to ``limit`` rows, kept in the table's order; the sentence says how many
+    are left out (``None`` when every group is shown). Charts and tables then stay the
+    same size for ten agents or a hundred thousand.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :attr:`ShrinkageResult.table` (``n`` and, optionally, ``vs_overall``).
+    limit : int
+        Most rows shown (1 or more).
+    noun : str
+        What a group is, for the sentence (``"agents"``).
+
+    Returns
+    -------
+    (DataFrame, str or None)
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"agent": list("ABCDE"), "n": [50, 40, 30, 20, 10],
+    ...                   "vs_overall": ["not distinguishable"] * 4 + ["below"]})
+    >>> rows, sentence = shown_groups(t, limit=3, noun="agents")
+    >>> rows["agent"].tolist()
+    ['A', 'B', 'E']
+    >>> sentence
+    'Showing 3 of 5 agents: those flagged above or below the overall rate, then those with the most answers; 2 are left out of the chart and table (all are in the CSV file).'
+    """
+    if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1:
+        raise ParameterError(f"limit must be a whole number of rows, 1 or more; got {limit!r}.")
+    require_columns(table, ["n"], "shown_groups needs the column {missing}; columns found: "
+                    "{found}. Pass ShrinkageResult.table.")
+    if len(table) <= limit:
+        return table, None
+    flagged = (table["vs_overall"].isin(["above", "below"]) if "vs_overall" in table
+               else pd.Series(False, index=table.index))
+    order = pd.DataFrame({"flagged": ~flagged.to_numpy(), "n": -table["n"].to_numpy(),
+                          "position": np.arange(len(table))}).sort_values(
+        ["flagged", "n", "position"], kind="stable")
+    keep = np.sort(order["position"].to_numpy()[:limit])
+    sentence = (f"Showing {limit:,} of {len(table):,} {noun}: those flagged above or below the "
+                "overall rate, then those with the most answers; "
+                f"{len(table) - limit:,} are left out of the chart and table (all are in the "
+                "CSV file).")
+    return table.iloc[keep], sentence
+
+
+def fair_comparison(
+    data: pd.DataFrame,
+    by: str,
+    *,
+    outcome: str = "satisfied",
+    scale: str | Scale | None = None,
+    conf: float = 0.95,
+    min_n: int = 30,
+    where: str = "the answers",
+) -> tuple[ShrinkageResult | None, str | None]:
+    """:func:`shrunken_rates` by one column, or the sentence saying why it cannot run.
+
+    The comparison is skipped (``(None, sentence)``) when ``by`` is not a column (the
+    sentence names the nearest one), or has fewer than two values among the answers (a
+    single agent or channel has nobody to be compared with).
+
+    Returns
+    -------
+    (ShrinkageResult or None, str or None)
+
+    Examples
+    --------
+    >>> answers = pd.DataFrame({"agent": ["A"] * 4, "score": [5, 4, 2, 5]})
+    >>> fair_comparison(answers, "agent")[1]
+    "Column 'agent' has one value only in the answers ('A'): nobody to compare with, the comparison by agent is skipped."
+    >>> fair_comparison(answers, "agnt")[1]
+    "Column 'agnt' is not in the answers (nearest: 'agent'): the comparison by agnt is skipped."
+    """
+    from .drivers import resolve_columns
+
+    check = resolve_columns({"by": by}, data, where=where)
+    if len(check.missing):
+        nearest = check.missing["nearest"].iloc[0]
+        hint = f" (nearest: {nearest!r})" if isinstance(nearest, str) else ""
+        return None, f"Column {by!r} is not in {where}{hint}: the comparison by {by} is skipped."
+    values = data[by].dropna().unique()
+    if len(values) < 2:
+        shown = f" ({values[0]!r})" if len(values) else ""
+        return None, (f"Column {by!r} has {'one value only' if len(values) else 'no values'} in "
+                      f"{where}{shown}: nobody to compare with, the comparison by {by} is skipped.")
+    return shrunken_rates(data, by=by, outcome=outcome, scale=scale, conf=conf, min_n=min_n), None

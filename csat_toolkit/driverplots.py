@@ -280,7 +280,8 @@ def plot_shrinkage(table: pd.DataFrame, *, by: str = "agent", overall: float | N
 
 
 def plot_funnel(groups: pd.DataFrame, limits: pd.DataFrame, *, by: str = "agent",
-                overall: float | None = None, ax=None, title: str | None = None):
+                overall: float | None = None, ax=None, title: str | None = None,
+                max_labels: int = 10):
     """Funnel plot: each group's raw rate against its n, inside control limits.
 
     Parameters
@@ -289,6 +290,9 @@ def plot_funnel(groups: pd.DataFrame, limits: pd.DataFrame, *, by: str = "agent"
         ``by``, ``n``, ``raw`` (%).
     limits : DataFrame
         :func:`csat_toolkit.agents.funnel_limits` output: ``n``, ``level``, ``low``, ``high``.
+    max_labels : int
+        Groups outside the outer limits that are named, those farthest outside first (the
+        others stay red dots), so that thousands of groups do not bury the chart in text.
 
     Examples
     --------
@@ -311,7 +315,8 @@ def plot_funnel(groups: pd.DataFrame, limits: pd.DataFrame, *, by: str = "agent"
     outside = (groups["raw"] < low) | (groups["raw"] > high)
     ax.scatter(groups["n"], groups["raw"], color=np.where(outside, PALETTE["bad"], PALETTE["main"]),
                zorder=3)
-    for _, row in groups[outside].iterrows():
+    beyond = np.maximum(low - groups["raw"], groups["raw"] - high)[outside]
+    for _, row in groups.loc[beyond.sort_values(ascending=False).index[:max_labels]].iterrows():
         ax.annotate(str(row[by]), (row["n"], row["raw"]), textcoords="offset points",
                     xytext=(5, 3), fontsize=8)
     if overall is not None:

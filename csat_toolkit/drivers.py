@@ -89,6 +89,7 @@ _UNITS = {"hours": "h", "hour": "h", "h": "h", "minutes": "min", "minute": "min"
           "s": "s"}
 _TIMEDELTA_UNIT = {"h": "1h", "min": "1min", "d": "1D", "s": "1s"}
 _NO_TIME = "no time recorded"
+_LISTED = 10  # levels named in a sentence; the rest are counted
 _GLM_TOL = 1e-10  # IRLS convergence (statsmodels' 1e-8 leaves errors off in the 6th digit)
 
 
@@ -584,9 +585,12 @@ def _merge_small(labels, counts, name, min_class, reference, notes):
             "be one constant level. Lower min_class, or drop the driver."
         )
     ordered = sorted(small.items(), key=lambda kv: _natural_key(kv[0]))
-    listed = ", ".join(f"{k!r} ({v:,})" for k, v in ordered)
+    listed = ", ".join(f"{k!r} ({v:,})" for k, v in ordered[:_LISTED])
+    if len(ordered) > _LISTED:
+        listed += f" and {len(ordered) - _LISTED:,} more"
     notes.append(
-        f"{name}: levels with fewer than {min_class} rows merged into {OTHER_LEVEL!r}: {listed}."
+        f"{name}: {len(ordered):,} levels with fewer than {min_class} rows merged into "
+        f"{OTHER_LEVEL!r}: {listed}."
     )
     labels = labels.where(~labels.isin(small.index), OTHER_LEVEL)
     counts = labels.value_counts()
@@ -1774,3 +1778,439 @@ def _grid(x: np.ndarray, grid, n_points: int, driver: str) -> np.ndarray:
             "happens there."
         )
     return values
+
+
+# --- which named columns a report can use ------------------------------------------------
+
+
+@dataclass
+class ColumnCheck:
+    """Which of the columns named by parameters exist (see :func:`resolve_columns`).
+
+    Attributes
+    ----------
+    found : dict
+        Parameter -> the columns it names that exist, in the order given.
+    missing : DataFrame
+        One row per named column that does not exist: ``parameter``, ``column``,
+        ``nearest`` (the closest existing column, or missing), ``elsewhere`` (the other
+        table that has it, or missing).
+    where : str
+        What the columns were looked up in (for the sentences).
+    """
+
+    found: dict[str, list[str]]
+    missing: pd.DataFrame
+    where: str = "the data"
+
+    def __getitem__(self, parameter: str) -> list[str]:
+        return self.found.get(parameter, [])
+
+    def sentences(self) -> list[str]:
+        """One sentence per parameter with absent columns: which, the nearest, and what is done."""
+        out = []
+        for parameter, part in self.missing.groupby("parameter", sort=False):
+            named = []
+            for row in part.itertuples(index=False):
+                text = repr(row.column)
+                if isinstance(row.elsewhere, str):
+                    text += f" (it is in {row.elsewhere}, not in {self.where})"
+                elif isinstance(row.nearest, str):
+                    text += f" (nearest: {row.nearest!r})"
+                named.append(text)
+            kept = self.found.get(parameter, [])
+            rest = (f"it goes on with {', '.join(map(repr, kept))}" if kept
+                    else "that part is skipped")
+            out.append(f"{parameter} names {', '.join(named)}, not a column of {self.where}: "
+                       f"{rest}. Map or derive the column, or change {parameter}.")
+        return out
+
+
+def _as_names(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def resolve_columns(
+    parameters: Mapping[str, str | Sequence[str] | None],
+    columns,
+    *,
+    where: str = "the data",
+    elsewhere: Mapping[str, Sequence[str]] | None = None,
+    required: Sequence[str] = (),
+) -> ColumnCheck:
+    """Check the columns that parameters name against the columns a table has.
+
+    Every parameter that names a column (``drivers``, ``nonresponse_cells``, ``sla_by``,
+    ``target_key`` ...) goes through here once, after derived columns are added, so a
+    column is never dropped silently: the absent ones are listed with the nearest
+    existing name, and for ``required`` parameters they are an error.
+
+    Parameters
+    ----------
+    parameters : mapping
+        Parameter name -> a column name, a list of them, or ``None`` (names nothing).
+    columns : DataFrame or iterable of str
+        The table (or its column names) the parameters refer to.
+    where : str
+        How to call that table in sentences, e.g. ``"the tickets"``.
+    elsewhere : mapping, optional
+        Other tables' names -> their columns, to say where an absent column is instead.
+    required : list of str
+        Parameters whose absent columns raise an error instead of a sentence.
+
+    Returns
+    -------
+    ColumnCheck
+
+    Raises
+    ------
+    MissingColumnError
+        A ``required`` parameter names a column that does not exist (the message names
+        the nearest existing one).
+
+    Examples
+    --------
+    >>> check = resolve_columns({"cells": ["chanel", "team"], "agent": None},
+    ...                         ["channel", "team", "score"], where="the tickets")
+    >>> check["cells"]
+    ['team']
+    >>> check.sentences()
+    ["cells names 'chanel' (nearest: 'channel'), not a column of the tickets: it goes on with 'team'. Map or derive the column, or change cells."]
+    """
+    names = [str(c) for c in (columns.columns if isinstance(columns, pd.DataFrame) else columns)]
+    present = set(names)
+    found, rows = {}, []
+    for parameter, value in parameters.items():
+        wanted = _as_names(value)
+        found[parameter] = [c for c in wanted if c in present]
+        for column in (c for c in wanted if c not in present):
+            close = difflib.get_close_matches(column, names, n=1, cutoff=0.6)
+            other = next((label for label, cols in (elsewhere or {}).items()
+                          if column in {str(c) for c in cols}), None)
+            rows.append({"parameter": parameter, "column": column,
+                         "nearest": close[0] if close else None, "elsewhere": other})
+    missing = pd.DataFrame(rows, columns=["parameter", "column", "nearest", "elsewhere"])
+    check = ColumnCheck(found=found, missing=missing, where=where)
+    bad = missing[missing["parameter"].isin(list(required))]
+    if len(bad):
+        raise MissingColumnError(
+            "; ".join(
+                f"{r.parameter}={r.column!r} is not a column of {where}"
+                + (f" (did you mean {r.nearest!r}?)" if isinstance(r.nearest, str) else "")
+                for r in bad.itertuples(index=False))
+            + f". Columns present: {show_values(names, limit=12)}. Map the column (columns=), "
+            "derive it (derive=), or change the parameter.")
+    return check
+
+
+@dataclass
+class DriverChoice:
+    """The drivers a model can use (see :func:`choose_drivers`).
+
+    Attributes
+    ----------
+    drivers : list of str
+        Usable drivers, in the order given.
+    left_out : DataFrame
+        ``driver`` and ``reason`` for each driver left out.
+    sentences : list of str
+        One sentence per driver left out, naming it and why (absent ones with the
+        nearest existing column).
+    """
+
+    drivers: list[str]
+    left_out: pd.DataFrame
+    sentences: list[str]
+
+
+def choose_drivers(
+    data: pd.DataFrame,
+    drivers: Sequence[str],
+    *,
+    kinds: Mapping[str, str] | None = None,
+    min_class: int = 30,
+    where: str = "the answers",
+    elsewhere: Mapping[str, Sequence[str]] | None = None,
+) -> DriverChoice:
+    """Keep the drivers a model can use; say why each other one is left out.
+
+    A driver is left out when it is not a column of ``data`` (the sentence names the
+    nearest column, or the table that has it), when it has no values, when it has one
+    value only (a single channel or agent cannot explain a difference), or when it is
+    categorical and every level has fewer than ``min_class`` rows (merged, they would be
+    one constant level: an agent column with thousands of agents).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per answer, joined with its ticket, with derived columns added.
+    drivers : list of str
+        The driver columns asked for.
+    kinds : dict, optional
+        Driver -> ``"numeric"``, ``"binary"`` or ``"categorical"`` (as :func:`driver_frame`).
+    min_class : int
+        Smallest level size (as :func:`driver_frame`).
+    where, elsewhere
+        How to call ``data``, and other tables' columns (see :func:`resolve_columns`).
+
+    Returns
+    -------
+    DriverChoice
+
+    Examples
+    --------
+    >>> answers = pd.DataFrame({"channel": ["email"] * 40, "contacts": [1, 2] * 20,
+    ...                         "agent": [f"A{i}" for i in range(40)]})
+    >>> choice = choose_drivers(answers, ["channel", "contacts", "agent", "priority"],
+    ...                         min_class=5, elsewhere={"the tickets": ["priority"]})
+    >>> choice.drivers
+    ['contacts']
+    >>> choice.left_out["reason"].tolist()
+    ['one value only', 'every level small', 'not a column']
+    >>> choice.sentences[-1]
+    "Driver 'priority' is not a column of the answers (it is in the tickets): left out."
+    """
+    if not isinstance(drivers, Sequence) or isinstance(drivers, str):
+        raise ParameterError(f"drivers must be a list of column names; got {drivers!r}.")
+    check = resolve_columns({"drivers": list(drivers)}, data, where=where, elsewhere=elsewhere)
+    kept, rows = [], []
+    for row in check.missing.itertuples(index=False):
+        hint = (f"it is in {row.elsewhere}" if isinstance(row.elsewhere, str) else
+                f"nearest: {row.nearest!r}" if isinstance(row.nearest, str) else
+                "no similar column")
+        rows.append({"driver": row.column, "reason": "not a column",
+                     "sentence": f"Driver {row.column!r} is not a column of {where} ({hint}): "
+                                 "left out."})
+    for d in check["drivers"]:
+        values = _as_model_values(data[d], d)
+        values = values[~_is_missing(values)]
+        counts = values.map(_level_name).value_counts()
+        kind = (kinds or {}).get(d) or (_infer_kind(values) if len(values) else "numeric")
+        if counts.empty:
+            reason, text = "no values", f"Driver {d!r} has no values in {where}: left out."
+        elif len(counts) == 1:
+            reason = "one value only"
+            text = (f"Driver {d!r} has one value only in {where} ({counts.index[0]!r}): it "
+                    "cannot explain a difference, left out.")
+        elif kind == "categorical" and counts.max() < min_class:
+            reason = "every level small"
+            text = (f"Driver {d!r}: every one of its {len(counts):,} levels has fewer than "
+                    f"{min_class} answers (largest {int(counts.max()):,}): left out of the "
+                    "model; lower min_n or group the levels.")
+        else:
+            kept.append(d)
+            continue
+        rows.append({"driver": d, "reason": reason, "sentence": text})
+    order = {d: i for i, d in enumerate(drivers)}
+    rows.sort(key=lambda r: order[r["driver"]])
+    left_out = pd.DataFrame(rows, columns=["driver", "reason", "sentence"])
+    return DriverChoice(drivers=kept, left_out=left_out[["driver", "reason"]],
+                        sentences=left_out["sentence"].tolist())
+
+
+@dataclass
+class DerivedColumns:
+    """A table with the durations and derived columns that could be computed on it.
+
+    Attributes
+    ----------
+    data : DataFrame
+    added : list of str
+        The new columns, in order.
+    not_added : dict
+        New column -> why it could not be computed on this table.
+    """
+
+    data: pd.DataFrame
+    added: list[str]
+    not_added: dict[str, str]
+
+    def sentences(self, where: str = "the data") -> list[str]:
+        """One sentence listing the columns not computed, with why."""
+        if not self.not_added:
+            return []
+        return [f"Not computed on {where}: " + "; ".join(
+            f"{name} ({why})" for name, why in self.not_added.items()) + "."]
+
+
+def add_derived(
+    data: pd.DataFrame,
+    *,
+    durations: Mapping[str, Sequence[str]] | None = None,
+    derive: Mapping[str, str] | None = None,
+    unit: str = "hours",
+    skip: Sequence[str] = (),
+    strict: bool = False,
+) -> DerivedColumns:
+    """Add the durations and derived columns that a table has the inputs for.
+
+    Called on each table a notebook reads (the tickets, then the answers joined to
+    them) so that a column made with ``derive`` is visible to every parameter that
+    names a column of that table. Durations whose start or end column is absent are
+    not computed (and said so); a ``derive`` expression that cannot be computed on this
+    table is listed in ``not_added``, or raises with ``strict=True`` (use it on the last
+    table, where a column used by no table is an error).
+
+    Parameters
+    ----------
+    data : DataFrame
+    durations : mapping, optional
+        New column -> ``[start, end]`` or ``[start, end, unit]``
+        (:func:`csat_toolkit.tables.add_durations`).
+    derive : mapping, optional
+        New column -> expression (:func:`csat_toolkit.tables.derive_columns`).
+    unit : str
+        Unit of the durations.
+    skip : list of str
+        New columns already computed on another table (kept as they are here).
+    strict : bool
+        Raise the expression's error when it cannot be computed.
+
+    Returns
+    -------
+    DerivedColumns
+
+    Raises
+    ------
+    ParameterError
+        With ``strict=True``, an expression that cannot be computed (it names the
+        columns of the table).
+
+    Examples
+    --------
+    >>> tickets = pd.DataFrame({"created_at": ["2024-03-01 09:00"], "priority": ["urgent"],
+    ...                         "first_response_at": ["2024-03-01 10:30"]})
+    >>> out = add_derived(tickets, durations={"frt": ["created_at", "first_response_at"],
+    ...                                       "rt": ["created_at", "resolved_at"]},
+    ...                   derive={"urgent": "priority == 'urgent'", "good": "score >= 4"})
+    >>> out.added, out.data["urgent"].tolist()
+    (['frt', 'urgent'], [1.0])
+    >>> out.not_added["rt"]
+    "needs 'resolved_at'"
+    """
+    from .tables import add_durations, derive_columns
+
+    out, added, not_added = data, [], {}
+    for name, spec in (durations or {}).items():
+        if name in skip:
+            continue
+        columns = list(spec[:2]) if isinstance(spec, Sequence) and not isinstance(spec, str) else []
+        absent = [str(c) for c in columns if c not in out.columns]
+        if absent:
+            not_added[name] = f"needs {', '.join(map(repr, absent))}"
+            continue
+        out = add_durations(out, {name: spec}, unit=unit)
+        added.append(name)
+    if derive is not None and not isinstance(derive, Mapping):
+        derive_columns(out, derive)  # raises the ParameterError that explains the form
+    for name, expression in (derive or {}).items():
+        if name in skip:
+            continue
+        try:
+            out = derive_columns(out, {name: expression})
+        except ParameterError as error:
+            if strict:
+                raise
+            used = [c for c in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", str(expression))
+                    if c not in out.columns and not hasattr(pd.Series, c)
+                    and c not in ("and", "or", "not", "in", "True", "False")]
+            not_added[name] = (f"{', '.join(map(repr, used))} not here" if used
+                               else str(error))
+            continue
+        added.append(name)
+    return DerivedColumns(data=out, added=added, not_added=not_added)
+
+
+def fit_driver_model(
+    data: pd.DataFrame,
+    outcome: str,
+    drivers: Sequence[str],
+    *,
+    bucket_drivers: Sequence[str] = (),
+    edges: Sequence[float] = (1, 4, 24),
+    unit: str = "hours",
+    scale: str | Scale | None = None,
+    kinds: Mapping[str, str] | None = None,
+    weights: str | None = None,
+    min_class: int = 30,
+    model: str = "auto",
+    conf: float = 0.95,
+    correction: str = "holm",
+) -> tuple[DriverFrame, DriverModel]:
+    """The driver model of the 03_drivers report: durations as speed buckets, then the fit.
+
+    The ``bucket_drivers`` among ``drivers`` enter as the buckets of :func:`bucketize`
+    with the fastest bucket as reference; everything else goes to :func:`driver_frame`
+    and :func:`fit_drivers` as given.
+
+    Returns
+    -------
+    (DriverFrame, DriverModel)
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> df = pd.DataFrame({"score": rng.integers(1, 6, 200), "frt": rng.exponential(5, 200),
+    ...                    "channel": rng.choice(["chat", "email"], 200)})
+    >>> frame, fit = fit_driver_model(df, "satisfied", ["frt", "channel"], bucket_drivers=["frt"],
+    ...                               min_class=5)
+    >>> frame.reference["frt"], frame.kinds["channel"]
+    ('under 1 h', 'binary')
+    """
+    bucketed = [c for c in bucket_drivers if c in drivers]
+    fastest = {c: bucket_labels(edges, unit)[0] for c in bucketed}
+    frame = driver_frame(bucketize_columns(data, bucketed, edges=edges, unit=unit), outcome,
+                         list(drivers), scale=scale, kinds=kinds, weights=weights,
+                         min_class=min_class, reference=fastest)
+    return frame, fit_drivers(frame, model=model, conf=conf, correction=correction)
+
+
+def speed_effect(
+    data: pd.DataFrame,
+    column: str,
+    *,
+    outcome: str = "satisfied",
+    drivers: Sequence[str] = (),
+    bucket_drivers: Sequence[str] = (),
+    edges: Sequence[float] = (1, 4, 24),
+    unit: str = "hours",
+    scale: str | Scale | None = None,
+    kinds: Mapping[str, str] | None = None,
+    weights: str | None = None,
+    min_class: int = 30,
+    conf: float = 0.95,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """What one duration is worth: satisfaction by bucket and the modelled curve.
+
+    The buckets come from :func:`speed_buckets`; the curve from :func:`effect_curve` on
+    a model with the duration as a number and the other ``drivers`` (other durations
+    as buckets). The curve is ``None`` when the duration has fewer than three distinct
+    values (no curve to draw).
+
+    Returns
+    -------
+    (DataFrame, DataFrame or None)
+        The bucket table and the curve.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"score": [5, 4, 2, 5, 1, 4, 5, 3] * 10,
+    ...                    "frt": [0.5, 2.0, 30.0, 0.2, 50.0, 3.0, 0.1, 10.0] * 10})
+    >>> buckets, curve = speed_effect(df, "frt", min_class=5)
+    >>> buckets["bucket"].tolist()[:2], len(curve) > 0
+    (['under 1 h', '1-4 h'], True)
+    """
+    buckets = speed_buckets(data, column, outcome=outcome, edges=edges, unit=unit, scale=scale,
+                            conf=conf, min_n=min_class)
+    if pd.to_numeric(_durations(data[column], column, unit), errors="coerce").nunique() < 3:
+        return buckets, None
+    others = [c for c in bucket_drivers if c != column and c in drivers]
+    frame = driver_frame(bucketize_columns(data, others, edges=edges, unit=unit), outcome,
+                         [*[d for d in drivers if d != column], column], scale=scale,
+                         kinds=kinds, weights=weights, min_class=min_class,
+                         reference={c: bucket_labels(edges, unit)[0] for c in others})
+    return buckets, effect_curve(frame, column, conf=conf)

@@ -61,6 +61,7 @@ __all__ = [
     "relative_weights",
     "weighted_corr",
     "relative_importance",
+    "top_driver_card",
 ]
 
 #: Largest number of players (drivers or groups) :func:`r2_all_subsets` accepts; the
@@ -1013,3 +1014,42 @@ def relative_importance(
         warnings=warnings,
         replicates=replicates,
     )
+
+
+def top_driver_card(result: ImportanceResult, *, labels: Mapping[str, str] | None = None,
+                    conf: float = 0.95) -> dict:
+    """The headline KPI card of the largest driver: its share of R² with the interval.
+
+    Parameters
+    ----------
+    result : ImportanceResult
+        From :func:`relative_importance` (table ordered largest first).
+    labels : mapping, optional
+        Driver -> readable name.
+    conf : float
+        The confidence level of the intervals (for the text).
+
+    Returns
+    -------
+    dict
+        ``label``, ``value``, ``display``, ``detail``, ``sentence``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(size=(200, 2))
+    >>> df = pd.DataFrame({"frt": x[:, 0], "wait": x[:, 1],
+    ...                    "y": 2 * x[:, 0] + x[:, 1] + rng.normal(size=200)})
+    >>> result = relative_importance(df, "y", ["frt", "wait"], n_boot=20, seed=1)
+    >>> card = top_driver_card(result, labels={"frt": "first response time"})
+    >>> card["label"], card["display"] == f"{result.table['lmg_share'].iloc[0]:.0f}% of R²"
+    ('Top driver: first response time', True)
+    """
+    top = result.table.iloc[0]
+    name = (labels or {}).get(top["driver"], str(top["driver"]).replace("_", " "))
+    return {"label": f"Top driver: {name}", "value": round(float(top["lmg_share"]), 1),
+            "display": f"{top['lmg_share']:.0f}% of R²",
+            "detail": f"{100 * conf:g}% CI {top['lmg_share_ci_low']:.0f}-"
+                      f"{top['lmg_share_ci_high']:.0f}%, R² = {result.r2:.3f}, "
+                      f"n={result.n_used:,}",
+            "sentence": result.summary(labels)}

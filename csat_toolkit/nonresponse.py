@@ -70,6 +70,8 @@ __all__ = [
     "roc_auc",
     "calibration_table",
     "COLLAPSE",
+    "NonresponseReport",
+    "nonresponse_report",
 ]
 
 COLLAPSE = ("pool", "other")
@@ -1350,3 +1352,139 @@ def _coefficients(fit, encoding: _Encoding, conf: float) -> pd.DataFrame:
                          np.exp(ci[i, 1]), float(fit.pvalues.iloc[i]), coef, se, conf))
     return pd.DataFrame(rows, columns=["term", "feature", "level", "reference", "odds_ratio",
                                        "ci_low", "ci_high", "p_value", "coef", "se", "conf"])
+
+
+# --- the notebook section ------------------------------------------------------------
+
+
+@dataclass
+class NonresponseReport:
+    """Everything the "who did not answer" section shows (see :func:`nonresponse_report`).
+
+    Attributes
+    ----------
+    eligible : str
+        How many tickets count as offered the survey.
+    rates : DataFrame or None
+        :func:`response_rates` by the cells found (overall without any).
+    post : PostStratResult or None
+        Post-stratified CSAT (``None`` without a usable cell column).
+    predicted : PredictedCsat or None
+        Predicted CSAT of non-respondents (``None`` without a usable feature).
+    skipped : list of str
+        Why a part was not computed (absent columns, with the nearest existing name).
+    """
+
+    eligible: str
+    rates: pd.DataFrame | None
+    post: PostStratResult | None
+    predicted: PredictedCsat | None
+    skipped: list[str] = field(default_factory=list)
+
+    def findings(self) -> list[str]:
+        """The post-stratified and predicted CSAT sentences (what was computed)."""
+        return [r.summary() for r in (self.post, self.predicted) if r is not None]
+
+
+def nonresponse_report(
+    tickets: pd.DataFrame,
+    responses: pd.DataFrame,
+    *,
+    survey: str = "csat",
+    cells: Sequence[str] = ("channel",),
+    features: Sequence[str] = ("channel",),
+    on: str = "ticket_id",
+    scale: str | Scale | None = None,
+    conf: float = 0.95,
+    min_n: int = 30,
+    seed: int = 0,
+) -> NonresponseReport:
+    """Response rates, post-stratified and predicted CSAT, with the parts that cannot run skipped.
+
+    Eligible tickets are the resolved ones (all, without ``resolved_at``) that were not
+    answered with another survey (a ticket offered CES is not a CSAT non-respondent).
+    ``cells`` and ``features`` are checked against the ticket columns (derived ones
+    included) by :func:`csat_toolkit.drivers.resolve_columns`: an absent column is named
+    with the nearest existing one; columns with one value (a single channel) cannot
+    separate anyone and are left out with a sentence. Without a cell the rates are
+    overall and there is no post-stratification; without a feature, no prediction.
+
+    Parameters
+    ----------
+    tickets : DataFrame
+        One row per ticket, with ``on``.
+    responses : DataFrame
+        Every answer read (all surveys), with ``on``, ``survey`` and ``score``.
+    survey : str
+        The survey whose non-respondents are studied.
+    cells, features : list of str
+        Ticket columns to post-stratify over and to predict satisfaction from.
+    on, scale, conf, min_n, seed
+        As in :func:`poststratify` and :func:`predict_nonrespondents`.
+
+    Returns
+    -------
+    NonresponseReport
+
+    Examples
+    --------
+    >>> tickets = pd.DataFrame({"ticket_id": [f"T{i}" for i in range(8)],
+    ...                         "channel": ["chat", "email"] * 4, "team": ["a"] * 8})
+    >>> answers = pd.DataFrame({"ticket_id": ["T0", "T1", "T2", "T5"], "survey": "csat",
+    ...                         "score": [5, 2, 4, 1]})
+    >>> report = nonresponse_report(tickets, answers, cells=["channel", "chanel"],
+    ...                             features=[], min_n=1)
+    >>> report.rates["estimate"].round(1).tolist()
+    [50.0, 50.0]
+    >>> report.skipped[0]
+    "nonresponse_cells names 'chanel' (nearest: 'channel'), not a column of the tickets: it goes on with 'channel'. Map or derive the column, or change nonresponse_cells."
+    """
+    from .drivers import resolve_columns
+    from .metrics import select_survey
+
+    if on not in responses.columns or on not in tickets.columns:
+        where = "the answers" if on not in responses.columns else "the tickets"
+        return NonresponseReport(eligible="", rates=None, post=None, predicted=None, skipped=[
+            f"No column {on!r} (join_on) in {where}: answers cannot be tied to tickets, so "
+            "the non-response analysis is skipped."])
+    answers = select_survey(responses, survey) if "survey" in responses.columns else responses
+    other = (responses.loc[responses["survey"] != survey, on].dropna()
+             if "survey" in responses.columns else pd.Series(dtype=object))
+    resolved = tickets["resolved_at"].notna() if "resolved_at" in tickets.columns else True
+    eligible = tickets.assign(_eligible=resolved & ~tickets[on].isin(other))
+    note = (f"Tickets counted as offered {survey.upper()}: {int(eligible['_eligible'].sum()):,} "
+            f"of {len(tickets):,} (resolved, and not answered with another survey).")
+    check = resolve_columns({"nonresponse_cells": list(cells),
+                             "nonresponse_features": list(features)}, tickets,
+                            where="the tickets", elsewhere={"the answers": responses.columns})
+    skipped = check.sentences()
+    usable = eligible[eligible["_eligible"]]
+    varied = {c: usable[c].nunique(dropna=True) > 1 for c in {*check["nonresponse_cells"],
+                                                              *check["nonresponse_features"]}}
+    for c in sorted(c for c, ok in varied.items() if not ok):
+        skipped.append(f"Ticket column {c!r} has one value only among the eligible tickets: "
+                       "it cannot separate respondents from non-respondents, left out.")
+    cells = [c for c in check["nonresponse_cells"] if varied[c]]
+    features = [c for c in check["nonresponse_features"] if varied[c]]
+    if answers.empty:
+        skipped.append(f"No {survey.upper()} answers: the non-response analysis is skipped.")
+        return NonresponseReport(eligible=note, rates=None, post=None, predicted=None,
+                                 skipped=skipped)
+    common = dict(on=on, eligible="_eligible", conf=conf)
+    rates = response_rates(eligible, answers, by=cells or None, min_n=min_n, **common)
+    post = predicted = None
+    if cells:
+        post = poststratify(eligible, answers, cells=cells, outcome="satisfied", scale=scale,
+                            min_n=min_n, **common)
+    else:
+        skipped.append("No ticket column to post-stratify over (nonresponse_cells): the "
+                       "post-stratified CSAT is skipped.")
+    if features:
+        predicted = predict_nonrespondents(eligible, answers, features=features,
+                                           outcome="satisfied", scale=scale, seed=seed,
+                                           min_n=min_n, **common)
+    else:
+        skipped.append("No ticket feature to predict from (nonresponse_features): the "
+                       "predicted CSAT of non-respondents is skipped.")
+    return NonresponseReport(eligible=note, rates=rates, post=post, predicted=predicted,
+                             skipped=skipped)

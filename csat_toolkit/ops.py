@@ -83,6 +83,10 @@ __all__ = [
     "volume_profile",
     "ops_satisfaction",
     "describe_flag_agreement",
+    "ops_report_date",
+    "describe_open_tickets",
+    "describe_quality",
+    "describe_ops_satisfaction",
 ]
 
 SLA_METRICS = {"first_response": "first_response_at", "resolution": "resolved_at"}
@@ -1848,6 +1852,23 @@ class VolumeResult:
     accounting: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def forecast_gap(self) -> str | None:
+        """Why there is no forecast (a short history: too few full weeks), or ``None``."""
+        if self.forecast is not None:
+            return None
+        reason = next((w for w in self.warnings if w.startswith("No forecast")), None)
+        full = int((~self.weekly["partial"]).sum()) if "partial" in self.weekly else len(self.weekly)
+        return (reason or "No forecast") + (f" ({full} full weeks of volume; the staffing "
+                                            "forecast is skipped).")
+
+    def busiest_hours(self, k: int = 8) -> pd.DataFrame:
+        """The ``k`` busiest hours of the first forecast week (empty without a forecast)."""
+        if self.staffing is None or self.staffing.empty:
+            return pd.DataFrame(columns=["period", "weekday_name", "hour", "forecast"])
+        first = self.staffing[self.staffing["period"] == self.staffing["period"].iloc[0]]
+        return first.nlargest(k, "forecast")
+
     def heatmap_table(self) -> pd.DataFrame:
         """Mean contacts per day: weekdays (Monday first) as rows, hours 0-23 as columns."""
         if self.heatmap.empty:
@@ -2390,3 +2411,160 @@ def describe_flag_agreement(sla: SlaResult, tickets: pd.DataFrame, column: str, 
             "time stamps. Where the two disagree a lot, the targets here are not the ones the "
             "system used: align them, or report the system's flag.")
     return table, sentences
+
+
+# --- the notebook's sentences -------------------------------------------------------------
+
+
+def ops_report_date(as_of, tickets: pd.DataFrame | None, *, answers: pd.DataFrame | None = None):
+    """The report date of 05_operations: ``as_of``, else the latest ticket time stamp.
+
+    Open tickets wait until this moment. Without tickets (nothing to measure) the latest
+    answer is used; without either, ``None``.
+
+    Returns
+    -------
+    ReportDate or None
+
+    Examples
+    --------
+    >>> tickets = pd.DataFrame({"created_at": pd.to_datetime(["2025-03-01 09:00"]),
+    ...                         "resolved_at": pd.to_datetime(["2025-03-04 16:30"])})
+    >>> ops_report_date(None, tickets).sentence()
+    'Report date 2025-03-04: the latest resolved_at in the data (as_of not given).'
+    >>> str(ops_report_date("2025-06-30 23:59", tickets).timestamp)
+    '2025-06-30 23:59:00'
+    """
+    from .asof import report_date
+
+    columns = {}
+    if tickets is not None:
+        columns = {c: tickets[c] for c in ("created_at", *SLA_METRICS.values()) if c in tickets}
+    if answers is not None and "responded_at" in answers and not any(
+            pd.Series(v).notna().any() for v in columns.values()):
+        columns = {"responded_at": answers["responded_at"]}
+    if as_of is None and not any(pd.Series(v).notna().any() for v in columns.values()):
+        return None
+    return report_date(as_of, columns)
+
+
+def duration_overview(durations: pd.DataFrame, *, within: Sequence[float] = (1, 24),
+                      conf: float = 0.95, min_n: int = 30) -> pd.DataFrame | None:
+    """Median and 90th percentile of every duration :func:`response_durations` computed.
+
+    One block of :func:`response_time_summary` rows (``statistic`` median and p90) per
+    duration column with values (calendar and business hours, first response and
+    resolution), with a ``duration`` column; ``None`` when no duration has a value.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"first_response_hours": [0.5, 1.0, 2.0, 4.0, 30.0]})
+    >>> t = duration_overview(d, min_n=1)
+    >>> t[["duration", "statistic", "estimate"]].values.tolist()
+    [['first_response_hours', 'median', 2.0], ['first_response_hours', 'p90', 19.6]]
+    """
+    rows = []
+    for column in ("first_response_hours", "first_response_business_hours", "resolution_hours",
+                   "resolution_business_hours"):
+        if column in durations.columns and durations[column].notna().any():
+            part = response_time_summary(durations, column=column, within=within,
+                                         expectations=False, conf=conf, min_n=min_n)
+            rows.append(part[part["statistic"].isin(["median", "p90"])].assign(duration=column))
+    return pd.concat(rows, ignore_index=True) if rows else None
+
+
+def quality_both_ways(tickets: pd.DataFrame, *, method: str = "contacts",
+                      **options) -> pd.DataFrame:
+    """:func:`resolution_quality` under ``method``, with FCR under the other definition beside it.
+
+    The other definition's row is named ``fcr (<method>)``; it is left out when the
+    tickets lack its columns. ``options`` go to :func:`resolution_quality`.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"ticket_id": ["a", "b", "c"], "contacts": [1, 2, 1],
+    ...                   "reopened": [0, 0, 1], "resolved_at": pd.to_datetime(["2025-01-02"] * 3)})
+    >>> quality_both_ways(t, min_n=1)["metric"].tolist()[-1]
+    'fcr (one_touch)'
+    """
+    quality = resolution_quality(tickets, method=method, **options)
+    other = "one_touch" if method == "contacts" else "contacts"
+    try:
+        alternative = resolution_quality(tickets, method=other, **{
+            k: v for k, v in options.items() if k != "reopen_window_days"})
+    except MissingColumnError:
+        return quality
+    alternative = alternative[alternative["metric"] == "fcr"].assign(metric=f"fcr ({other})")
+    return pd.concat([quality, alternative], ignore_index=True)
+
+
+def describe_open_tickets(durations: pd.DataFrame, tickets: pd.DataFrame, *, as_of) -> list[str]:
+    """Sentences on tickets still open at ``as_of`` and tickets without a duration.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"first_response_open_hours": [None, 5.0, 7.0],
+    ...                   "duration_issue": [None, None, "no created_at"]})
+    >>> describe_open_tickets(d, pd.DataFrame({"first_response_at": [1, None, None]}),
+    ...                       as_of="2025-01-31")
+    ['2 tickets still open at 2025-01-31 have waited a median 6.0 h so far (first response hours).', '1 tickets have no duration: no created_at.']
+    """
+    out = []
+    for c in durations.columns:
+        if ("_open_" in c and durations[c].notna().any()
+                and SLA_METRICS.get(c.split("_open_")[0]) in tickets.columns):
+            out.append(f"{durations[c].notna().sum():,} tickets still open at {as_of} have waited "
+                       f"a median {durations[c].median():.1f} h so far "
+                       f"({c.replace('_open_', ' ').replace('_', ' ')}).")
+    if "duration_issue" in durations:
+        out += [f"{n:,} tickets have no duration: {reason}."
+                for reason, n in durations["duration_issue"].value_counts().items()]
+    return out
+
+
+def describe_quality(quality: pd.DataFrame, *, handle_unit: str = "minutes") -> list[str]:
+    """Sentences for a :func:`resolution_quality` table: FCR against SQM, then the others.
+
+    Examples
+    --------
+    >>> q = pd.DataFrame({"metric": ["reopen_rate"], "estimate": [4.2], "ci_low": [3.1],
+    ...                   "ci_high": [5.6], "n": [900], "conf": [0.95]})
+    >>> describe_quality(q)
+    ['Reopen rate 4.20% (95% CI 3.10 to 5.60, n=900).']
+    """
+    rows = quality.set_index("metric")
+    out = []
+    if "fcr" in rows.index:
+        fcr = rows.loc["fcr"]
+        out.append(f"First-contact resolution {fcr['estimate']:.1f}% ({fcr['conf']:.0%} CI "
+                   f"{fcr['ci_low']:.1f}% to {fcr['ci_high']:.1f}%, n={int(fcr['n']):,}): "
+                   f"{fcr['verdict_average']} SQM's 70% average and {fcr['verdict_world_class']} "
+                   f"its 80% world class. Definition: {fcr['method']}.")
+    for metric, label, unit in (("aht_mean", "Average handle time", " " + handle_unit),
+                                ("contacts_per_ticket", "Contacts per resolved ticket", ""),
+                                ("reopen_rate", "Reopen rate", "%")):
+        if metric in rows.index:
+            row = rows.loc[metric]
+            out.append(f"{label} {row['estimate']:.2f}{unit} ({row['conf']:.0%} CI "
+                       f"{row['ci_low']:.2f} to {row['ci_high']:.2f}, n={int(row['n']):,}).")
+    return out
+
+
+def describe_ops_satisfaction(tied: pd.DataFrame) -> list[str]:
+    """One sentence per row of :func:`ops_satisfaction`: the two shares, the difference, the test.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"comparison": ["first-response SLA"], "group": ["met"],
+    ...     "reference": ["missed"], "estimate": [82.0], "ref_estimate": [70.5],
+    ...     "difference": [11.5], "ci_low": [6.1], "ci_high": [16.8], "p_adjusted": [0.00012],
+    ...     "significant": [True], "n": [900], "ref_n": [300], "conf": [0.95]})
+    >>> describe_ops_satisfaction(t)[0]
+    'first-response SLA: 82.0% satisfied when met against 70.5% when missed (+11.5 points, 95% CI +6.1 to +16.8; adjusted p 0.00012; significant; n=900 vs 300).'
+    """
+    return [
+        f"{r.comparison}: {r.estimate:.1f}% satisfied when {r.group} against {r.ref_estimate:.1f}% "
+        f"when {r.reference} ({r.difference:+.1f} points, {r.conf:.0%} CI {r.ci_low:+.1f} to "
+        f"{r.ci_high:+.1f}; adjusted p {r.p_adjusted:.3g}; "
+        f"{'significant' if r.significant else 'not significant'}; n={r.n:,} vs {r.ref_n:,})."
+        for r in tied.itertuples()]

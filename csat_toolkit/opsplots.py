@@ -31,7 +31,8 @@ def _conf(table: pd.DataFrame) -> str:
     return format_level(table["conf"].iloc[0]) if "conf" in table and len(table) else "95%"
 
 
-def plot_sla(table: pd.DataFrame, *, by: str | None = None, ax=None, title: str | None = None):
+def plot_sla(table: pd.DataFrame, *, by: str | None = None, ax=None, title: str | None = None,
+             max_groups: int | None = None):
     """Share of decided tickets that met their SLA target, per group and metric, with CIs.
 
     Parameters
@@ -41,6 +42,9 @@ def plot_sla(table: pd.DataFrame, *, by: str | None = None, ax=None, title: str 
         ``small_n`` and the group column ``by`` (none: one row per metric).
     by : str, optional
         The group column (``priority``, ``channel``, ``agent``, ``team``).
+    max_groups : int, optional
+        Draw only the groups with the most decided tickets (the title says how many of
+        how many), so a column with thousands of agents gives a readable chart.
 
     Examples
     --------
@@ -56,6 +60,13 @@ def plot_sla(table: pd.DataFrame, *, by: str | None = None, ax=None, title: str 
         _need(table, [by], "plot_sla")
     ax = _ax(ax)
     data = table.reset_index(drop=True)
+    total = data[by].nunique(dropna=False) if by else 1
+    if by and max_groups is not None and total > max_groups:
+        sizes = data.groupby(by, sort=False, dropna=False)["n"].sum()
+        keep = sizes.sort_values(ascending=False, kind="stable").index[:max_groups]
+        data = data[data[by].isin(keep)].reset_index(drop=True)
+        title = title or (f"SLA met by {by}: the {max_groups} of {total:,} with the most "
+                          "decided tickets")
     groups = list(dict.fromkeys(_names(data[by]))) if by else ["all tickets"]
     metrics = list(dict.fromkeys(data["metric"]))
     step = 0.8 / max(len(metrics), 1)

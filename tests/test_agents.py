@@ -473,3 +473,63 @@ def test_only_the_truly_different_agents_are_flagged(sample):
     flagged = table[table["vs_overall"] != "not distinguishable"]
     assert dict(zip(flagged["agent"], flagged["vs_overall"])) == {"Agent 07": "above",
                                                                   "Agent 18": "below"}
+
+
+# --- issue 10: any number of agents, a single agent --------------------------------------
+
+def _many(levels=100_000, seed=3):
+    rng = np.random.default_rng(seed)
+    n = rng.integers(1, 5, levels)
+    n[:3] = [400, 300, 200]
+    return pd.DataFrame({"agent": [f"A{i:06d}" for i in range(levels)], "n": n,
+                         "satisfied": rng.binomial(n, 0.8)})
+
+
+def test_shown_groups_bounds_a_hundred_thousand_agents():
+    result = agents.shrunken_rates(_many(), count="n", outcome="satisfied", min_n=30)
+    rows, sentence = agents.shown_groups(result.table, limit=25, noun="agents")
+    assert len(rows) == 25
+    flagged = result.table[result.table["vs_overall"].isin(["above", "below"])]
+    assert set(flagged["agent"].head(25)) <= set(rows["agent"])
+    assert {"A000000", "A000001", "A000002"} <= set(rows["agent"])  # the largest
+    assert sentence.startswith("Showing 25 of 100,000 agents") and "99,975 are left out" in sentence
+    assert list(rows.index) == sorted(rows.index)  # the table's order is kept
+    # The summary names ten groups that are not ranked and counts the rest.
+    assert "and 99,987 more." in result.summary() and len(result.summary()) < 2000
+    few = result.table.head(3)
+    assert agents.shown_groups(few, limit=5) == (few, None)
+    with pytest.raises(ParameterError, match="limit must be"):
+        agents.shown_groups(few, limit=0)
+    with pytest.raises(MissingColumnError, match="shown_groups needs the column 'n'"):
+        agents.shown_groups(few.drop(columns="n"))
+
+
+def test_fair_comparison_skips_with_a_sentence():
+    one = pd.DataFrame({"agent": ["A"] * 40, "score": [5, 2] * 20})
+    assert agents.fair_comparison(one, "agent") == (None, (
+        "Column 'agent' has one value only in the answers ('A'): nobody to compare with, the "
+        "comparison by agent is skipped."))
+    result, why = agents.fair_comparison(one, "agnt", where="the tickets")
+    assert result is None and why == ("Column 'agnt' is not in the tickets (nearest: 'agent'): "
+                                      "the comparison by agnt is skipped.")
+    empty = one.assign(agent=None)
+    assert "has no values" in agents.fair_comparison(empty, "agent")[1]
+    two = pd.DataFrame({"agent": ["A", "B"] * 20, "score": [5, 2, 5, 5] * 10})
+    result, why = agents.fair_comparison(two, "agent", min_n=5)
+    assert why is None and result.table["n"].tolist() == [20, 20]
+    assert result.overall == pytest.approx(75.0)
+
+
+def test_funnel_names_only_the_farthest_outliers():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from csat_toolkit.driverplots import plot_funnel
+
+    groups = pd.DataFrame({"agent": [f"A{i}" for i in range(30)], "n": [100] * 30,
+                           "raw": [10.0 + i for i in range(30)]})
+    limits = agents.funnel_limits(0.8, 200)
+    ax = plot_funnel(groups, limits, overall=80.0, max_labels=4)
+    assert [t.get_text() for t in ax.texts] == ["A0", "A1", "A2", "A3"]  # farthest below first
+    plt.close("all")

@@ -575,7 +575,7 @@ def test_small_levels_are_merged_with_a_warning():
                        "agent": ["A"] * 50 + ["B"] * 40 + ["C"] * 8 + ["D"] * 5})
     frame = driver_frame(df, "satisfied", ["agent"], min_class=10)
     assert frame.levels["agent"] == ["A", "B", OTHER_LEVEL]
-    assert frame.warnings[0] == ("agent: levels with fewer than 10 rows merged into "
+    assert frame.warnings[0] == ("agent: 2 levels with fewer than 10 rows merged into "
                                  "'Other (small levels)': 'C' (8), 'D' (5).")
     assert (frame.data["agent"] == OTHER_LEVEL).sum() == 13
 
@@ -757,3 +757,102 @@ def test_bucketize_matches_speed_buckets_and_describe_speed():
     assert first.startswith("Satisfaction is 100.0% (95% CI 91.2-100.0%, n=40) when the first "
                             "response time is under 1 h and 0.0%")
     assert "a gap of 100.0 points" in first and second.startswith("By bucket: under 1 h")
+
+
+# --- issue 10: named columns, derived columns, drivers a model can use --------------------
+
+from csat_toolkit.drivers import (add_derived, choose_drivers, fit_driver_model,  # noqa: E402
+                                  resolve_columns, speed_effect)
+from csat_toolkit.errors import MissingColumnError as _Missing  # noqa: E402
+
+
+def test_resolve_columns_names_the_nearest_and_the_other_table():
+    check = resolve_columns({"cells": ["chanel", "team", "score"], "none": None, "one": "team"},
+                            ["channel", "team"], where="the tickets",
+                            elsewhere={"the answers": ["score"]})
+    assert check["cells"] == ["team"] and check["one"] == ["team"] and check["none"] == []
+    assert check.missing[["column", "nearest", "elsewhere"]].fillna("-").values.tolist() == [
+        ["chanel", "channel", "-"], ["score", "-", "the answers"]]
+    assert check.sentences() == [
+        "cells names 'chanel' (nearest: 'channel'), 'score' (it is in the answers, not in the "
+        "tickets), not a column of the tickets: it goes on with 'team'. Map or derive the "
+        "column, or change cells."]
+    assert resolve_columns({"x": ["a"]}, ["a"]).sentences() == []
+
+
+def test_resolve_columns_required_parameter_is_an_error_with_the_nearest():
+    with pytest.raises(_Missing, match=r"target_key='priorty' is not a column of the tickets "
+                                       r"\(did you mean 'priority'\?\)"):
+        resolve_columns({"target_key": "priorty"}, ["priority", "channel"], where="the tickets",
+                        required=["target_key"])
+
+
+def test_choose_drivers_leaves_out_what_cannot_explain_and_says_why():
+    data = pd.DataFrame({"channel": ["email"] * 60, "contacts": [1, 2, 3] * 20,
+                         "agent": [f"A{i:05d}" for i in range(60)],
+                         "team": ["a", "b"] * 30, "empty": [None] * 60})
+    choice = choose_drivers(data, ["channel", "contacts", "agent", "team", "empty", "priorty"],
+                            min_class=10, elsewhere={"the tickets": ["priority"]})
+    assert choice.drivers == ["contacts", "team"]
+    assert choice.left_out.values.tolist() == [["channel", "one value only"],
+                                               ["agent", "every level small"],
+                                               ["empty", "no values"],
+                                               ["priorty", "not a column"]]
+    assert choice.sentences[1] == ("Driver 'agent': every one of its 60 levels has fewer than 10 "
+                                   "answers (largest 1): left out of the model; lower min_n or "
+                                   "group the levels.")
+    assert "nearest: 'priority'" not in choice.sentences[3]  # not close enough to a column here
+    assert choose_drivers(data, ["agent"], min_class=1).drivers == ["agent"]
+    with pytest.raises(ParameterError, match="drivers must be a list"):
+        choose_drivers(data, "channel")
+
+
+def test_add_derived_on_each_table_and_strict_on_the_last():
+    tickets = pd.DataFrame({"ticket_id": ["T1", "T2"], "priority": ["urgent", "low"],
+                            "created_at": ["2025-01-01 09:00", "2025-01-01 10:00"],
+                            "first_response_at": ["2025-01-01 10:30", None]})
+    spec = {"frt": ["created_at", "first_response_at"], "rt": ["created_at", "resolved_at"]}
+    made = add_derived(tickets, durations=spec, derive={"urgent": "priority == 'urgent'",
+                                                        "good": "score >= 4"})
+    assert made.added == ["frt", "urgent"]
+    assert made.data["frt"].tolist()[0] == 1.5 and np.isnan(made.data["frt"].iloc[1])
+    assert made.data["urgent"].tolist() == [1.0, 0.0]
+    assert made.not_added == {"rt": "needs 'resolved_at'", "good": "'score' not here"}
+    assert made.sentences("the tickets") == [
+        "Not computed on the tickets: rt (needs 'resolved_at'); good ('score' not here)."]
+    answers = made.data.assign(score=[5, 2])
+    last = add_derived(answers, durations=spec, derive={"urgent": "priority == 'urgent'",
+                                                        "good": "score >= 4"},
+                       skip=made.added, strict=True)
+    assert last.added == ["good"] and last.data["good"].tolist() == [1.0, 0.0]
+    with pytest.raises(ParameterError, match="cannot be computed"):
+        add_derived(tickets, derive={"late": "late_days > 0"}, strict=True)
+    with pytest.raises(ParameterError, match="derive must map"):
+        add_derived(tickets, derive=["late"])
+
+
+def _answers(n=400, seed=5):
+    rng = np.random.default_rng(seed)
+    frt = rng.exponential(6, n)
+    p = 1 / (1 + np.exp(-(1.5 - 0.08 * frt)))
+    return pd.DataFrame({"score": np.where(rng.random(n) < p, 5, 2), "frt": frt,
+                         "channel": rng.choice(["chat", "email", "phone"], n)})
+
+
+def test_fit_driver_model_buckets_durations_with_the_fastest_as_reference():
+    frame, fit = fit_driver_model(_answers(), "satisfied", ["frt", "channel"],
+                                  bucket_drivers=["frt", "absent"], min_class=10)
+    assert frame.kinds == {"frt": "categorical", "channel": "categorical"}
+    assert frame.reference["frt"] == "under 1 h" and frame.n_used == 400
+    slow = fit.table[fit.table["term"].astype(str).str.contains("4-24 h")]
+    assert len(slow) == 1 and slow["estimate"].iloc[0] < 1  # slower: lower odds
+
+
+def test_speed_effect_buckets_and_curve():
+    data = _answers()
+    buckets, curve = speed_effect(data, "frt", drivers=["channel"], min_class=10)
+    direct = speed_buckets(data, "frt", min_n=10)
+    assert buckets["estimate"].tolist() == pytest.approx(direct["estimate"].tolist())
+    assert curve["estimate"].iloc[0] > curve["estimate"].iloc[-1]
+    flat = data.assign(frt=np.where(data.index % 2 == 0, 0.5, 30.0))
+    assert speed_effect(flat, "frt", min_class=10)[1] is None  # two values: no curve

@@ -708,3 +708,21 @@ def test_share_interval_and_grouped_noise_check():
         share = result.table.set_index("driver").loc["x"]
         assert share["lmg_share_ci_low"] <= share["lmg_share"] <= share["lmg_share_ci_high"]
     assert flagged == 0
+
+
+def test_top_driver_card_reads_the_largest_driver():
+    from csat_toolkit.importance import relative_importance, top_driver_card
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(300, 2))
+    df = pd.DataFrame({"frt": x[:, 0], "wait": x[:, 1],
+                       "y": 2 * x[:, 0] + x[:, 1] + rng.normal(size=300)})
+    result = relative_importance(df, "y", ["frt", "wait"], n_boot=20, seed=1)
+    top = result.table.iloc[0]
+    card = top_driver_card(result, labels={"frt": "first response time"}, conf=0.9)
+    assert top["driver"] == "frt" and card["label"] == "Top driver: first response time"
+    assert card["value"] == round(float(top["lmg_share"]), 1)
+    assert card["detail"] == (f"90% CI {top['lmg_share_ci_low']:.0f}-{top['lmg_share_ci_high']:.0f}%, "
+                              f"R² = {result.r2:.3f}, n=300")
+    assert card["sentence"] == result.summary({"frt": "first response time"})
+    assert top_driver_card(result)["label"] == "Top driver: frt"

@@ -713,3 +713,67 @@ def test_unusable_answers_and_other_surveys_in_predictions():
     predictions = result.predictions.set_index("ticket_id")
     assert responses.loc[0, "ticket_id"] not in predictions.index
     assert not predictions.loc[responses.loc[1, "ticket_id"], "answered"]
+
+
+# --- issue 10: the section on any data ----------------------------------------------------
+
+def _section_data(seed=11, n=600):
+    rng = np.random.default_rng(seed)
+    tickets = pd.DataFrame({"ticket_id": [f"T{i}" for i in range(n)],
+                            "priority": rng.choice(["urgent", "normal", "low"], n),
+                            "channel": "email",
+                            "resolved_at": pd.Timestamp("2025-02-01")})
+    tickets.loc[:9, "resolved_at"] = pd.NaT  # ten open tickets are not offered a survey
+    answered = rng.random(n) < 0.4
+    ids = tickets.loc[answered, "ticket_id"]
+    answers = pd.DataFrame({"ticket_id": ids.to_numpy(), "survey": "csat",
+                            "score": rng.choice([1, 2, 3, 4, 5], len(ids))})
+    answers.loc[:4, "survey"] = "ces"  # five tickets answered with another survey
+    return tickets, answers
+
+
+def test_nonresponse_report_uses_derived_cells_and_names_absent_ones():
+    from csat_toolkit.drivers import add_derived
+    from csat_toolkit.nonresponse import nonresponse_report
+
+    tickets, answers = _section_data()
+    tickets = add_derived(tickets, derive={"urgent": "priority == 'urgent'"}).data
+    report = nonresponse_report(tickets, answers, cells=["urgent", "channel", "prioriy"],
+                                features=["urgent", "priority"], min_n=5, seed=1)
+    offered = tickets["resolved_at"].notna() & ~tickets["ticket_id"].isin(
+        answers.loc[answers["survey"] != "csat", "ticket_id"])
+    assert report.eligible == (f"Tickets counted as offered CSAT: {int(offered.sum()):,} of 600 "
+                               "(resolved, and not answered with another survey).")
+    assert list(report.rates["urgent"]) == [0.0, 1.0]  # the derived column is a cell
+    csat = answers[answers["survey"] == "csat"]
+    expected = csat["ticket_id"].isin(tickets.loc[offered, "ticket_id"]).sum() / offered.sum()
+    assert (report.rates["answered"].sum() / report.rates["tickets"].sum()
+            == pytest.approx(expected))
+    assert report.skipped == [
+        "nonresponse_cells names 'prioriy' (nearest: 'priority'), not a column of the tickets: "
+        "it goes on with 'urgent', 'channel'. Map or derive the column, or change "
+        "nonresponse_cells.",
+        "Ticket column 'channel' has one value only among the eligible tickets: it cannot "
+        "separate respondents from non-respondents, left out."]
+    assert report.post is not None and report.predicted is not None
+    assert report.findings() == [report.post.summary(), report.predicted.summary()]
+
+
+def test_nonresponse_report_skips_parts_without_inputs():
+    from csat_toolkit.nonresponse import nonresponse_report
+
+    tickets, answers = _section_data()
+    bare = nonresponse_report(tickets, answers, cells=["channel"], features=[], min_n=5)
+    assert bare.post is None and bare.predicted is None and len(bare.rates) == 1
+    assert bare.skipped[-2:] == [
+        "No ticket column to post-stratify over (nonresponse_cells): the post-stratified CSAT "
+        "is skipped.",
+        "No ticket feature to predict from (nonresponse_features): the predicted CSAT of "
+        "non-respondents is skipped."]
+    nps_only = nonresponse_report(tickets, answers.assign(survey="nps"), cells=["priority"],
+                                  features=["priority"])
+    assert nps_only.rates is None and nps_only.skipped[-1] == (
+        "No CSAT answers: the non-response analysis is skipped.")
+    no_key = nonresponse_report(tickets, answers.drop(columns="ticket_id"))
+    assert no_key.skipped == ["No column 'ticket_id' (join_on) in the answers: answers cannot be "
+                              "tied to tickets, so the non-response analysis is skipped."]

@@ -748,3 +748,65 @@ def test_response_sentences_read_in_seconds_minutes_or_hours():
     assert median.startswith("Median first response 40 s (95% CI")
     assert within_30.startswith("40.0% answered within 30 s")
     assert within_60.startswith("60.0% answered within 1 min")
+
+
+# --- issue 10: report date from the data, sentences from the package -----------------------
+
+def test_ops_report_date_is_the_latest_ticket_time():
+    tickets = pd.DataFrame({"created_at": pd.to_datetime(["2025-03-01 09:00", "2025-03-05 08:00"]),
+                            "first_response_at": pd.to_datetime(["2025-03-01 10:00", None]),
+                            "resolved_at": pd.to_datetime(["2025-03-04 16:30", None])})
+    when = ops.ops_report_date(None, tickets)
+    assert str(when.timestamp) == "2025-03-05 08:00:00" and when.column == "created_at"
+    assert ops.ops_report_date("2025-06-30", tickets).source == "parameter"
+    answers = pd.DataFrame({"responded_at": pd.to_datetime(["2025-04-01 12:00"])})
+    assert ops.ops_report_date(None, None, answers=answers).column == "responded_at"
+    assert ops.ops_report_date(None, None) is None
+
+
+def test_duration_overview_and_open_ticket_sentences():
+    durations = pd.DataFrame({"first_response_hours": [0.5, 1.0, 2.0, 4.0, np.nan],
+                              "resolution_hours": [np.nan] * 5,
+                              "first_response_open_hours": [np.nan] * 4 + [9.0],
+                              "duration_issue": [None] * 5})
+    table = ops.duration_overview(durations, min_n=1)
+    assert table["duration"].unique().tolist() == ["first_response_hours"]
+    assert table.loc[table["statistic"] == "median", "estimate"].iloc[0] == pytest.approx(1.5)
+    assert ops.duration_overview(durations.drop(columns="first_response_hours")) is None
+    tickets = pd.DataFrame({"first_response_at": [1, 2, 3, 4, None]})
+    assert ops.describe_open_tickets(durations, tickets, as_of="2025-03-05") == [
+        "1 tickets still open at 2025-03-05 have waited a median 9.0 h so far (first response hours)."]
+
+
+def test_quality_both_ways_and_its_sentences():
+    tickets = pd.DataFrame({"ticket_id": list("abcd"), "contacts": [1, 2, 1, 1],
+                            "reopened": [0, 0, 1, 0],
+                            "resolved_at": pd.to_datetime(["2025-01-02"] * 4)})
+    both = ops.quality_both_ways(tickets, min_n=1)
+    fcr = both.set_index("metric")
+    assert fcr.loc["fcr", "estimate"] == pytest.approx(50.0)  # one contact and not reopened: a, d
+    assert "fcr (one_touch)" in fcr.index
+    sentences = ops.describe_quality(ops.resolution_quality(tickets, min_n=1))
+    assert sentences[0].startswith("First-contact resolution 50.0% (95% CI ")
+    assert "(95% CI 15.0% to 85.0%, n=4): not distinguishable" in sentences[0]
+    assert any(s.startswith("Reopen rate 25.00% (95% CI") for s in sentences)
+
+
+def test_describe_ops_satisfaction_states_both_sides():
+    row = {"comparison": "resolution SLA", "group": "met", "reference": "missed",
+           "estimate": 80.0, "ref_estimate": 60.0, "difference": 20.0, "ci_low": 10.5,
+           "ci_high": 29.0, "p_adjusted": 0.2, "significant": False, "n": 1200, "ref_n": 40,
+           "conf": 0.9}
+    assert ops.describe_ops_satisfaction(pd.DataFrame([row])) == [
+        "resolution SLA: 80.0% satisfied when met against 60.0% when missed (+20.0 points, 90% "
+        "CI +10.5 to +29.0; adjusted p 0.2; not significant; n=1,200 vs 40)."]
+
+
+def test_short_history_says_why_there_is_no_forecast():
+    days = pd.date_range("2025-03-03", periods=10, freq="D")
+    tickets = pd.DataFrame({"created_at": np.repeat(days, 5) + pd.Timedelta(hours=10)})
+    profile = ops.volume_profile(tickets, min_n=1)
+    assert profile.forecast is None
+    assert profile.forecast_gap.startswith("No forecast: ")
+    assert profile.forecast_gap.endswith("(1 full weeks of volume; the staffing forecast is skipped).")
+    assert profile.busiest_hours().empty

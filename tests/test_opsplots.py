@@ -101,3 +101,14 @@ def test_weekly_volume_wrong_table():
     with pytest.raises(MissingColumnError, match="'partial'"):
         opsplots.plot_weekly_volume(pd.DataFrame({"period": ["2024-01-01/2024-01-07"],
                                                   "contacts": [3]}))
+
+
+def test_plot_sla_draws_at_most_max_groups():
+    table = pd.DataFrame({"agent": [f"A{i:04d}" for i in range(500)], "metric": "first_response",
+                          "n": np.arange(500) + 1, "estimate": 90.0, "ci_low": 80.0,
+                          "ci_high": 95.0, "small_n": False, "conf": 0.95})
+    ax = opsplots.plot_sla(table, by="agent", max_groups=12)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert sorted(l[:5] for l in labels) == [f"A{i:04d}" for i in range(488, 500)]  # most tickets
+    assert ax.get_title() == "SLA met by agent: the 12 of 500 with the most decided tickets"
+    plt.close("all")
