@@ -115,6 +115,7 @@ __all__ = [
     "scenario_section",
     "growth_sentence",
     "report_date_of",
+    "headline_extra",
 ]
 
 CAVEATS = [
@@ -3772,3 +3773,46 @@ def report_date_of(as_of, responses: pd.DataFrame | None, revenue: pd.DataFrame 
     except DataError:
         return None, "No report date: the data hold no dates and as_of is not given."
     return date, date.sentence()
+
+
+def _records(table, columns, first=False):
+    if table is None:
+        return None if first else []
+    rows = table[columns].to_dict("records")
+    return rows[0] if first else rows
+
+
+def headline_extra(*, by_category=None, compare=None, churn_table=None, logrank=None,
+                   hazards=None, at_risk=None, accounts=None, link=None, scenario=None) -> dict:
+    """The result tables of the NPS-and-revenue notebook as plain values for headline.json.
+
+    Absent results give ``[]`` (tables) or ``None`` (single results).
+
+    Examples
+    --------
+    >>> extra = headline_extra()
+    >>> extra["comparison"], extra["scenario"], extra["logrank_p"]
+    ([], None, None)
+    """
+    return {
+        "by_category": _records(by_category, ["category", "outcome", "n", "estimate", "ci_low",
+                                              "ci_high"]),
+        "comparison": _records(compare, ["outcome", "a", "b", "n_a", "n_b", "difference",
+                                         "ci_low", "ci_high", "p_adjusted", "significant"]),
+        "churn": _records(churn_table, ["group", "at", "n", "estimate", "ci_low", "ci_high"]),
+        "logrank_p": None if logrank is None else float(logrank["p"].iloc[0]),
+        "hazard_ratios": _records(hazards, ["level", "reference", "estimate", "ci_low",
+                                            "ci_high", "p"]),
+        "revenue_at_risk": _records(at_risk, ["category", "customers", "revenue", "estimate",
+                                              "ci_low", "ci_high", "excess"]),
+        "accounts": None if accounts is None else _records(
+            accounts.overall, ["weighting", "n", "accounts", "estimate", "ci_low", "ci_high"]),
+        "coverage": None if accounts is None else _records(
+            accounts.coverage, ["quarter", "coverage", "meets_target"]),
+        "link": None if link is None else _records(
+            link.regression, ["lag", "estimate", "ci_low", "ci_high", "p_value", "n",
+                              "segments"]),
+        "link_warnings": [] if link is None else list(link.warnings),
+        "scenario": None if scenario is None else _records(
+            scenario.table, ["from", "to", "share", "estimate", "ci_low", "ci_high"], first=True),
+    }
