@@ -61,6 +61,8 @@ __all__ = [
     "goal_status",
     "goal_from_parameter",
     "GoalCheck",
+    "series_shape",
+    "SeriesShape",
     "GOAL_THRESHOLDS",
 ]
 
@@ -1244,3 +1246,57 @@ def _status(probability: float, thresholds: tuple[float, float]) -> str:
     if probability >= thresholds[1]:
         return "on track"
     return "off track" if probability < thresholds[0] else "at risk"
+
+
+@dataclass(frozen=True)
+class SeriesShape:
+    """Trend, season and breaks of one series, as sentences (see :func:`series_shape`).
+
+    ``season`` is the :class:`SeasonalityResult`; ``notes`` the sentences in report
+    order (trend test, season, change points); ``skipped`` those of steps that could
+    not run (too few periods, no two full cycles), for ``headline["skipped"]``;
+    ``trend`` the trend test's sentence (or why it was skipped).
+    """
+
+    season: SeasonalityResult
+    notes: list
+    skipped: list
+    trend: str
+
+
+def series_shape(series_table: pd.DataFrame, *, conf: float = 0.95) -> SeriesShape:
+    """The trend test, the seasonal decomposition and the change points of a series.
+
+    A seasonal series (STL ran and its season is significant at ``1 - conf``) gets the
+    seasonal Kendall test, so that the season is not read as trend; otherwise the
+    Mann-Kendall test. A step that needs more periods than the series has is skipped
+    with its reason, never an error.
+
+    Examples
+    --------
+    >>> months = pd.period_range("2025-07", periods=18, freq="M")
+    >>> table = pd.DataFrame({"period": months, "n": 400, "metric": "csat",
+    ...                       "estimate": 75 + 0.2 * np.arange(18) + np.tile([0.6, -0.6], 9)})
+    >>> shape = series_shape(table)
+    >>> shape.season.ran, shape.skipped[0][:46]
+    (False, 'Seasonality not estimated: STL needs at least ')
+    """
+    from .trends import trend_test_table  # trends sits beside forecast; imported when used
+
+    season = seasonal_decomposition(series_table, conf=conf)
+    seasonal = season.ran and season.p_value < 1 - conf
+    options = dict(method="seasonal_kendall" if seasonal else "mann_kendall",
+                   period_length=season.period_length or 12, alpha=1 - conf)
+    notes, skipped = [], []
+    steps = (("Trend test", lambda: trend_test_table(series_table, **options)["sentence"].iloc[0]),
+             ("Season", season.summary),
+             ("Change points", lambda: change_points(series_table, conf=conf).summary()))
+    for name, step in steps:
+        try:
+            notes.append(step())
+        except DataError as reason:
+            notes.append(f"{name} skipped: {reason}")
+            skipped.append(notes[-1])
+    if not season.ran:
+        skipped.append(notes[1])
+    return SeriesShape(season, notes, skipped, notes[0])
