@@ -5,28 +5,22 @@ check values of each folder's SOURCE.md)."""
 from __future__ import annotations
 
 import pandas as pd
-import papermill as pm
 import pytest
 
 import csat_toolkit as ct
+import csat_toolkit.sample  # noqa: F401  (ct.sample)
 from csat_toolkit import ops
 from csat_toolkit.businesshours import Schedule
-from csat_toolkit.runner import run_reports
 
-from .conftest import NOTEBOOKS, REALDATA, REPO, SAMPLE, read_headline, require_shared
+from .conftest import REALDATA, REPO, SAMPLE, read_headline, require_shared
 
-NOTEBOOK = NOTEBOOKS / "05_operations.ipynb"
 TARGETS = {"first_response": {"urgent": 1, "high": 4, "normal": 8, "low": 24},
            "resolution": {"urgent": 8, "high": 24, "normal": 40, "low": 80}}
-
-
-def run(tmp_path, name, **parameters):
-    out = tmp_path / name
-    out.mkdir()
-    pm.execute_notebook(str(NOTEBOOK), str(out / "run.ipynb"),
-                        parameters={"output_dir": str(out), **parameters}, kernel_name="python3",
-                        cwd=str(NOTEBOOKS), progress_bar=False)
-    return read_headline(out)
+OTHER = {"clock": "calendar", "timezone": "America/New_York", "source_timezone": "UTC",
+         "holidays": ["2024-12-25"], "conf_level": 0.9, "min_n": 50,
+         "sla_targets": {"first_response": {"*": 2, "urgent": 0.5}},
+         "sla_by": ["channel"], "volume_path": None, "responses_path": None,
+         "fcr_method": "one_touch", "title": "Calendar check"}
 
 
 def cards(headline):
@@ -39,10 +33,15 @@ def tickets():
 
 
 @pytest.mark.slow
-def test_operations_notebook_defaults(tmp_path, tickets):
-    headline = run(tmp_path, "ops")
+@pytest.mark.xdist_group("ops_defaults")
+def test_operations_notebook_defaults(notebook_run, tickets):
+    headline = read_headline(notebook_run("05_operations"))
+    # as_of None: the latest ticket time stamp, said in the report and the headline.
+    latest = max(tickets[c].max() for c in ("created_at", "first_response_at", "resolved_at"))
+    assert headline["as_of"] == latest.isoformat() and headline["as_of_source"] == "data"
+    as_of = headline["as_of"]
     office = Schedule({"mon-fri": "08:00-18:00"}, timezone="UTC", name="business hours")
-    sla = ops.sla_compliance(tickets, TARGETS, schedule=office, as_of="2024-12-31 23:59")
+    sla = ops.sla_compliance(tickets, TARGETS, schedule=office, as_of=as_of)
     table = sla.table.set_index("metric")
     got = {row["metric"]: row for row in headline["sla"]}
     for metric, label in (("first_response", "First response SLA met"),
@@ -52,7 +51,7 @@ def test_operations_notebook_defaults(tmp_path, tickets):
         assert got[metric]["ci_low"] == pytest.approx(table.loc[metric, "ci_low"])
         assert cards(headline)[label]["value"] == pytest.approx(table.loc[metric, "estimate"], abs=1e-6)
     by_agent = ops.sla_compliance(tickets, TARGETS, by="agent", schedule=office,
-                                  as_of="2024-12-31 23:59").table
+                                  as_of=as_of).table
     assert [r["estimate"] for r in headline["sla_by"]["agent"]] == pytest.approx(
         by_agent["estimate"].tolist())
     assert headline["breaches"] == len(sla.breaches)
@@ -75,16 +74,14 @@ def test_operations_notebook_defaults(tmp_path, tickets):
 
 
 @pytest.mark.slow
-def test_operations_notebook_other_parameters(tmp_path, tickets):
-    params = {"clock": "calendar", "timezone": "America/New_York", "source_timezone": "UTC",
-              "holidays": ["2024-12-25"], "conf_level": 0.9, "min_n": 50,
-              "sla_targets": {"first_response": {"*": 2, "urgent": 0.5}},
-              "sla_by": ["channel"], "volume_path": None, "responses_path": None,
-              "fcr_method": "one_touch", "title": "Calendar check"}
-    headline = run(tmp_path, "ops_other", **params)
+@pytest.mark.xdist_group("ops_other_parameters")
+def test_operations_notebook_other_parameters(notebook_run, tickets):
+    params = OTHER
+    headline = read_headline(notebook_run("05_operations", **params))
     assert headline["title"] == "Calendar check" and headline["clock"] == "calendar"
+    as_of = headline["as_of"]
     sla = ops.sla_compliance(tickets, params["sla_targets"], clock="calendar",
-                             as_of="2024-12-31 23:59", source_timezone="UTC", conf=0.9, min_n=50)
+                             as_of=as_of, source_timezone="UTC", conf=0.9, min_n=50)
     row = sla.table.iloc[0]
     assert [r["metric"] for r in headline["sla"]] == ["first_response"]
     assert headline["sla"][0]["estimate"] == pytest.approx(row["estimate"])
@@ -98,7 +95,7 @@ def test_operations_notebook_other_parameters(tmp_path, tickets):
     # Business hours in New York with the holiday (durations table).
     office = Schedule({"mon-fri": "08:00-18:00"}, timezone="America/New_York",
                       holidays=["2024-12-25"])
-    durations = ops.response_durations(tickets, schedule=office, as_of="2024-12-31 23:59",
+    durations = ops.response_durations(tickets, schedule=office, as_of=as_of,
                                        source_timezone="UTC")
     business = ops.response_time_summary(durations, column="first_response_business_hours",
                                          conf=0.9, expectations=False).iloc[0]
@@ -114,15 +111,17 @@ def test_operations_notebook_other_parameters(tmp_path, tickets):
 
 @pytest.mark.slow
 @pytest.mark.realdata
-def test_operations_real_data_configs(tmp_path):
+@pytest.mark.xdist_group("ops_real_data")
+def test_operations_real_data_configs(reports_run):
     require_shared(REALDATA)
+    folders = {}
     for config in ("incident_sla", "call_centre"):
-        result = run_reports(config=REPO / "data" / "examples" / f"{config}.yaml",
-                             out=tmp_path / config, progress=False)
+        result = reports_run(config=REPO / "data" / "examples" / f"{config}.yaml")
         assert result.ok, [r.error for r in result.runs]
-        html = (tmp_path / config / "05_operations.html").read_text(encoding="utf-8")
+        folders[config] = result.out
+        html = (result.out / "05_operations.html").read_text(encoding="utf-8")
         assert "Warning" not in html and "Traceback" not in html
-    incidents = read_headline(tmp_path / "incident_sla" / "05_operations")
+    incidents = read_headline(folders["incident_sla"] / "05_operations")
     # SOURCE.md: 5,998 events, 890 incidents (last row each), made_sla TRUE 0.5562,
     # median resolution 54.47 h over 861 resolved incidents.
     assert incidents["n_tickets_read"] == 5998 and incidents["n_tickets"] == 890
@@ -145,7 +144,7 @@ def test_operations_real_data_configs(tmp_path):
                                     fallback={"resolved_at": "closed_at"}, **options)
     assert filled.data["resolved_at"].notna().sum() == 890  # the 29 now have a time
     assert any("made_sla agree for" in f for f in incidents["findings"])
-    calls = read_headline(tmp_path / "call_centre" / "05_operations")
+    calls = read_headline(folders["call_centre"] / "05_operations")
     # SOURCE.md: 4,054 answered calls; share answered within 60 s 0.4430; resolved 0.8994 of
     # answered calls.
     # The config counts the 946 abandoned calls as missed (the call-centre convention):
@@ -157,3 +156,103 @@ def test_operations_real_data_configs(tmp_path):
     fcr = cards(calls)["First-contact resolution"]
     assert fcr["n"] == 4054 and fcr["value"] == pytest.approx(89.94, abs=0.005)
     assert calls["ops_satisfaction"] and calls["n_tickets"] == 5000
+
+
+# --- issue 10: defaults on anyone's data ---------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def ops_data(tmp_path_factory):
+    """18 months from July 2024 (300 customers), one month only, and the variants, as CSV."""
+    folder = tmp_path_factory.mktemp("ops_data")
+    frames = ct.sample.make_sample(seed=7, n_customers=300, start="2024-07", months=18)
+    short = ct.sample.make_sample(seed=3, n_customers=150, start="2025-10", months=1)
+    files = {"tickets": frames["tickets"], "responses": frames["responses"],
+             "volume": frames["volume"],
+             "nps_only": frames["responses"][frames["responses"]["survey"] == "nps"],
+             "many_agents": frames["tickets"].assign(
+                 agent=[f"A{i:06d}" for i in range(len(frames["tickets"]))]),
+             "short_tickets": short["tickets"], "short_responses": short["responses"]}
+    for name, frame in files.items():
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    return {name: str(folder / f"{name}.csv") for name in files} | {"frames": frames}
+
+
+def ops_run(notebook_run, data, **parameters):
+    paths = {"tickets_path": data["tickets"], "responses_path": data["responses"],
+             "volume_path": data["volume"]}
+    return read_headline(notebook_run("05_operations", **(paths | parameters)))
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("ops_other_year")
+def test_other_year_waits_until_the_latest_ticket(notebook_run, ops_data):
+    headline = ops_run(notebook_run, ops_data)
+    tickets = ct.tables.load_tickets(ops_data["tickets"]).data
+    latest = max(tickets[c].max() for c in ("created_at", "first_response_at", "resolved_at"))
+    assert headline["as_of"] == latest.isoformat() and headline["skipped"] == []
+    office = Schedule({"mon-fri": "08:00-18:00"}, timezone="UTC", name="business hours")
+    sla = ops.sla_compliance(tickets, TARGETS, schedule=office, as_of=latest).table
+    assert [r["estimate"] for r in headline["sla"]] == pytest.approx(sla["estimate"].tolist())
+    assert headline["forecast"] and headline["ops_satisfaction"]
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("ops_no_tickets")
+def test_no_tickets_says_there_is_nothing_to_measure(notebook_run, ops_data):
+    headline = ops_run(notebook_run, ops_data, tickets_path=None)
+    assert headline["skipped"][0] == ("No ticket table (tickets_path): there is nothing to "
+                                      "measure, so every operations section is skipped.")
+    assert headline["n_tickets"] == 0 and headline["sla"] is None and headline["kpis"][0][
+        "label"] == "Self-service share"  # the volume file still gives deflection
+    assert headline["as_of_column"] == "responded_at"
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("ops_no_csat")
+def test_no_csat_answers_and_no_volume(notebook_run, ops_data):
+    headline = ops_run(notebook_run, ops_data, responses_path=ops_data["nps_only"], volume_path=None)
+    assert ("No CSAT answers (responses_path, csat_survey): satisfaction cannot be tied to "
+            "operations.") in headline["skipped"]
+    assert "No channel volume file (volume_path): the deflection section is skipped." in headline["skipped"]
+    assert headline["ops_satisfaction"] is None and headline["sla"]
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("ops_short_history")
+def test_short_history_says_the_forecast_needs_more_weeks(notebook_run, ops_data):
+    headline = ops_run(notebook_run, ops_data, tickets_path=ops_data["short_tickets"],
+                       responses_path=ops_data["short_responses"], volume_path=None)
+    assert headline["forecast"] is None
+    assert any(s.startswith("No forecast") and "full weeks of volume" in s
+               for s in headline["skipped"])
+    assert headline["as_of"].startswith("2025-1")  # the data's own calendar
+    assert headline["sla"] and headline["durations"]
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("ops_many_agents_derived")
+def test_many_agents_and_a_derived_breakdown(notebook_run, ops_data):
+    out = notebook_run("05_operations", tickets_path=ops_data["many_agents"],
+                       responses_path=None, volume_path=None,
+                       derive={"urgent": "priority == 'urgent'"},
+                       sla_by=["urgent", "agent", "chanel"], quality_by=["urgent"])
+    headline = read_headline(out)
+    assert set(headline["sla_by"]) == {"urgent", "agent"}
+    assert ("sla_by names 'chanel' (nearest: 'channel'), not a column of the tickets: it goes "
+            "on with 'urgent', 'agent'. Map or derive the column, or change sla_by."
+            ) in headline["skipped"]
+    assert len({r["agent"] for r in headline["sla_by"]["agent"]}) > 3000  # all in the table
+    assert max(_png_heights(out / "run.ipynb")) < 2000  # the chart draws the 40 largest only
+
+
+def _png_heights(path):
+    import base64
+    import struct
+
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    return [struct.unpack(">I", base64.b64decode(o["data"]["image/png"])[20:24])[0]
+            for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])
+            if "image/png" in o.get("data", {})]
