@@ -541,3 +541,20 @@ def test_short_series_messages_never_suggest_their_own_period(freq, start, sugge
         with pytest.raises(DataError) as error:
             call()
         assert suggestion in str(error.value) and own not in str(error.value)
+
+
+def test_series_shape_on_the_sample_uses_the_seasonal_kendall_test(csat_series, seasonality):
+    shape = fc.series_shape(csat_series)
+    assert shape.season.ran and shape.season.low == seasonality.low
+    assert "seasonal Kendall" in shape.trend and shape.notes[0] == shape.trend
+    assert shape.notes[1] == seasonality.summary() and shape.skipped == []
+    assert shape.notes[2] == fc.change_points(csat_series).summary()
+
+
+def test_series_shape_on_a_short_series_says_what_was_skipped(csat_series):
+    shape = fc.series_shape(csat_series.head(5))
+    assert not shape.season.ran
+    assert shape.trend.startswith("Trend test skipped: ")
+    assert shape.skipped[0] == shape.trend
+    assert shape.skipped[1].startswith("Change points skipped: Change-point detection needs")
+    assert shape.skipped[2].startswith("Seasonality not estimated: STL needs")

@@ -1,6 +1,7 @@
 """Notebooks: committed clean, documented parameters, runs with non-default parameters.
 
-nbval (lax) also runs every notebook with its defaults: see ``addopts`` in pyproject.toml.
+Notebook runs go through the session fixture ``notebook_run`` (conftest.py): one execution
+per configuration, shared by every test of it (``xdist_group`` keeps them on one worker).
 """
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import re
 
 import nbformat
 import pandas as pd
-import papermill as pm
 import pytest
 import statsmodels.formula.api as smf
 
@@ -56,18 +56,14 @@ def test_parameters_are_the_documented_ones(path):
 
 
 @pytest.mark.slow
-def test_metrics_notebook_with_other_parameters(tmp_path):
-    out = tmp_path / "metrics"
-    out.mkdir()
+@pytest.mark.xdist_group("01_metrics-half-year")
+def test_metrics_notebook_with_other_parameters(notebook_run):
     params = {
         "conf_level": 0.9, "min_n": 100, "start": "2024-01-01", "end": "2024-06-30",
         "segments": ["channel"], "thresholds": {"csat": {"positive_min": 5}},
-        "benchmarks": {"nps": "nps_target_30_50"}, "output_dir": str(out),
-        "title": "Half-year check",
+        "benchmarks": {"nps": "nps_target_30_50"}, "title": "Half-year check",
     }
-    pm.execute_notebook(str(NOTEBOOKS / "01_metrics.ipynb"), str(out / "run.ipynb"),
-                        parameters=params, kernel_name="python3", cwd=str(NOTEBOOKS),
-                        progress_bar=False)
+    out = notebook_run("01_metrics", **params)
     headline = read_headline(out)
     assert headline["title"] == "Half-year check"
     cards = {k["metric"]: k for k in headline["kpis"]}
@@ -88,15 +84,11 @@ def test_metrics_notebook_with_other_parameters(tmp_path):
 
 
 @pytest.mark.slow
-def test_trends_notebook_finds_the_incident_and_the_season(tmp_path):
+@pytest.mark.xdist_group("02_trends-default")
+def test_trends_notebook_finds_the_incident_and_the_season(notebook_run):
     # The sample's built-in effects (data/sample/README.md): the 2024-03 incident and the
     # November-December low. The report must show both, and the example goal's status.
-    out = tmp_path / "trends"
-    out.mkdir()
-    pm.execute_notebook(str(NOTEBOOKS / "02_trends.ipynb"), str(out / "run.ipynb"),
-                        parameters={"output_dir": str(out)}, kernel_name="python3",
-                        cwd=str(NOTEBOOKS), progress_bar=False)
-    headline = read_headline(out)
+    headline = read_headline(notebook_run("02_trends"))
     assert "2024-03" in headline["significant_changes"]
     assert "2024-03" in headline["out_of_control"]
     assert {"Nov", "Dec"} <= set(headline["seasonal_low"])
@@ -106,14 +98,11 @@ def test_trends_notebook_finds_the_incident_and_the_season(tmp_path):
 
 
 @pytest.mark.slow
-def test_trends_notebook_with_other_parameters(tmp_path):
-    out = tmp_path / "trends_q"
-    out.mkdir()
+@pytest.mark.xdist_group("02_trends-nps-quarterly")
+def test_trends_notebook_with_other_parameters(notebook_run):
     params = {"metric": "nps", "period": "Q", "window": 2, "goal": {"target": 20, "by": "2025Q2"},
-              "segments": ["region"], "conf_level": 0.9, "output_dir": str(out)}
-    pm.execute_notebook(str(NOTEBOOKS / "02_trends.ipynb"), str(out / "run.ipynb"),
-                        parameters=params, kernel_name="python3", cwd=str(NOTEBOOKS),
-                        progress_bar=False)
+              "segments": ["region"], "conf_level": 0.9}
+    out = notebook_run("02_trends", **params)
     headline = read_headline(out)
     assert headline["metric"] == "nps" and headline["period"] == "Q"
     data = ct.load_responses(SAMPLE / "responses.csv").data
@@ -125,15 +114,12 @@ def test_trends_notebook_with_other_parameters(tmp_path):
 
 
 @pytest.mark.slow
-def test_drivers_notebook_names_the_true_drivers(tmp_path):
+@pytest.mark.xdist_group("03_drivers-default")
+def test_drivers_notebook_names_the_true_drivers(notebook_run):
     # The sample's built-in CSAT drivers (data/sample/README.md, effect 3): first response
     # time (logit -0.5/-1.0/-1.7 by bucket), contacts, reopened, channel, Agents 07/18; the
     # priority has no effect of its own. The report must rank them and flag no noise.
-    out = tmp_path / "drivers"
-    out.mkdir()
-    pm.execute_notebook(str(NOTEBOOKS / "03_drivers.ipynb"), str(out / "run.ipynb"),
-                        parameters={"output_dir": str(out)}, kernel_name="python3",
-                        cwd=str(NOTEBOOKS), progress_bar=False)
+    out = notebook_run("03_drivers")
     headline = read_headline(out)
     drivers = {d["driver"]: d for d in headline["drivers"]}
     assert headline["drivers"][0]["driver"] == "first_response_hours"
@@ -153,17 +139,13 @@ def test_drivers_notebook_names_the_true_drivers(tmp_path):
 
 
 @pytest.mark.slow
-def test_drivers_notebook_with_other_parameters(tmp_path):
-    out = tmp_path / "drivers_score"
-    out.mkdir()
+@pytest.mark.xdist_group("03_drivers-score-ols")
+def test_drivers_notebook_with_other_parameters(notebook_run):
     params = {"outcome": "score", "model": "ols", "drivers": ["first_response_hours", "contacts",
                                                                "channel"],
               "bucket_drivers": [], "speed_columns": ["first_response_hours"], "performance": {},
-              "agent_column": None, "team_column": None, "n_boot": 150, "conf_level": 0.9,
-              "output_dir": str(out)}
-    pm.execute_notebook(str(NOTEBOOKS / "03_drivers.ipynb"), str(out / "run.ipynb"),
-                        parameters=params, kernel_name="python3", cwd=str(NOTEBOOKS),
-                        progress_bar=False)
+              "agent_column": None, "team_column": None, "n_boot": 150, "conf_level": 0.9}
+    out = notebook_run("03_drivers", **params)
     headline = read_headline(out)
     # The R² of the decomposition is the OLS R² of the same model, fitted directly.
     answers = ct.metrics.select_survey(ct.load_responses(SAMPLE / "responses.csv").data, "csat")
