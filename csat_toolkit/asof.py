@@ -12,7 +12,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from .errors import DataError, ParameterError
+from .errors import ParameterError
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,8 @@ class ReportDate:
     timestamp : pandas.Timestamp
         The date (and time) used, naive or time-zone aware as the data are.
     source : str
-        ``"parameter"`` when ``as_of`` was given, ``"data"`` when taken from the data.
+        ``"parameter"`` when ``as_of`` was given, ``"data"`` when taken from the data,
+        ``"none"`` when neither exists (the timestamp is then ``NaT`` and the object false).
     column : str or None
         The column it was taken from (``None`` when given).
     """
@@ -33,10 +34,14 @@ class ReportDate:
     source: str
     column: str | None = None
 
+    def __bool__(self) -> bool:
+        """False when there is no report date (no dates in the data, as_of not given)."""
+        return not pd.isna(self.timestamp)
+
     @property
-    def date(self) -> str:
-        """The date as ``YYYY-MM-DD``."""
-        return self.timestamp.strftime("%Y-%m-%d")
+    def date(self) -> str | None:
+        """The date as ``YYYY-MM-DD`` (``None`` without a report date)."""
+        return self.timestamp.strftime("%Y-%m-%d") if self else None
 
     def sentence(self) -> str:
         """One sentence for the report header.
@@ -48,12 +53,14 @@ class ReportDate:
         """
         if self.source == "parameter":
             return f"Report date {self.date} (as_of)."
+        if not self:
+            return "No report date: the data hold no dates and as_of is not given."
         return f"Report date {self.date}: the latest {self.column} in the data (as_of not given)."
 
     def to_dict(self) -> dict:
-        """Plain values for ``headline.json``."""
-        return {"as_of": self.timestamp.isoformat(), "as_of_source": self.source,
-                "as_of_column": self.column}
+        """Plain values for ``headline.json`` (``as_of`` is ``None`` without a date)."""
+        return {"as_of": self.timestamp.isoformat() if self else None,
+                "as_of_source": self.source, "as_of_column": self.column}
 
 
 def _latest(values: pd.Series) -> pd.Timestamp | None:
@@ -81,13 +88,13 @@ def report_date(as_of: str | pd.Timestamp | None,
     Returns
     -------
     ReportDate
+        False (``source="none"``, ``NaT``) when ``as_of`` is ``None`` and no column holds a
+        date: analyses that need no date still run, and the report says there is none.
 
     Raises
     ------
     ParameterError
         ``as_of`` is not a readable date.
-    DataError
-        ``as_of`` is ``None`` and no column holds a date.
 
     Examples
     --------
@@ -96,6 +103,8 @@ def report_date(as_of: str | pd.Timestamp | None,
     '2025-12-30'
     >>> report_date("2024-06-30", {"responded_at": answers}).source
     'parameter'
+    >>> bool(report_date(None, {"responded_at": pd.Series([pd.NaT])}))
+    False
     """
     if as_of is not None:
         try:
@@ -107,9 +116,7 @@ def report_date(as_of: str | pd.Timestamp | None,
     found = [(latest, name) for name, values in items
              if values is not None and (latest := _latest(pd.Series(values))) is not None]
     if not found:
-        names = ", ".join(name for name, _ in (columns.items() if isinstance(columns, dict) else []))
-        raise DataError(f"No dates in {names or 'the data'} to take the report date from: "
-                        "give as_of='YYYY-MM-DD'.")
+        return ReportDate(pd.NaT, "none")
     latest, name = max(found, key=lambda pair: _comparable(pair[0]))
     return ReportDate(latest, "data", name)
 

@@ -96,14 +96,41 @@ def write_headline(
     findings: list[str],
     extra: dict | None = None,
 ) -> Path:
-    """Write ``headline.json`` (sorted keys, so reruns give identical files)."""
+    """Write ``headline.json``: strict JSON, sorted keys, so reruns give identical files.
+
+    Missing numbers (NaN, NaT, ``pd.NA``) and infinities become ``null``, numpy numbers
+    plain numbers, so any JSON reader (a dashboard, a scheduler) can read the file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = write_headline(tempfile.mkdtemp(), title="T", kpis=[], findings=[],
+    ...                       extra={"share": float("nan"), "n": np.int64(3)})
+    >>> json.loads(path.read_text())["share"] is None
+    True
+    """
     folder = Path(output_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    payload = {"title": title, "kpis": kpis, "findings": findings, **(extra or {})}
+    payload = _plain({"title": title, "kpis": kpis, "findings": findings, **(extra or {})})
     path = folder / "headline.json"
-    path.write_text(json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False, default=str),
-                    encoding="utf-8")
+    path.write_text(json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False,
+                               allow_nan=False, default=str), encoding="utf-8")
     return path
+
+
+def _plain(value):
+    """JSON-ready copy: containers recursed, missing and infinite numbers as None."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (np.number, np.bool_)):
+        value = value.item()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is pd.NaT or value is pd.NA:
+        return None
+    return value
 
 
 def sentences_html(sentences: list[str]):

@@ -3768,11 +3768,8 @@ def report_date_of(as_of, responses: pd.DataFrame | None, revenue: pd.DataFrame 
         columns = {"responded_at": responses["responded_at"]}
     else:
         columns = {}
-    try:
-        date = report_date(as_of, columns)
-    except DataError:
-        return None, "No report date: the data hold no dates and as_of is not given."
-    return date, date.sentence()
+    date = report_date(as_of, columns)
+    return (date if date else None), date.sentence()
 
 
 def _records(table, columns, first=False):
