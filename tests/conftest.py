@@ -40,6 +40,12 @@ def sample_responses():
     return ct.load_responses(SAMPLE / "responses.csv")
 
 
+def executed_notebook(folder: Path) -> Path:
+    """The executed notebook in a notebook's output folder (as the runner names it)."""
+    (path,) = Path(folder).glob("*.ipynb")
+    return path
+
+
 def read_headline(folder: Path) -> dict:
     return json.loads((Path(folder) / "headline.json").read_text(encoding="utf-8"))
 
@@ -55,23 +61,32 @@ def _cache_key(*parts) -> str:
     return json.dumps(parts, sort_keys=True, default=str)
 
 
+#: The xdist group of every test that reads the bundled sample's default run.
+SAMPLE_RUN = "sample-run"
+
+
 @pytest.fixture(scope="session")
-def notebook_run(tmp_path_factory):
+def notebook_run(tmp_path_factory, reports_run):
     """Run one notebook with parameters once per session; returns its output folder.
 
     ``notebook_run("01_metrics", min_n=50)`` executes ``notebooks/01_metrics.ipynb`` with
     papermill (cwd ``notebooks/``, as the runner does) and returns the folder holding its
     ``headline.json``; a second call with the same arguments returns the same folder.
+    Without parameters it is the notebook's folder of the runner's sample run
+    (``reports_run()``, what ``make report`` does): tests of the defaults carry
+    ``pytest.mark.xdist_group(SAMPLE_RUN)`` so that one worker runs it once.
     """
     import papermill as pm
 
     cache: dict[str, Path] = {}
 
     def run(name: str, **parameters) -> Path:
+        if not parameters:
+            return reports_run().out / name
         key = _cache_key(name, parameters)
         if key not in cache:
             out = tmp_path_factory.mktemp(name)
-            pm.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(out / "run.ipynb"),
+            pm.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(out / f"{name}.ipynb"),
                                 parameters={"output_dir": str(out), **parameters},
                                 kernel_name="python3", cwd=str(NOTEBOOKS), progress_bar=False,
                                 execution_timeout=600)

@@ -10,7 +10,7 @@ import pytest
 import csat_toolkit as ct
 import csat_toolkit.sample  # noqa: F401  (ct.sample)
 
-from .conftest import read_headline
+from .conftest import executed_notebook, read_headline
 
 FAST = {"n_boot": 20}
 
@@ -95,7 +95,7 @@ def test_an_agent_per_answer_is_bounded(notebook_run, drivers_data):
     fair = pd.read_csv(out / "fair_agent.csv")
     assert len(fair) == (drivers_data["frames"]["responses"]["survey"] == "csat").sum()
     assert headline["agents_ranked"]["agent"] == []  # nobody has min_n answers
-    text = (out / "run.ipynb").read_text(encoding="utf-8")
+    text = executed_notebook(out).read_text(encoding="utf-8")
     assert "Showing 30 of" in text and "agent values" in text
 
 

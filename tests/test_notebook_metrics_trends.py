@@ -15,7 +15,7 @@ import pytest
 import csat_toolkit as ct
 from csat_toolkit.sample import make_sample
 
-from .conftest import SAMPLE, read_headline
+from .conftest import SAMPLE, SAMPLE_RUN, executed_notebook, read_headline
 
 pytestmark = pytest.mark.slow
 
@@ -45,7 +45,7 @@ def scenario_files(tmp_path_factory) -> dict[str, str]:
 # --- defaults on the sample -------------------------------------------------------------
 
 
-@pytest.mark.xdist_group("01_metrics-default")
+@pytest.mark.xdist_group(SAMPLE_RUN)
 def test_metrics_default_headline_has_segments_report_date_and_csv(notebook_run):
     out = notebook_run("01_metrics")
     headline = read_headline(out)
@@ -68,7 +68,7 @@ def test_metrics_default_headline_has_segments_report_date_and_csv(notebook_run)
         headline["skipped"]
 
 
-@pytest.mark.xdist_group("02_trends-default")
+@pytest.mark.xdist_group(SAMPLE_RUN)
 def test_trends_default_goal_is_relative_to_the_last_period(notebook_run):
     headline = read_headline(notebook_run("02_trends"))
     assert headline["as_of"].startswith("2024-12-31") and headline["as_of_source"] == "data"
@@ -175,7 +175,7 @@ def test_metrics_with_100000_levels_caps_headline_and_writes_every_level(noteboo
     csat_levels = headline["segments"]["csat"]["channel"]["levels_total"]
     shown = ct.report.MAX_SHOWN
     assert f"{csat_levels - shown:,} more levels not shown (see segments.csv)." in \
-        (out / "run.ipynb").read_text(encoding="utf-8")
+        executed_notebook(out).read_text(encoding="utf-8")
 
 
 @pytest.mark.xdist_group("metrics-trends-many-levels")

@@ -12,7 +12,8 @@ import csat_toolkit.sample  # noqa: F401  (ct.sample)
 from csat_toolkit import ops
 from csat_toolkit.businesshours import Schedule
 
-from .conftest import REALDATA, REPO, SAMPLE, read_headline, require_shared
+from .conftest import (REALDATA, REPO, SAMPLE, SAMPLE_RUN, executed_notebook, read_headline,
+                       require_shared)
 
 TARGETS = {"first_response": {"urgent": 1, "high": 4, "normal": 8, "low": 24},
            "resolution": {"urgent": 8, "high": 24, "normal": 40, "low": 80}}
@@ -33,7 +34,7 @@ def tickets():
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("ops_defaults")
+@pytest.mark.xdist_group(SAMPLE_RUN)
 def test_operations_notebook_defaults(notebook_run, tickets):
     headline = read_headline(notebook_run("05_operations"))
     # as_of None: the latest ticket time stamp, said in the report and the headline.
@@ -243,7 +244,7 @@ def test_many_agents_and_a_derived_breakdown(notebook_run, ops_data):
             "on with 'urgent', 'agent'. Map or derive the column, or change sla_by."
             ) in headline["skipped"]
     assert len({r["agent"] for r in headline["sla_by"]["agent"]}) > 3000  # all in the table
-    assert max(_png_heights(out / "run.ipynb")) < 2000  # the chart draws the 40 largest only
+    assert max(_png_heights(executed_notebook(out))) < 2000  # the chart draws the 40 largest only
 
 
 def _png_heights(path):

@@ -14,7 +14,8 @@ import csat_toolkit as ct
 from csat_toolkit import sample as gen
 from csat_toolkit.runner import run_reports
 
-from .conftest import REALDATA, REPO, SAMPLE, read_headline, require_shared
+from .conftest import (REALDATA, REPO, SAMPLE, SAMPLE_RUN, executed_notebook, read_headline,
+                       require_shared)
 from .test_revenue import expected_by_state, window_weights
 
 NB = "04_nps_revenue"
@@ -59,7 +60,7 @@ def nps_answers(path) -> pd.DataFrame:
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("revenue_default")
+@pytest.mark.xdist_group(SAMPLE_RUN)
 def test_default_run_recovers_the_built_in_link(notebook_run):
     # data/sample/README.md effect 4: growth by hidden state; the default window
     # definition (3 months before, 6 after) has the expectation of tests/test_revenue.py
@@ -82,18 +83,18 @@ def test_default_run_recovers_the_built_in_link(notebook_run):
     assert headline["scenario"]["estimate"] > 0
     assert headline["link"] and any("+3.2%" in f for f in headline["findings"])
     assert [k["label"] for k in headline["kpis"]][:2] == ["NPS", "Promoters vs detractors: growth"]
-    html = (out / "run.ipynb").read_text(encoding="utf-8")
+    html = executed_notebook(out).read_text(encoding="utf-8")
     assert "Correlation is not causation" in html and '"name": "stderr"' not in html
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("revenue_default")
+@pytest.mark.xdist_group(SAMPLE_RUN)
 def test_default_report_date_is_the_end_of_the_sample_revenue(notebook_run):
     out = notebook_run(NB)
     headline = read_headline(out)
     assert headline["as_of"] == "2024-12-31T23:59:59" and headline["as_of_source"] == "data"
     assert headline["as_of_column"] == "period" and headline["growth"] == "log"
-    html = (out / "run.ipynb").read_text(encoding="utf-8")
+    html = executed_notebook(out).read_text(encoding="utf-8")
     assert "Report date 2024-12-31: the latest period in the data (as_of not given)." in html
     assert "Growth definition (growth=&quot;log&quot;)" in html
 
@@ -148,7 +149,7 @@ def test_data_ending_in_2025_runs_with_the_defaults(notebook_run, any_data):
     assert got["growth"]["difference"] == pytest.approx(expected.loc["growth", "difference"])
     assert got["growth"]["n_a"] == expected.loc["growth", "n_a"]
     assert headline["churn"] and headline["link"] and headline["scenario"]
-    html = (out / "run.ipynb").read_text(encoding="utf-8")
+    html = executed_notebook(out).read_text(encoding="utf-8")
     assert "Report date 2025-12-31" in html and '"name": "stderr"' not in html
 
 
@@ -234,7 +235,7 @@ def test_six_months_of_data_skip_what_needs_longer_windows(notebook_run, any_dat
                                  "complete revenue window")
     assert "Shorten after= (now 6) (the revenue data end at 2025-12)" in skipped[0]
     assert any(s.startswith("The scenario needs revenue growth") for s in skipped)
-    html = (out / "run.ipynb").read_text(encoding="utf-8")
+    html = executed_notebook(out).read_text(encoding="utf-8")
     assert '"name": "stderr"' not in html and "Traceback" not in html
 
 

@@ -15,7 +15,7 @@ import statsmodels.formula.api as smf
 import csat_toolkit as ct
 from csat_toolkit.runner import discover_notebooks, notebook_parameters
 
-from .conftest import NOTEBOOKS, SAMPLE, read_headline
+from .conftest import NOTEBOOKS, SAMPLE, SAMPLE_RUN, read_headline
 
 ALL = discover_notebooks(NOTEBOOKS)
 
@@ -84,7 +84,7 @@ def test_metrics_notebook_with_other_parameters(notebook_run):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("02_trends-default")
+@pytest.mark.xdist_group(SAMPLE_RUN)
 def test_trends_notebook_finds_the_incident_and_the_season(notebook_run):
     # The sample's built-in effects (data/sample/README.md): the 2024-03 incident and the
     # November-December low. The report must show both, and the example goal's status.
@@ -114,7 +114,7 @@ def test_trends_notebook_with_other_parameters(notebook_run):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("03_drivers-default")
+@pytest.mark.xdist_group(SAMPLE_RUN)
 def test_drivers_notebook_names_the_true_drivers(notebook_run):
     # The sample's built-in CSAT drivers (data/sample/README.md, effect 3): first response
     # time (logit -0.5/-1.0/-1.7 by bucket), contacts, reopened, channel, Agents 07/18; the

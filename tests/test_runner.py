@@ -11,7 +11,8 @@ from csat_toolkit.errors import FileFormatError, ParameterError
 from csat_toolkit.runner import (discover_notebooks, notebook_parameters, parse_assignment,
                                  run_reports)
 
-from .conftest import NOTEBOOKS, REALDATA, REPO, SAMPLE, read_headline, require_shared
+from .conftest import (NOTEBOOKS, REALDATA, REPO, SAMPLE, SAMPLE_RUN, read_headline,
+                       require_shared)
 
 
 def make_notebook(path, body: str, params: str = 'output_dir = "out"  # str: output folder'):
@@ -141,7 +142,7 @@ def test_notebooks_command(capsys):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("sample-run")
+@pytest.mark.xdist_group(SAMPLE_RUN)
 def test_full_run_on_sample_data(reports_run):
     result = reports_run()  # what `make report` does, shared with the other sample-run tests
     assert result.ok, result.summary()
@@ -160,7 +161,7 @@ def test_full_run_on_sample_data(reports_run):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("sample-run")
+@pytest.mark.xdist_group(SAMPLE_RUN)
 def test_every_report_of_the_sample_run_is_clean(reports_run):
     # Each notebook's HTML: no code, no traceback or warning, no object reprs.
     result = reports_run()
