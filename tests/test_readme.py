@@ -17,3 +17,25 @@ def test_python_api_tour_runs(monkeypatch):
     exec(compile(block, "README.md (The Python API)", "exec"), namespace)  # noqa: S102
     assert os.getcwd() == str(REPO)
     assert len(namespace["imp"].table) == 5 and namespace["sla"].table["n"].sum() > 0
+
+
+def test_readme_config_for_a_messier_export_is_valid():
+    # The "messier export" config in README.md: every key known to the runner, every
+    # shorthand routed into a notebook's reading options, the time limit read.
+    import yaml
+
+    from csat_toolkit.runner import _plan, check_config, discover_notebooks
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text.split("title: Support, 2025-2026", 1)[1].split("```", 1)[0]
+    config = yaml.safe_load("title: Support, 2025-2026" + block)
+    check_config(config)
+    plan = _plan(discover_notebooks(), config, {})
+    assert plan["01_metrics"]["load_options"]["sheet"] == "Answers"
+    assert plan["01_metrics"]["load_options"]["labels"]["csat"]["😁"] == 5
+    assert plan["03_drivers"]["ticket_options"]["decimal"] == ","
+    assert plan["04_nps_revenue"]["revenue_options"]["thousands"] == "."
+    assert plan["03_drivers"]["nonresponse_cells"] == ["channel", "late"]
+    assert plan["04_nps_revenue"]["churn_after_months_without_revenue"] == 3
+    assert plan["02_trends"]["goal"] == {"change": 5, "within": 3}
+    assert config["timeout"] == 1200
