@@ -30,9 +30,10 @@ report: $(STAMP)
 	$(BIN)/csat-toolkit run --out reports/latest
 
 # Every core; the tests of one notebook configuration share a worker (xdist_group), which
-# runs that configuration once.
+# runs that configuration once. Bytecode caches are written (git-ignored) even where the
+# environment says not to, so the ~60 notebook kernels do not each recompile the package.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n auto --dist loadgroup
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n auto --dist loadgroup
 
 nbval: $(STAMP)
 	$(BIN)/python -m pytest -o addopts="" -p no:cacheprovider --nbval-lax --nbval-current-env notebooks
