@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import require_columns
-from .plots import PALETTE, _ax, _names, _outside_legend
+from .plotstyle import PALETTE, _ax, _names, _outside_legend
 from .text import format_level
 
 __all__ = ["plot_sla", "plot_response_times", "plot_volume_heatmap", "plot_weekly_volume",

@@ -26,6 +26,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from .errors import ParameterError, require_columns
+from .plotstyle import PALETTE, _ax, _names, _outside_legend, use_style
 from .metrics import get_metric
 from .report import MAX_SHOWN, choose_levels
 from .stats import z_value
@@ -47,25 +48,7 @@ __all__ = [
     "plot_mix_shift",
 ]
 
-PALETTE = {"main": "#2b6cb0", "small": "#a0aec0", "good": "#2f855a", "bad": "#c53030",
-           "neutral": "#d69e2e", "line": "#4a5568"}
 _AXIS = {"share": "% of answers", "nps": "points, -100 to 100", "mean": "mean score"}
-
-
-def use_style() -> None:
-    """Apply the toolkit's one consistent look (seaborn whitegrid, readable sizes)."""
-    sns.set_theme(style="whitegrid", context="notebook", font_scale=0.95)
-    plt.rcParams.update({"figure.figsize": (8, 4), "figure.dpi": 100,
-                         "axes.titleweight": "bold", "axes.titlesize": 12})
-
-
-def _names(values: pd.Series) -> list[str]:
-    """Group labels for axes; a missing segment value reads "(missing)"."""
-    return ["(missing)" if pd.isna(v) else str(v) for v in values]
-
-
-def _ax(ax):
-    return ax if ax is not None else plt.subplots()[1]
 
 
 def _label_column(table: pd.DataFrame, x: str | None) -> str:
@@ -428,13 +411,6 @@ def _spec_of(table: pd.DataFrame, metric: str | None = None):
     if "metric" in table.columns and len(table) and pd.notna(table["metric"].iloc[0]):
         return get_metric(table["metric"].iloc[0])
     return None
-
-
-def _outside_legend(ax, handles=None, labels=None) -> None:
-    if handles is None:
-        handles, labels = ax.get_legend_handles_labels()
-    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.07, 1.0), fontsize=8,
-              frameon=False, borderaxespad=0)
 
 
 def _one_series(table: pd.DataFrame, what: str) -> list[str]:

@@ -14,7 +14,7 @@ import pandas as pd
 import seaborn as sns
 
 from .errors import require_columns
-from .plots import PALETTE, _ax, _outside_legend
+from .plotstyle import PALETTE, _ax, _outside_legend
 from .text import format_level
 
 __all__ = ["plot_revenue_by_category", "plot_retention", "plot_nps_growth",

@@ -41,6 +41,43 @@ def test_notebook_runs_go_through_the_shared_fixtures():
 def test_xdist_groups_take_effect(request):
     # Tests of one notebook configuration share a worker only if pytest-xdist can mark
     # their ids with the group; pytest 9.2 silently stopped that (pytest-xdist issue 1386).
-    if not request.config.getvalue("loadgroup"):
+    if not getattr(request.config.option, "loadgroup", False):
         pytest.skip("not running under pytest-xdist with --dist loadgroup")
     assert request.node.nodeid.endswith("@suite-rules")
+
+
+def _package_imports() -> dict[str, set[str]]:
+    """Module -> the package modules it imports (relative imports, at any depth)."""
+    import ast
+
+    package = REPO / "csat_toolkit"
+    modules = {p.stem for p in package.glob("*.py")}
+    graph = {}
+    for path in package.glob("*.py"):
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                if node.module:
+                    found.add(node.module.split(".")[0])
+                else:
+                    found |= {alias.name for alias in node.names}
+        graph[path.stem] = found & modules - {path.stem}
+    return graph
+
+
+def test_no_import_circles():
+    # Issue 11, rule 2 (the plot modules imported each other before plotstyle): a module
+    # never reaches itself through the package's own imports.
+    graph = _package_imports()
+
+    def reaches(start: str) -> set[str]:
+        seen, todo = set(), list(graph[start])
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                todo.extend(graph.get(name, ()))
+        return seen
+
+    circles = sorted(name for name in graph if name in reaches(name))
+    assert circles == [], f"modules in an import circle: {circles}"
