@@ -850,7 +850,7 @@ def fair_comparison(
     >>> fair_comparison(answers, "agnt")[1]
     "Column 'agnt' is not in the answers (nearest: 'agent'): the comparison by agnt is skipped."
     """
-    from .drivers import resolve_columns
+    from .tables import resolve_columns
 
     check = resolve_columns({"by": by}, data, where=where)
     if len(check.missing):

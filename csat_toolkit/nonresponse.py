@@ -1404,7 +1404,7 @@ def nonresponse_report(
     Eligible tickets are the resolved ones (all, without ``resolved_at``) that were not
     answered with another survey (a ticket offered CES is not a CSAT non-respondent).
     ``cells`` and ``features`` are checked against the ticket columns (derived ones
-    included) by :func:`csat_toolkit.drivers.resolve_columns`: an absent column is named
+    included) by :func:`csat_toolkit.tables.resolve_columns`: an absent column is named
     with the nearest existing one; columns with one value (a single channel) cannot
     separate anyone and are left out with a sentence. Without a cell the rates are
     overall and there is no post-stratification; without a feature, no prediction.
@@ -1439,7 +1439,7 @@ def nonresponse_report(
     >>> report.skipped[0]
     "nonresponse_cells names 'chanel' (nearest: 'channel'), not a column of the tickets: it goes on with 'channel'. Map or derive the column, or change nonresponse_cells."
     """
-    from .drivers import resolve_columns
+    from .tables import resolve_columns
     from .metrics import select_survey
 
     if on not in responses.columns or on not in tickets.columns:

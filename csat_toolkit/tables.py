@@ -9,6 +9,7 @@ survey answers by an id and counts the answers that found no ticket.
 """
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -655,3 +656,242 @@ def set_missing(data: pd.DataFrame, values: Mapping[str, Sequence] | Sequence,
         rows.append({"column": column, "codes": ", ".join(map(str, codes)),
                      "cells": int(hit.sum())})
     return out, pd.DataFrame(rows, columns=["column", "codes", "cells"])
+
+
+# --- which named columns a report can use ------------------------------------------------
+
+
+@dataclass
+class ColumnCheck:
+    """Which of the columns named by parameters exist (see :func:`resolve_columns`).
+
+    Attributes
+    ----------
+    found : dict
+        Parameter -> the columns it names that exist, in the order given.
+    missing : DataFrame
+        One row per named column that does not exist: ``parameter``, ``column``,
+        ``nearest`` (the closest existing column, or missing), ``elsewhere`` (the other
+        table that has it, or missing).
+    where : str
+        What the columns were looked up in (for the sentences).
+    """
+
+    found: dict[str, list[str]]
+    missing: pd.DataFrame
+    where: str = "the data"
+
+    def __getitem__(self, parameter: str) -> list[str]:
+        return self.found.get(parameter, [])
+
+    def sentences(self) -> list[str]:
+        """One sentence per parameter with absent columns: which, the nearest, and what is done."""
+        out = []
+        for parameter, part in self.missing.groupby("parameter", sort=False):
+            named = []
+            for row in part.itertuples(index=False):
+                text = repr(row.column)
+                if isinstance(row.elsewhere, str):
+                    text += f" (it is in {row.elsewhere}, not in {self.where})"
+                elif isinstance(row.nearest, str):
+                    text += f" (nearest: {row.nearest!r})"
+                named.append(text)
+            kept = self.found.get(parameter, [])
+            rest = (f"it goes on with {', '.join(map(repr, kept))}" if kept
+                    else "that part is skipped")
+            out.append(f"{parameter} names {', '.join(named)}, not a column of {self.where}: "
+                       f"{rest}. Map or derive the column, or change {parameter}.")
+        return out
+
+
+def _as_names(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def resolve_columns(
+    parameters: Mapping[str, str | Sequence[str] | None],
+    columns,
+    *,
+    where: str = "the data",
+    elsewhere: Mapping[str, Sequence[str]] | None = None,
+    required: Sequence[str] = (),
+) -> ColumnCheck:
+    """Check the columns that parameters name against the columns a table has.
+
+    Every parameter that names a column (``drivers``, ``nonresponse_cells``, ``sla_by``,
+    ``target_key`` ...) goes through here once, after derived columns are added, so a
+    column is never dropped silently: the absent ones are listed with the nearest
+    existing name, and for ``required`` parameters they are an error.
+
+    Parameters
+    ----------
+    parameters : mapping
+        Parameter name -> a column name, a list of them, or ``None`` (names nothing).
+    columns : DataFrame or iterable of str
+        The table (or its column names) the parameters refer to.
+    where : str
+        How to call that table in sentences, e.g. ``"the tickets"``.
+    elsewhere : mapping, optional
+        Other tables' names -> their columns, to say where an absent column is instead.
+    required : list of str
+        Parameters whose absent columns raise an error instead of a sentence.
+
+    Returns
+    -------
+    ColumnCheck
+
+    Raises
+    ------
+    MissingColumnError
+        A ``required`` parameter names a column that does not exist (the message names
+        the nearest existing one).
+
+    Examples
+    --------
+    >>> check = resolve_columns({"cells": ["chanel", "team"], "agent": None},
+    ...                         ["channel", "team", "score"], where="the tickets")
+    >>> check["cells"]
+    ['team']
+    >>> check.sentences()
+    ["cells names 'chanel' (nearest: 'channel'), not a column of the tickets: it goes on with 'team'. Map or derive the column, or change cells."]
+    """
+    names = [str(c) for c in (columns.columns if isinstance(columns, pd.DataFrame) else columns)]
+    present = set(names)
+    found, rows = {}, []
+    for parameter, value in parameters.items():
+        wanted = _as_names(value)
+        found[parameter] = [c for c in wanted if c in present]
+        for column in (c for c in wanted if c not in present):
+            close = difflib.get_close_matches(column, names, n=1, cutoff=0.6)
+            other = next((label for label, cols in (elsewhere or {}).items()
+                          if column in {str(c) for c in cols}), None)
+            rows.append({"parameter": parameter, "column": column,
+                         "nearest": close[0] if close else None, "elsewhere": other})
+    missing = pd.DataFrame(rows, columns=["parameter", "column", "nearest", "elsewhere"])
+    check = ColumnCheck(found=found, missing=missing, where=where)
+    bad = missing[missing["parameter"].isin(list(required))]
+    if len(bad):
+        raise MissingColumnError(
+            "; ".join(
+                f"{r.parameter}={r.column!r} is not a column of {where}"
+                + (f" (did you mean {r.nearest!r}?)" if isinstance(r.nearest, str) else "")
+                for r in bad.itertuples(index=False))
+            + f". Columns present: {show_values(names, limit=12)}. Map the column (columns=), "
+            "derive it (derive=), or change the parameter.")
+    return check
+
+
+@dataclass
+class DerivedColumns:
+    """A table with the durations and derived columns that could be computed on it.
+
+    Attributes
+    ----------
+    data : DataFrame
+    added : list of str
+        The new columns, in order.
+    not_added : dict
+        New column -> why it could not be computed on this table.
+    """
+
+    data: pd.DataFrame
+    added: list[str]
+    not_added: dict[str, str]
+
+    def sentences(self, where: str = "the data") -> list[str]:
+        """One sentence listing the columns not computed, with why."""
+        if not self.not_added:
+            return []
+        return [f"Not computed on {where}: " + "; ".join(
+            f"{name} ({why})" for name, why in self.not_added.items()) + "."]
+
+
+def add_derived(
+    data: pd.DataFrame,
+    *,
+    durations: Mapping[str, Sequence[str]] | None = None,
+    derive: Mapping[str, str] | None = None,
+    unit: str = "hours",
+    skip: Sequence[str] = (),
+    strict: bool = False,
+) -> DerivedColumns:
+    """Add the durations and derived columns that a table has the inputs for.
+
+    Called on each table a notebook reads (the tickets, then the answers joined to
+    them) so that a column made with ``derive`` is visible to every parameter that
+    names a column of that table. Durations whose start or end column is absent are
+    not computed (and said so); a ``derive`` expression that cannot be computed on this
+    table is listed in ``not_added``, or raises with ``strict=True`` (use it on the last
+    table, where a column used by no table is an error).
+
+    Parameters
+    ----------
+    data : DataFrame
+    durations : mapping, optional
+        New column -> ``[start, end]`` or ``[start, end, unit]``
+        (:func:`csat_toolkit.tables.add_durations`).
+    derive : mapping, optional
+        New column -> expression (:func:`csat_toolkit.tables.derive_columns`).
+    unit : str
+        Unit of the durations.
+    skip : list of str
+        New columns already computed on another table (kept as they are here).
+    strict : bool
+        Raise the expression's error when it cannot be computed.
+
+    Returns
+    -------
+    DerivedColumns
+
+    Raises
+    ------
+    ParameterError
+        With ``strict=True``, an expression that cannot be computed (it names the
+        columns of the table).
+
+    Examples
+    --------
+    >>> tickets = pd.DataFrame({"created_at": ["2024-03-01 09:00"], "priority": ["urgent"],
+    ...                         "first_response_at": ["2024-03-01 10:30"]})
+    >>> out = add_derived(tickets, durations={"frt": ["created_at", "first_response_at"],
+    ...                                       "rt": ["created_at", "resolved_at"]},
+    ...                   derive={"urgent": "priority == 'urgent'", "good": "score >= 4"})
+    >>> out.added, out.data["urgent"].tolist()
+    (['frt', 'urgent'], [1.0])
+    >>> out.not_added["rt"]
+    "needs 'resolved_at'"
+    """
+
+    out, added, not_added = data, [], {}
+    for name, spec in (durations or {}).items():
+        if name in skip:
+            continue
+        columns = list(spec[:2]) if isinstance(spec, Sequence) and not isinstance(spec, str) else []
+        absent = [str(c) for c in columns if c not in out.columns]
+        if absent:
+            not_added[name] = f"needs {', '.join(map(repr, absent))}"
+            continue
+        out = add_durations(out, {name: spec}, unit=unit)
+        added.append(name)
+    if derive is not None and not isinstance(derive, Mapping):
+        derive_columns(out, derive)  # raises the ParameterError that explains the form
+    for name, expression in (derive or {}).items():
+        if name in skip:
+            continue
+        try:
+            out = derive_columns(out, {name: expression})
+        except ParameterError as error:
+            if strict:
+                raise
+            used = [c for c in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", str(expression))
+                    if c not in out.columns and not hasattr(pd.Series, c)
+                    and c not in ("and", "or", "not", "in", "True", "False")]
+            not_added[name] = (f"{', '.join(map(repr, used))} not here" if used
+                               else str(error))
+            continue
+        added.append(name)
+    return DerivedColumns(data=out, added=added, not_added=not_added)
