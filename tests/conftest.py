@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -114,5 +115,115 @@ def reports_run(tmp_path_factory):
             cache[key] = run_reports(config=config, out=tmp_path_factory.mktemp(name) / "run",
                                      parameters=parameters or None, progress=False)
         return cache[key]
+
+    return run
+
+
+# --------------------------------------------------------------------------------------
+# The any-data matrix (issue 10): the runner with its defaults over generated data that is
+# not the sample, with a config that only names the files (what a new user writes). Each
+# case runs once per session (``any_data_run(name)``); every test reading a case, in any
+# file, carries ``pytest.mark.xdist_group(any_data_group(name))`` so one worker runs it.
+# Together the cases cover: another calendar (data ending 2025-12, 2026-06 and 2026-12), a
+# short history (18 months), one survey type only, no comments, no revenue, customers or
+# volume files, no tickets, a segment with a single level and one with a level per answer.
+# --------------------------------------------------------------------------------------
+
+
+def _write_csv(frames: dict, folder: Path) -> dict[str, str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, frame in frames.items():
+        paths[name] = str(folder / f"{name}.csv")
+        frame.to_csv(paths[name], index=False, date_format="%Y-%m-%d %H:%M:%S")
+    return paths
+
+
+def _parameters(paths: dict[str, str]) -> dict:
+    names = ("responses", "tickets", "revenue", "customers", "volume")
+    return {f"{name}_path": paths.get(name) for name in names}
+
+
+def later_short_history(folder: Path) -> dict:
+    """All five files, 18 months from 2024-07 (seed 7, 300 customers): the data end in
+    2025-12. The drivers, operations and revenue tests of another year read this run."""
+    from csat_toolkit.sample import make_sample
+
+    frames = make_sample(seed=7, n_customers=300, start="2024-07", months=18)
+    return _parameters(_write_csv(frames, folder))
+
+
+def csat_only_one_level(folder: Path) -> dict:
+    """Two years to 2026-12 (seed 12): CSAT answers only, no comments, one channel and one
+    agent (answers and tickets; the regions vary, so 01 has one breakdown); tickets but no
+    revenue, customers or volume files."""
+    from csat_toolkit.sample import make_sample
+
+    frames = make_sample(seed=12, n_customers=300, start="2025-01", months=24)
+    answers = frames["responses"]
+    answers = answers[answers["survey"] == "csat"].drop(columns="comment")
+    answers = answers.assign(channel="email", agent="Agent 01")
+    tickets = frames["tickets"].assign(channel="email", agent="Agent 01")
+    return _parameters(_write_csv({"responses": answers, "tickets": tickets}, folder))
+
+
+def responses_only_a_level_per_answer(folder: Path) -> dict:
+    """A responses file (18 months to 2026-06, seed 13) whose channel has a level per
+    answer, and the channel volume file; no tickets, revenue or customers. (01 and 02 on
+    100,000 levels are in tests/test_notebook_metrics_trends.py.)"""
+    from csat_toolkit.sample import make_sample
+
+    frames = make_sample(seed=13, n_customers=300, start="2025-01", months=18)
+    answers = frames["responses"]
+    answers = answers.assign(channel=[f"L{i:06d}" for i in range(len(answers))])
+    return _parameters(_write_csv({"responses": answers, "volume": frames["volume"]}, folder))
+
+
+ANY_DATA_CASES = {"later_short_history": later_short_history,
+                  "csat_only_one_level": csat_only_one_level,
+                  "responses_only_a_level_per_answer": responses_only_a_level_per_answer}
+
+
+def any_data_group(name: str) -> str:
+    """The xdist group of every test that reads the any-data case ``name``."""
+    return f"any-data-{name}"
+
+
+@dataclass
+class AnyDataRun:
+    """One any-data case: its generated files (``parameters``, the config's paths) and the
+    runner's result; ``folder(notebook)`` holds that notebook's headline and tables."""
+
+    name: str
+    parameters: dict
+    result: object  # csat_toolkit.runner.RunResult
+
+    @property
+    def out(self) -> Path:
+        return Path(self.result.out)
+
+    def folder(self, notebook: str) -> Path:
+        return self.out / notebook
+
+    def headline(self, notebook: str) -> dict:
+        return read_headline(self.folder(notebook))
+
+
+@pytest.fixture(scope="session")
+def any_data_run(tmp_path_factory, reports_run):
+    """``any_data_run(name)``: the case's files and the runner's run over them, once."""
+    import yaml
+
+    cache: dict[str, AnyDataRun] = {}
+
+    def run(name: str) -> AnyDataRun:
+        if name not in cache:
+            folder = tmp_path_factory.mktemp(any_data_group(name))
+            parameters = ANY_DATA_CASES[name](folder / "data")
+            config = folder / f"{name}.yaml"
+            config.write_text(yaml.safe_dump({"title": name, "parameters": parameters}),
+                              encoding="utf-8")
+            cache[name] = AnyDataRun(name, parameters, reports_run(config=config))
+        return cache[name]
 
     return run

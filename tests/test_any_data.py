@@ -1,73 +1,24 @@
 """Every notebook runs with its defaults on data that is not the sample (issue 10).
 
-Each case is generated here with a seed and run through the runner with a config that only
-says where the files are (what a new user writes): another calendar (data ending 2025-12
-and 2026-12), a short history (18 months), one survey type only, no comments, no revenue or
-customers or volume files, no tickets, a segment with a single level and one with a level
-per answer (01 and 02 on 100,000 levels: tests/test_notebook_metrics_trends.py). Every notebook must finish, take its report date from the data, and say which
-sections it skipped and why.
+The cases (``tests/conftest.py``: ``ANY_DATA_CASES``) are generated with seeds and run once
+per session through the runner with a config that only says where the files are (what a
+new user writes): another calendar (data ending 2025-12, 2026-06 and 2026-12), a short
+history (18 months), one survey type only, no comments, no revenue or customers files, no
+volume file, no tickets, segments with a single level and one with a level per answer (01
+and 02 on 100,000 levels: tests/test_notebook_metrics_trends.py). Every notebook must
+finish, take its report date from the data, and say which sections it skipped and why.
+The notebook test files check their own figures on the same runs (same xdist group).
 """
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
-from csat_toolkit.sample import make_sample
-from csat_toolkit.runner import run_reports
-
-from .conftest import read_headline
+from .conftest import ANY_DATA_CASES, any_data_group, read_headline
 
 NOTEBOOK_NAMES = ["01_metrics", "02_trends", "03_drivers", "04_nps_revenue", "05_operations"]
-
-
-def _write(frames: dict[str, pd.DataFrame], folder: Path) -> dict[str, str]:
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = {}
-    for name, frame in frames.items():
-        paths[name] = str(folder / f"{name}.csv")
-        frame.to_csv(paths[name], index=False, date_format="%Y-%m-%d %H:%M:%S")
-    return paths
-
-
-def later_short_history(folder: Path) -> dict:
-    """All five files, 18 months from 2024-07: the data end in 2025-12."""
-    paths = _write(make_sample(seed=11, n_customers=300, start="2024-07", months=18),
-                   folder)
-    return {"responses_path": paths["responses"], "tickets_path": paths["tickets"],
-            "revenue_path": paths["revenue"], "customers_path": paths["customers"],
-            "volume_path": paths["volume"]}
-
-
-def csat_only_one_level(folder: Path) -> dict:
-    """Two years to 2026-12: CSAT answers only, no comments, one channel and one region;
-    tickets but no revenue, customers or volume files."""
-    frames = make_sample(seed=12, n_customers=300, start="2025-01", months=24)
-    answers = frames["responses"]
-    answers = answers[answers["survey"] == "csat"].drop(columns="comment")
-    answers = answers.assign(channel="email", region="EMEA")
-    tickets = frames["tickets"].assign(channel="email", region="EMEA")
-    paths = _write({"responses": answers, "tickets": tickets}, folder)
-    return {"responses_path": paths["responses"], "tickets_path": paths["tickets"],
-            "revenue_path": None, "customers_path": None, "volume_path": None}
-
-
-def responses_only_a_level_per_answer(folder: Path) -> dict:
-    """Only a responses file (18 months to 2026-06) whose channel has a level per answer;
-    no tickets, revenue, customers or volume. (01 and 02 on 100,000 levels are in
-    tests/test_notebook_metrics_trends.py.)"""
-    answers = make_sample(seed=13, n_customers=300, start="2025-01", months=18)["responses"]
-    answers = answers.assign(channel=[f"L{i:06d}" for i in range(len(answers))])
-    paths = _write({"responses": answers}, folder)
-    return {"responses_path": paths["responses"], "tickets_path": None, "revenue_path": None,
-            "customers_path": None, "volume_path": None}
-
-
-CASES = {"later_short_history": later_short_history, "csat_only_one_level": csat_only_one_level,
-         "responses_only_a_level_per_answer": responses_only_a_level_per_answer}
 
 
 def _data_end(parameters: dict) -> pd.Timestamp:
@@ -82,20 +33,13 @@ def _data_end(parameters: dict) -> pd.Timestamp:
     return max(ends)
 
 
-def _run_case(name: str, folder: Path):
-    parameters = CASES[name](folder / "data")
-    config = folder / "config.yaml"
-    config.write_text(yaml.safe_dump({"title": name, "parameters": parameters}), encoding="utf-8")
-    return parameters, run_reports(config=config, out=folder / "report", progress=False)
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_every_notebook_runs_with_its_defaults(name, tmp_path):
-    # One runner run per case, every check on it (each case is one test, so pytest-xdist
-    # never runs a case twice).
-    parameters, result = _run_case(name, tmp_path)
-    status = {run.name: (run.status, run.error) for run in result.runs}
+@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.xdist_group(
+    any_data_group(name))) for name in sorted(ANY_DATA_CASES)])
+def test_every_notebook_runs_with_its_defaults(name, any_data_run):
+    run = any_data_run(name)
+    parameters, result = run.parameters, run.result
+    status = {r.name: (r.status, r.error) for r in result.runs}
     assert sorted(status) == NOTEBOOK_NAMES
     failed = {k: v for k, v in status.items() if v[0] != "ok"}
     assert not failed, f"{name}: {failed}"

@@ -502,6 +502,14 @@ def test_goal_from_parameter_past_date_is_skipped_with_a_sentence(csat_series):
     assert check.sentence == ("Goal skipped: its date '2024-12' (2024-12) is not after the last "
                               "observed period (2024-12); give a later 'by', or use 'within' "
                               "(periods after the last one).")
+    # A date the data have long passed (as 02_trends' goal on another calendar), given as a
+    # day: read as its month. 02_trends lists the sentence in headline["skipped"] as it does
+    # for an empty goal (tests/test_notebook_metrics_trends.py).
+    before = fc.goal_from_parameter(csat_series, {"change": 5, "by": "2024-06-15"})
+    assert before.skipped and before.result is None
+    assert before.sentence == ("Goal skipped: its date '2024-06-15' (2024-06) is not after the "
+                               "last observed period (2024-12); give a later 'by', or use "
+                               "'within' (periods after the last one).")
 
 
 def test_goal_from_parameter_empty_and_short_series(csat_series):

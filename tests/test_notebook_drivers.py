@@ -1,7 +1,9 @@
 """03_drivers with its defaults on anyone's data (issue 10): generated data of another year
 and a short history, with no ticket table, one survey type only, a single agent and channel,
-an agent per answer, and a derived column named where columns are named. Each configuration
-runs once (``notebook_run``) and its tests share that run on one xdist worker."""
+an agent per answer, and a derived column named where columns are named. Another year, no
+tickets and the single agent and channel are the any-data matrix's runs (``any_data_run``,
+tests/conftest.py, shared with tests/test_any_data.py); the others run once each
+(``notebook_run``). The tests of one run share its xdist group, so one worker runs it."""
 from __future__ import annotations
 
 import pandas as pd
@@ -10,7 +12,7 @@ import pytest
 import csat_toolkit as ct
 import csat_toolkit.sample  # noqa: F401  (ct.sample)
 
-from .conftest import executed_notebook, read_headline
+from .conftest import any_data_group, executed_notebook, read_headline
 
 FAST = {"n_boot": 20}
 
@@ -24,8 +26,6 @@ def drivers_data(tmp_path_factory):
     files = {
         "responses": responses, "tickets": tickets,
         "nps_only": responses[responses["survey"] == "nps"],
-        "single_answers": responses.assign(agent="Agent 01", channel="email"),
-        "single_tickets": tickets.assign(agent="Agent 01", channel="email"),
         "many_answers": responses.assign(agent=[f"A{i:06d}" for i in range(len(responses))]),
     }
     for name, frame in files.items():
@@ -39,26 +39,37 @@ def run(notebook_run, data, responses="responses", tickets="tickets", **paramete
         tickets_path=None if tickets is None else data[tickets], **FAST, **parameters))
 
 
+OTHER_YEAR, NO_TICKETS, ONE_LEVEL = ("later_short_history", "responses_only_a_level_per_answer",
+                                     "csat_only_one_level")
+
+
 @pytest.mark.slow
-@pytest.mark.xdist_group("drivers_other_year")
-def test_other_year_report_date_is_the_latest_answer(notebook_run, drivers_data):
-    headline = run(notebook_run, drivers_data)
-    latest = pd.to_datetime(drivers_data["frames"]["responses"]["responded_at"]).max()
+@pytest.mark.xdist_group(any_data_group(OTHER_YEAR))
+def test_other_year_report_date_is_the_latest_answer(any_data_run):
+    # Seed 7, 18 months from July 2024, every file, the defaults (n_boot 300).
+    case = any_data_run(OTHER_YEAR)
+    headline = case.headline("03_drivers")
+    answers = pd.read_csv(case.parameters["responses_path"], usecols=["responded_at"])
+    latest = pd.to_datetime(answers["responded_at"]).max()
+    assert latest == pd.Timestamp("2025-12-31 23:00")
     assert headline["as_of"] == latest.isoformat() and headline["as_of_source"] == "data"
     assert headline["as_of_column"] == "responded_at" and headline["skipped"] == []
     assert headline["drivers"] and headline["r2"] > 0 and headline["drivers_left_out"] == []
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("drivers_no_tickets")
-def test_no_ticket_table_skips_with_sentences(notebook_run, drivers_data):
-    headline = run(notebook_run, drivers_data, tickets=None)
+@pytest.mark.xdist_group(any_data_group(NO_TICKETS))
+def test_no_ticket_table_skips_with_sentences(any_data_run):
+    # Only a responses file (and volume), whose channel has a level per answer.
+    headline = any_data_run(NO_TICKETS).headline("03_drivers")
     left = {r["driver"]: r["reason"] for r in headline["drivers_left_out"]}
-    assert left == {d: "not a column" for d in ("first_response_hours", "contacts", "reopened",
-                                                "priority")}
+    assert left == {**{d: "not a column" for d in ("first_response_hours", "contacts",
+                                                   "reopened", "priority")},
+                    "channel": "every level small"}
     assert ("Driver 'contacts' is not a column of the answers (it is in the ticket table "
             "(tickets_path is None)): left out.") in headline["skipped"]
-    assert {d["driver"] for d in headline["drivers"]} == {"channel", "agent", "product"}
+    # The answers' own columns are still drivers without a ticket table.
+    assert {d["driver"] for d in headline["drivers"]} == {"agent", "product"}
     assert "No ticket table (tickets_path): the non-response analysis is skipped." in headline["skipped"]
     assert any(s.startswith("No answers with a duration column") for s in headline["skipped"])
 
@@ -74,9 +85,10 @@ def test_one_survey_type_only(notebook_run, drivers_data):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("drivers_single_level")
-def test_single_agent_and_channel(notebook_run, drivers_data):
-    headline = run(notebook_run, drivers_data, responses="single_answers", tickets="single_tickets")
+@pytest.mark.xdist_group(any_data_group(ONE_LEVEL))
+def test_single_agent_and_channel(any_data_run):
+    # CSAT answers and tickets with one channel ('email') and one agent ('Agent 01').
+    headline = any_data_run(ONE_LEVEL).headline("03_drivers")
     left = {r["driver"]: r["reason"] for r in headline["drivers_left_out"]}
     assert left == {"channel": "one value only", "agent": "one value only"}
     assert ("Column 'agent' has one value only in the answers joined to their tickets "

@@ -1,10 +1,13 @@
 """01_metrics and 02_trends with their defaults on anyone's data, at any scale (issue 10).
 
-Each configuration runs once per session through the ``notebook_run`` fixture; every test
-of one configuration carries the same ``xdist_group``. The data are made with
-``make_sample`` (seeded) and written to CSV in a temporary folder: another calendar and a
-short history (2025-07..2026-12, 18 months), CSAT answers only without comments and with a
-single channel, no dates at all, and a segment with 100,000 levels.
+Each configuration runs once per session; every test of one configuration carries the same
+``xdist_group``. Another calendar with a short history (2024-07..2025-12, 18 months) and
+CSAT answers only, without comments and with a single channel (2025-01..2026-12), are the
+any-data matrix's runs (``any_data_run``, tests/conftest.py, shared with
+tests/test_any_data.py). No dates at all and a segment with 100,000 levels run here through
+``notebook_run``, on data made with ``make_sample`` (seeded) and written to CSV in a
+temporary folder. (A dated goal the data have passed: tests/test_forecast.py, on
+``forecast.goal_from_parameter``.)
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ import pytest
 import csat_toolkit as ct
 from csat_toolkit.sample import make_sample
 
-from .conftest import SAMPLE, SAMPLE_RUN, executed_notebook, read_headline
+from .conftest import SAMPLE, SAMPLE_RUN, any_data_group, executed_notebook, read_headline
 
 pytestmark = pytest.mark.slow
 
@@ -24,12 +27,7 @@ pytestmark = pytest.mark.slow
 def scenario_files(tmp_path_factory) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("metrics_trends_data")
     answers = make_sample(seed=5, n_customers=300, start="2025-07", months=18)["responses"]
-    frames = {
-        "short": answers,
-        "csat_only": answers[answers["survey"] == "csat"].drop(columns=["comment"])
-                                                       .assign(channel="chat"),
-        "no_dates": answers.drop(columns=["responded_at"]),
-    }
+    frames = {"no_dates": answers.drop(columns=["responded_at"])}
     big = pd.concat([answers] * 60, ignore_index=True)  # 112,440 answers
     big["response_id"] = np.arange(len(big))
     big["channel"] = np.random.default_rng(10).permutation(np.arange(len(big)) % 100_000)
@@ -81,23 +79,25 @@ def test_trends_default_goal_is_relative_to_the_last_period(notebook_run):
     assert headline["skipped"] == []
 
 
-# --- another calendar, 18 months -------------------------------------------------------------
+# --- another calendar, 18 months (the any-data matrix) ----------------------------------------
+
+SHORT, CSAT_ONLY = "later_short_history", "csat_only_one_level"
 
 
-@pytest.mark.xdist_group("metrics-trends-short")
-def test_metrics_on_a_short_history_from_another_year(notebook_run, scenario_files):
-    headline = read_headline(notebook_run("01_metrics", responses_path=scenario_files["short"]))
-    assert headline["as_of"].startswith("2026-12-31") and headline["as_of_source"] == "data"
+@pytest.mark.xdist_group(any_data_group(SHORT))
+def test_metrics_on_a_short_history_from_another_year(any_data_run):
+    headline = any_data_run(SHORT).headline("01_metrics")
+    assert headline["as_of"].startswith("2025-12-31") and headline["as_of_source"] == "data"
     assert headline["surveys"] == ["csat", "nps", "ces", "pmf"]
     assert headline["segments"]["csat"]["region"]["levels_total"] == 4
 
 
-@pytest.mark.xdist_group("metrics-trends-short")
-def test_trends_on_a_short_history_from_another_year(notebook_run, scenario_files):
-    headline = read_headline(notebook_run("02_trends", responses_path=scenario_files["short"]))
-    assert headline["as_of"].startswith("2026-12-31")
+@pytest.mark.xdist_group(any_data_group(SHORT))
+def test_trends_on_a_short_history_from_another_year(any_data_run):
+    headline = any_data_run(SHORT).headline("02_trends")
+    assert headline["as_of"].startswith("2025-12-31")
     goal = [k for k in headline["kpis"] if k["label"] == "Goal"][0]
-    assert goal["detail"].endswith("by 2027-03")
+    assert goal["detail"].endswith("by 2026-03")  # 2025-12 + 3 periods
     assert headline["seasonal_low"] == [] and headline["seasonality_p_value"] is None
     season = [s for s in headline["skipped"] if s.startswith("Seasonality not estimated")]
     assert season and "A monthly series needs two full years (24 months)" in season[0]
@@ -105,13 +105,12 @@ def test_trends_on_a_short_history_from_another_year(notebook_run, scenario_file
     assert headline["forecast"] and headline["trend"].startswith("CSAT")
 
 
-# --- one survey, no comments, one channel; a past dated goal ----------------------------------
+# --- one survey, no comments, one channel (the any-data matrix) -------------------------------
 
 
-@pytest.mark.xdist_group("metrics-trends-csat-only")
-def test_metrics_with_csat_only_and_a_single_channel(notebook_run, scenario_files):
-    out = notebook_run("01_metrics", responses_path=scenario_files["csat_only"])
-    headline = read_headline(out)
+@pytest.mark.xdist_group(any_data_group(CSAT_ONLY))
+def test_metrics_with_csat_only_and_a_single_channel(any_data_run):
+    headline = any_data_run(CSAT_ONLY).headline("01_metrics")
     assert headline["surveys"] == ["csat"] and [k["metric"] for k in headline["kpis"]] == ["csat"]
     assert ("No NPS, CES, PMF answers in the data: their cards, benchmarks and breakdowns are "
             "skipped.") in headline["skipped"]
@@ -120,15 +119,10 @@ def test_metrics_with_csat_only_and_a_single_channel(notebook_run, scenario_file
     assert list(headline["segments"]["csat"]) == ["region"]
 
 
-@pytest.mark.xdist_group("metrics-trends-csat-only")
-def test_trends_with_csat_only_and_a_goal_date_in_the_past(notebook_run, scenario_files):
-    out = notebook_run("02_trends", responses_path=scenario_files["csat_only"],
-                       goal={"change": 5, "by": "2026-06"})
-    headline = read_headline(out)
-    assert headline["goal_status"] is None
-    assert ("Goal skipped: its date '2026-06' (2026-06) is not after the last observed period "
-            "(2026-12); give a later 'by', or use 'within' (periods after the last one).") in \
-        headline["skipped"]
+@pytest.mark.xdist_group(any_data_group(CSAT_ONLY))
+def test_trends_with_csat_only_and_a_single_channel(any_data_run):
+    headline = any_data_run(CSAT_ONLY).headline("02_trends")
+    assert headline["as_of"].startswith("2026-12") and headline["goal_status"] is not None
     assert "No NPS answers with dates: no wave comparison." in headline["skipped"]
     assert "Segment column 'channel' is missing or has one value; skipped." in headline["skipped"]
     assert headline["kpis"][0]["metric"] == "csat"
@@ -183,7 +177,9 @@ def test_trends_with_100000_levels_and_no_goal(notebook_run, scenario_files):
     out = notebook_run("02_trends", responses_path=scenario_files["many_levels"], goal={})
     headline = read_headline(out)
     assert headline["goal_status"] is None
+    # A goal check that does not run is said in the findings and listed as skipped.
     assert "No goal set (parameter goal is empty)." in headline["findings"]
+    assert "No goal set (parameter goal is empty)." in headline["skipped"]
     assert any("from the mix of channel" in f for f in headline["findings"])
     segments = pd.read_csv(out / "segments.csv", encoding="utf-8-sig", usecols=["segment", "level", "n"])
     data = pd.read_csv(scenario_files["many_levels"], usecols=["survey", "channel"])

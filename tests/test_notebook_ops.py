@@ -12,8 +12,8 @@ import csat_toolkit.sample  # noqa: F401  (ct.sample)
 from csat_toolkit import ops
 from csat_toolkit.businesshours import Schedule
 
-from .conftest import (REALDATA, REPO, SAMPLE, SAMPLE_RUN, executed_notebook, read_headline,
-                       require_shared)
+from .conftest import (REALDATA, REPO, SAMPLE, SAMPLE_RUN, any_data_group, executed_notebook,
+                       read_headline, require_shared)
 
 TARGETS = {"first_response": {"urgent": 1, "high": 4, "normal": 8, "low": 24},
            "resolution": {"urgent": 8, "high": 24, "normal": 40, "low": 80}}
@@ -160,6 +160,8 @@ def test_operations_real_data_configs(reports_run):
 
 
 # --- issue 10: defaults on anyone's data ---------------------------------------------------
+# Another year and no tickets are the any-data matrix's runs (``any_data_run``,
+# tests/conftest.py, shared with tests/test_any_data.py); the rest run once each here.
 
 
 @pytest.fixture(scope="session")
@@ -176,7 +178,7 @@ def ops_data(tmp_path_factory):
              "short_tickets": short["tickets"], "short_responses": short["responses"]}
     for name, frame in files.items():
         frame.to_csv(folder / f"{name}.csv", index=False)
-    return {name: str(folder / f"{name}.csv") for name in files} | {"frames": frames}
+    return {name: str(folder / f"{name}.csv") for name in files}
 
 
 def ops_run(notebook_run, data, **parameters):
@@ -185,12 +187,18 @@ def ops_run(notebook_run, data, **parameters):
     return read_headline(notebook_run("05_operations", **(paths | parameters)))
 
 
+OTHER_YEAR, NO_TICKETS = "later_short_history", "responses_only_a_level_per_answer"
+
+
 @pytest.mark.slow
-@pytest.mark.xdist_group("ops_other_year")
-def test_other_year_waits_until_the_latest_ticket(notebook_run, ops_data):
-    headline = ops_run(notebook_run, ops_data)
-    tickets = ct.tables.load_tickets(ops_data["tickets"]).data
+@pytest.mark.xdist_group(any_data_group(OTHER_YEAR))
+def test_other_year_waits_until_the_latest_ticket(any_data_run):
+    # Seed 7, 18 months from July 2024: tickets, answers and volume ending in 2025-12.
+    case = any_data_run(OTHER_YEAR)
+    headline = case.headline("05_operations")
+    tickets = ct.tables.load_tickets(case.parameters["tickets_path"]).data
     latest = max(tickets[c].max() for c in ("created_at", "first_response_at", "resolved_at"))
+    assert latest.strftime("%Y-%m") == "2025-12"
     assert headline["as_of"] == latest.isoformat() and headline["skipped"] == []
     office = Schedule({"mon-fri": "08:00-18:00"}, timezone="UTC", name="business hours")
     sla = ops.sla_compliance(tickets, TARGETS, schedule=office, as_of=latest).table
@@ -199,9 +207,10 @@ def test_other_year_waits_until_the_latest_ticket(notebook_run, ops_data):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("ops_no_tickets")
-def test_no_tickets_says_there_is_nothing_to_measure(notebook_run, ops_data):
-    headline = ops_run(notebook_run, ops_data, tickets_path=None)
+@pytest.mark.xdist_group(any_data_group(NO_TICKETS))
+def test_no_tickets_says_there_is_nothing_to_measure(any_data_run):
+    # Answers and a channel volume file, no tickets.
+    headline = any_data_run(NO_TICKETS).headline("05_operations")
     assert headline["skipped"][0] == ("No ticket table (tickets_path): there is nothing to "
                                       "measure, so every operations section is skipped.")
     assert headline["n_tickets"] == 0 and headline["sla"] is None and headline["kpis"][0][

@@ -3,7 +3,9 @@
 Slow: each configuration runs the notebook once through the session fixture
 ``notebook_run`` (tests/conftest.py); tests of one configuration share an xdist group so
 they land on the same worker. Data of other years and shapes come from
-``csat_toolkit.sample.make_sample`` written to CSV in a session folder.
+``csat_toolkit.sample.make_sample`` written to CSV in a session folder. Data ending in 2025
+with the defaults, and CSAT answers without revenue or customers, are the any-data matrix's
+runs (``any_data_run``, shared with tests/test_any_data.py).
 """
 from __future__ import annotations
 
@@ -14,8 +16,8 @@ import csat_toolkit as ct
 from csat_toolkit import sample as gen
 from csat_toolkit.runner import run_reports
 
-from .conftest import (REALDATA, REPO, SAMPLE, SAMPLE_RUN, executed_notebook, read_headline,
-                       require_shared)
+from .conftest import (REALDATA, REPO, SAMPLE, SAMPLE_RUN, any_data_group, executed_notebook,
+                       read_headline, require_shared)
 from .test_revenue import expected_by_state, window_weights
 
 NB = "04_nps_revenue"
@@ -39,8 +41,6 @@ def any_data(tmp_path_factory):
     # Revenue written the European way: semicolons, decimal commas.
     write("revenue_eu", revenue.assign(revenue=revenue["revenue"].map(
         lambda v: f"{v:.2f}".replace(".", ","))), sep=";")
-    # Only CSAT answers, without comments.
-    write("csat_only", responses[responses["survey"] == "csat"].drop(columns="comment"))
     # A segment with a value per customer (300 shops) and one with a single value.
     write("customers_fr", customers.assign(country="FR",
                                            shop=[f"S{i:06d}" for i in range(len(customers))]))
@@ -134,16 +134,21 @@ def data_params(any_data, **extra):
             "customers_path": any_data["customers"], "n_boot": 50, **extra}
 
 
+OTHER_YEAR, CSAT_ONLY = "later_short_history", "csat_only_one_level"
+
+
 @pytest.mark.slow
-@pytest.mark.xdist_group("revenue_2025")
-def test_data_ending_in_2025_runs_with_the_defaults(notebook_run, any_data):
-    out = notebook_run(NB, **data_params(any_data))
+@pytest.mark.xdist_group(any_data_group(OTHER_YEAR))
+def test_data_ending_in_2025_runs_with_the_defaults(any_data_run):
+    # Seed 7, 18 months from July 2024 (as any_data above), every file, the defaults.
+    case = any_data_run(OTHER_YEAR)
+    out = case.folder(NB)
     headline = read_headline(out)
     assert headline["as_of"] == "2025-12-31T23:59:59" and headline["as_of_source"] == "data"
     assert headline["skipped"] == []
-    answers = nps_answers(any_data["responses"])
-    windows = ct.revenue.revenue_windows(answers, any_data["frames"]["revenue"],
-                                         category="category", survey=None)
+    answers = nps_answers(case.parameters["responses_path"])
+    revenue = pd.read_csv(case.parameters["revenue_path"])
+    windows = ct.revenue.revenue_windows(answers, revenue, category="category", survey=None)
     expected = ct.revenue.compare_categories(windows).set_index("outcome")
     got = {r["outcome"]: r for r in headline["comparison"]}
     assert got["growth"]["difference"] == pytest.approx(expected.loc["growth", "difference"])
@@ -195,11 +200,12 @@ def test_churn_from_revenue_endpoints_growth_and_decimal_commas(notebook_run, an
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("revenue_csat_only")
-def test_only_csat_answers_no_revenue_no_customers_every_section_skips(notebook_run, any_data):
-    out = notebook_run(NB, responses_path=any_data["csat_only"], revenue_path=None,
-                       customers_path=None, n_boot=50)
-    headline = read_headline(out)
+@pytest.mark.xdist_group(any_data_group(CSAT_ONLY))
+def test_only_csat_answers_no_revenue_no_customers_every_section_skips(any_data_run):
+    # CSAT answers without comments, tickets, no revenue, customers or volume files.
+    case = any_data_run(CSAT_ONLY)
+    assert case.parameters["revenue_path"] is None and case.parameters["customers_path"] is None
+    headline = case.headline(NB)
     assert headline["n_answers"] == 0 and headline["kpis"] == []
     assert headline["as_of_column"] == "responded_at"
     assert len(headline["skipped"]) == 6
