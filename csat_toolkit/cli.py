@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _params(items: list[str]) -> dict:
-    from .runner import parse_assignment
+    from .report.runner import parse_assignment
 
     return dict(parse_assignment(item) for item in items)
 
@@ -84,7 +84,7 @@ def _params(items: list[str]) -> dict:
 def _run(args) -> int:
     import logging
 
-    from .runner import NOTEBOOKS_DIR, run_reports
+    from .report.runner import NOTEBOOKS_DIR, run_reports
 
     # The runner reports every failure and time-out itself; papermill's own log lines
     # ("Timeout waiting for execute reply (1s)") would only repeat them, less clearly.
@@ -104,9 +104,9 @@ def _run(args) -> int:
 
 
 def _validate(args) -> int:
-    from .followup import to_safe_csv
-    from .io import load_responses_from_params, read_config
-    from .runner import check_config, route_reading_options
+    from .core.followup import to_safe_csv
+    from .io.responses import load_responses_from_params, read_config
+    from .report.runner import check_config, route_reading_options
 
     config = read_config(args.config) if args.config else {}
     check_config(config, f"the config {args.config}")
@@ -129,7 +129,7 @@ def _validate(args) -> int:
 
 
 def _sample(args) -> int:
-    from .sample import write_sample
+    from .io.sample import write_sample
 
     paths = write_sample(args.out, seed=args.seed)
     for name, path in paths.items():
@@ -138,7 +138,7 @@ def _sample(args) -> int:
 
 
 def _notebooks(args) -> int:
-    from .runner import NOTEBOOKS_DIR, discover_notebooks, notebook_parameters
+    from .report.runner import NOTEBOOKS_DIR, discover_notebooks, notebook_parameters
 
     for notebook in discover_notebooks(args.notebooks or NOTEBOOKS_DIR):
         print(notebook.stem)

@@ -942,7 +942,7 @@ def test_first_sheet_without_the_columns_names_the_sheet_that_has_them(tmp_path)
 
 
 def test_the_shared_reader_keeps_its_old_call(tmp_path):
-    from csat_toolkit.io import _read_source
+    from csat_toolkit.io.responses import _read_source
     path = _workbook(tmp_path / "book.xlsx")
     raw, name, sep = _read_source(path, encoding="utf-8", sep=None, sheet=None)
     assert list(raw.columns) == ["Period", "Total", "Share", "Note", "Extra"] and sep is None

@@ -30,7 +30,7 @@ from statsmodels.stats.multitest import multipletests
 from csat_toolkit.comparisons import compare_periods
 from csat_toolkit.errors import DataError, MissingColumnError, ParameterError
 from csat_toolkit.metrics import metric_table
-from csat_toolkit.trends import (
+from csat_toolkit.trends.series import (
     MIN_TREND_PERIODS, WESTERN_ELECTRIC_RULES, _reference_periods, control_chart,
     describe_changes, period_changes, period_series, trend_test, trend_test_table,
     western_electric,

@@ -1,0 +1,14 @@
+"""The report layer: what turns results into pages. KPI cards and headline JSON
+(``headline``), plots with one shared style (``style``, ``plots``, ``driverplots``,
+``opsplots``, ``revenueplots``), and the runner that executes the notebooks (``runner``; it loads papermill only when
+it runs).
+``ct.report.card``, ``ct.report.write_headline`` and the other headline helpers are
+re-exported here. The report layer may import every other layer; none imports it.
+"""
+from . import driverplots, headline, opsplots, plots, revenueplots, runner, style
+from .headline import *  # noqa: F401,F403
+from .headline import __all__ as _headline_all
+
+__all__ = ["driverplots", "headline", "opsplots", "plots", "revenueplots", "runner",
+           "style",
+           *_headline_all]
