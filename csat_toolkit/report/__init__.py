@@ -5,10 +5,10 @@ it runs).
 ``ct.report.card``, ``ct.report.write_headline`` and the other headline helpers are
 re-exported here. The report layer may import every other layer; none imports it.
 """
-from . import driverplots, headline, opsplots, plots, revenueplots, runner, style
+from . import driverplots, headline, opsplots, plots, revenueplots, runner, sections, style
 from .headline import *  # noqa: F401,F403
 from .headline import __all__ as _headline_all
 
-__all__ = ["driverplots", "headline", "opsplots", "plots", "revenueplots", "runner",
+__all__ = ["driverplots", "headline", "opsplots", "plots", "revenueplots", "runner", "sections",
            "style",
            *_headline_all]

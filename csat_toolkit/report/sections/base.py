@@ -1,0 +1,153 @@
+"""What every section builder returns (:class:`Section`) and the page that shows them.
+
+A section builder takes a notebook's loaded inputs and parameters and returns a
+:class:`Section`: its named results, the tables and figures to show, the sentences under
+them, the findings and KPI cards for ``headline.json``, and, when it cannot run, the one
+sentence saying why. It decides everything; a notebook cell only calls it and shows it
+with a :class:`Page`, which also gathers the findings, cards and skip reasons of every
+section into the page's ``headline.json``. An analyst can build the same section from
+Python without the notebook.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..headline import sentences_html, write_headline
+
+__all__ = ["Section", "Page", "figure_of"]
+
+
+@dataclass
+class Section:
+    """What one section of a report shows.
+
+    Attributes
+    ----------
+    name : str
+        The section ("revenue by category", "churn", "SLA compliance", ...).
+    skipped : str or None
+        Why the section is skipped (one sentence), or None when it ran.
+    results : dict
+        Named results (tables and result objects) for code that reads them:
+        ``section["compare"]`` reads one; a missing name reads None.
+    tables : dict of str to DataFrame
+        The tables to show, in order, already trimmed to the columns a reader needs.
+    figures : list
+        Matplotlib figures to show, in order (built and closed by the builder).
+    sentences : list of str
+        What to show under the tables (summaries, warnings, notes).
+    findings : list of str
+        The sentences that go to ``headline.json`` findings.
+    notes : list of str
+        Parts skipped inside a section that ran (e.g. "no churn observed: no log-rank
+        test"); shown and added to ``headline["skipped"]``.
+    cards : list of dict
+        KPI cards (``ct.report.card`` / ``ct.report.kpi``) for the report's headline.
+
+    Examples
+    --------
+    >>> section = Section("churn", skipped="No customers table: churn is skipped.")
+    >>> section.missing, section["curves"]
+    (['No customers table: churn is skipped.'], None)
+    """
+
+    name: str
+    skipped: str | None = None
+    results: dict = field(default_factory=dict)
+    tables: dict = field(default_factory=dict)
+    figures: list = field(default_factory=list)
+    sentences: list = field(default_factory=list)
+    findings: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    cards: list = field(default_factory=list)
+
+    def __getitem__(self, key):
+        return self.results.get(key)
+
+    @property
+    def missing(self) -> list[str]:
+        """The skip reason (if any) and the parts skipped inside the section."""
+        return ([self.skipped] if self.skipped else []) + list(self.notes)
+
+
+def figure_of(draw, *args, **kwargs):
+    """Draw with a plot function and return its figure, closed so it shows only once.
+
+    ``draw`` is any ``ct.plots`` function that returns a matplotlib Axes (or Figure).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig = figure_of(lambda: plt.subplots()[1].plot([1, 2]))
+    >>> type(fig).__name__
+    'Figure'
+    """
+    import matplotlib.pyplot as plt
+
+    drawn = draw(*args, **kwargs)
+    figure = getattr(drawn, "figure", None) or (drawn if hasattr(drawn, "savefig") else None)
+    if figure is None:  # a list of artists (e.g. Axes.plot): the current figure
+        figure = plt.gcf()
+    plt.close(figure)
+    return figure
+
+
+class Page:
+    """Shows sections in a notebook and gathers what goes to ``headline.json``.
+
+    Parameters
+    ----------
+    title : str
+        The report's title.
+    output_dir : str or Path
+        Where ``headline.json`` (and the section builders' files) are written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> page = Page("Churn", tempfile.mkdtemp())
+    >>> _ = page.add(Section("churn", skipped="No customers table: churn is skipped."))
+    >>> page.skipped
+    ['No customers table: churn is skipped.']
+    """
+
+    def __init__(self, title: str, output_dir: str | Path):
+        self.title = title
+        self.out = Path(output_dir)
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.kpis: list[dict] = []
+        self.findings: list[str] = []
+        self.skipped: list[str] = []
+        self.sections: dict[str, Section] = {}
+
+    def add(self, section: Section) -> Section:
+        """Gather a section's cards, findings and skip reasons without showing it."""
+        self.sections[section.name] = section
+        self.kpis += section.cards
+        self.findings += section.findings
+        self.skipped += section.missing
+        return section
+
+    def show(self, section: Section) -> Section:
+        """Show a section (tables, figures, then sentences) and gather it."""
+        from IPython.display import display
+
+        self.add(section)
+        for table in section.tables.values():
+            display(table)
+        for figure in section.figures:
+            display(figure)
+        if section.sentences or section.missing:
+            display(sentences_html(list(section.sentences) + section.missing))
+        return section
+
+    def write_headline(self, extra: dict | None = None) -> Path:
+        """Write ``headline.json`` with every section's cards, findings and skip reasons."""
+        return write_headline(self.out, title=self.title, kpis=self.kpis,
+                              findings=self.findings,
+                              extra={"skipped": self.skipped, **(extra or {})})
