@@ -97,13 +97,21 @@ def test_single_agent_and_channel(any_data_run):
     assert "team" in headline["agents_ranked"] and headline["drivers"]
 
 
+# An agent per answer, a derived column named as a driver and a non-response cell, and a
+# misspelt driver: one run (each check reads a different part of the report).
+MANY_AGENTS_DERIVED = {"derive": {"urgent": "priority == 'urgent'"},
+                       "drivers": ["urgent", "contacts", "chanel", "agent"],
+                       "nonresponse_cells": ["urgent"]}
+
+
 @pytest.mark.slow
-@pytest.mark.xdist_group("drivers_many_agents")
+@pytest.mark.xdist_group("drivers_many_agents_derived")
 def test_an_agent_per_answer_is_bounded(notebook_run, drivers_data):
     out = notebook_run("03_drivers", responses_path=drivers_data["many_answers"],
-                       tickets_path=drivers_data["tickets"], **FAST)
+                       tickets_path=drivers_data["tickets"], **FAST, **MANY_AGENTS_DERIVED)
     headline = read_headline(out)
-    assert headline["drivers_left_out"] == [{"driver": "agent", "reason": "every level small"}]
+    left = {r["driver"]: r["reason"] for r in headline["drivers_left_out"]}
+    assert left["agent"] == "every level small" and set(left) == {"agent", "chanel"}
     fair = pd.read_csv(out / "fair_agent.csv")
     assert len(fair) == (drivers_data["frames"]["responses"]["survey"] == "csat").sum()
     assert headline["agents_ranked"]["agent"] == []  # nobody has min_n answers
@@ -112,11 +120,12 @@ def test_an_agent_per_answer_is_bounded(notebook_run, drivers_data):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("drivers_derived")
+@pytest.mark.xdist_group("drivers_many_agents_derived")
 def test_derived_column_named_as_driver_and_nonresponse_cell(notebook_run, drivers_data):
-    headline = run(notebook_run, drivers_data, derive={"urgent": "priority == 'urgent'"},
-                   drivers=["urgent", "contacts", "chanel"], nonresponse_cells=["urgent"])
+    headline = run(notebook_run, drivers_data, responses="many_answers", **MANY_AGENTS_DERIVED)
     assert {d["driver"] for d in headline["drivers"]} == {"urgent", "contacts"}
+    assert {r["driver"]: r["reason"] for r in headline["drivers_left_out"]}["chanel"] == \
+        "not a column"
     assert any("Driver 'chanel' is not a column" in s and "nearest: 'channel'" in s
                for s in headline["skipped"])
     assert any("post-stratified" in f.lower() for f in headline["findings"])

@@ -166,25 +166,17 @@ def test_operations_real_data_configs(reports_run):
 
 @pytest.fixture(scope="session")
 def ops_data(tmp_path_factory):
-    """18 months from July 2024 (300 customers), one month only, and the variants, as CSV."""
+    """Tickets of 18 months from July 2024 (300 customers) with an agent per ticket, and one
+    month from October 2025 (150 customers) with its CES and PMF answers only, as CSV."""
     folder = tmp_path_factory.mktemp("ops_data")
-    frames = ct.sample.make_sample(seed=7, n_customers=300, start="2024-07", months=18)
+    tickets = ct.sample.make_sample(seed=7, n_customers=300, start="2024-07", months=18)["tickets"]
     short = ct.sample.make_sample(seed=3, n_customers=150, start="2025-10", months=1)
-    files = {"tickets": frames["tickets"], "responses": frames["responses"],
-             "volume": frames["volume"],
-             "nps_only": frames["responses"][frames["responses"]["survey"] == "nps"],
-             "many_agents": frames["tickets"].assign(
-                 agent=[f"A{i:06d}" for i in range(len(frames["tickets"]))]),
-             "short_tickets": short["tickets"], "short_responses": short["responses"]}
+    files = {"many_agents": tickets.assign(agent=[f"A{i:06d}" for i in range(len(tickets))]),
+             "short_tickets": short["tickets"],
+             "short_no_csat": short["responses"][short["responses"]["survey"] != "csat"]}
     for name, frame in files.items():
         frame.to_csv(folder / f"{name}.csv", index=False)
     return {name: str(folder / f"{name}.csv") for name in files}
-
-
-def ops_run(notebook_run, data, **parameters):
-    paths = {"tickets_path": data["tickets"], "responses_path": data["responses"],
-             "volume_path": data["volume"]}
-    return read_headline(notebook_run("05_operations", **(paths | parameters)))
 
 
 OTHER_YEAR, NO_TICKETS = "later_short_history", "responses_only_a_level_per_answer"
@@ -218,10 +210,18 @@ def test_no_tickets_says_there_is_nothing_to_measure(any_data_run):
     assert headline["as_of_column"] == "responded_at"
 
 
+# One month of tickets (seed 3, 2025-10) with CES and PMF answers only and no volume file:
+# one run for the short history's forecast and for the sections that need CSAT answers or
+# volume.
+def short_no_csat_run(notebook_run, data):
+    return read_headline(notebook_run("05_operations", tickets_path=data["short_tickets"],
+                                      responses_path=data["short_no_csat"], volume_path=None))
+
+
 @pytest.mark.slow
-@pytest.mark.xdist_group("ops_no_csat")
+@pytest.mark.xdist_group("ops_short_history_no_csat")
 def test_no_csat_answers_and_no_volume(notebook_run, ops_data):
-    headline = ops_run(notebook_run, ops_data, responses_path=ops_data["nps_only"], volume_path=None)
+    headline = short_no_csat_run(notebook_run, ops_data)
     assert ("No CSAT answers (responses_path, csat_survey): satisfaction cannot be tied to "
             "operations.") in headline["skipped"]
     assert "No channel volume file (volume_path): the deflection section is skipped." in headline["skipped"]
@@ -229,10 +229,9 @@ def test_no_csat_answers_and_no_volume(notebook_run, ops_data):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("ops_short_history")
+@pytest.mark.xdist_group("ops_short_history_no_csat")
 def test_short_history_says_the_forecast_needs_more_weeks(notebook_run, ops_data):
-    headline = ops_run(notebook_run, ops_data, tickets_path=ops_data["short_tickets"],
-                       responses_path=ops_data["short_responses"], volume_path=None)
+    headline = short_no_csat_run(notebook_run, ops_data)
     assert headline["forecast"] is None
     assert any(s.startswith("No forecast") and "full weeks of volume" in s
                for s in headline["skipped"])
