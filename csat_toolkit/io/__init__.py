@@ -1,11 +1,17 @@
 """Reading and validating inputs: survey responses, ticket tables, the sample generator.
 
+Responses: ``responses`` (load_responses, LoadResult, row validation and accounting),
+``reading`` (files and frames, numbers), ``dates`` (dates, time zones, changes of clocks),
+``options`` (checking loader options), ``config`` (YAML configs); ``_common`` holds the
+reason texts and helpers they share.
+
 Every loader returns the canonical frame plus the rows it set aside, each with a reason.
 io imports only ``errors`` and core's scale definitions (to validate answers); it never
 imports an analysis or the report layer (see ``docs/design-notes.md``, "Layers").
 """
-from . import responses, sample, tables
+from . import config, dates, options, reading, responses, sample, tables
 from .responses import *  # noqa: F401,F403  (the loaders: ct.io.load_responses, ...)
 from .responses import __all__ as _responses_all
 
-__all__ = ["responses", "sample", "tables", *_responses_all]
+__all__ = ["config", "dates", "options", "reading", "responses", "sample", "tables",
+           *_responses_all]
