@@ -436,6 +436,13 @@ def test_noise_check_flags_real_drivers_and_not_an_unrelated_one():
 
 @pytest.mark.slow
 def test_noise_check_false_flag_rate_in_a_simulation():
+    # 100 seeded null runs (about 1.2 s: most of the former 20-35 s was the gc.collect() of
+    # statsmodels' Holm, see conftest.py). Bounds: at most 5 flags (rate 0.05) and 8 raw
+    # p < 0.05. A check flagging at the nominal 5% passes the first with P(X <= 5) = 0.62, a
+    # broken one flagging 15% (20%) of null drivers with P = 0.0016 (1.9e-5); the raw bound
+    # lets a nominal check through with P(X <= 8) = 0.94 and a 20% one with P = 0.0009.
+    # (Seeded: 0 flags and no raw p below 0.2 in these 100 runs; the naive rule, "interval
+    # excludes zero", flags all 100.)
     runs = [_null_run(s) for s in range(100)]
     rate = np.mean([bool(t.loc["null", "significant"]) for t in runs])
     raw = np.mean([t.loc["null", "noise_p"] < 0.05 for t in runs])
