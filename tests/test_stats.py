@@ -975,7 +975,7 @@ def test_adjust_pvalues_unknown_method(method):
 
 # Fewer examples here: statsmodels' multipletests(method="holm") calls gc.collect() on
 # every call (statsmodels/stats/multitest.py): 0.24 s each with the session's whole heap,
-# about 2 ms since conftest.py freezes the imported objects (60 examples: 0.4 s).
+# a few milliseconds since conftest.py freezes the imported objects (60 examples: 0.1-0.4 s).
 @settings(PROPERTY, max_examples=60)
 @given(
     st.lists(
