@@ -598,7 +598,7 @@ def test_fit_problems_become_warning_entries():
 
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
 
-    from csat_toolkit.drivers.models import _warning_notes
+    from csat_toolkit.drivers.fitting import _warning_notes
 
     with _warnings.catch_warnings(record=True) as caught:
         _warnings.simplefilter("always")
