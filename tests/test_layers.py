@@ -23,7 +23,7 @@ ANALYSIS_EDGES = {("ops", "trends")}
 MAX_LINES = 1200
 # Modules still over the limit while issue 11 splits them (strict: an entry must go once
 # its module is split).
-STILL_TO_SPLIT = {"drivers.models", "drivers.nonresponse", "ops.operations",
+STILL_TO_SPLIT = {"drivers.models", "drivers.nonresponse",
                   "revenue.analysis", "revenue.survival", "trends.forecast"}
 
 
@@ -132,4 +132,4 @@ def test_the_rules_see_real_imports():
     assert "core.stats" in graph["core.metrics"]
     assert "io.responses" in graph["io.tables"]
     assert "report.style" in graph["report.driverplots"]
-    assert "core.text" in graph["ops.operations"]
+    assert "core.text" in graph["ops.response"]
