@@ -1,0 +1,394 @@
+"""Section builders of the metrics report (``notebooks/01_metrics.ipynb``).
+
+:func:`load` reads the responses with the notebook's parameters (and writes the rejected
+rows); :func:`prepare` does the same from a :class:`~csat_toolkit.io.LoadResult` already
+loaded. Every other builder takes the :class:`MetricsInputs` and returns a
+:class:`~csat_toolkit.report.sections.Section`: :func:`accounting`,
+:func:`headline_metrics`, :func:`benchmarks`, :func:`distributions`, :func:`segments`,
+:func:`segment_charts`, :func:`over_time`, :func:`followup`; :func:`headline_extra` gives
+the report's own keys of ``headline.json``. The notebook only calls and shows them.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ...core.asof import ReportDate, report_date
+from ...core.benchmarks import benchmark_band, benchmark_sentence, compare_to_benchmark
+from ...core.comparisons import segment_breakdowns
+from ...core.followup import followup_queue, followup_summary, to_safe_csv
+from ...core.metrics import metric_table, score_distribution
+from ...core.scales import SURVEYS, resolve_scales
+from ...core.text import describe_comparison
+from ...io.responses import LoadResult, load_responses_from_params
+from .. import plots
+from ..headline import choose_levels, kpi, readable, segment_headline, segment_results
+from .base import Section, figure_of
+
+__all__ = ["DEFAULTS", "MetricsInputs", "parameters", "load", "prepare", "accounting",
+           "headline_metrics", "benchmarks", "distributions", "segments", "segment_charts",
+           "over_time", "followup", "headline_extra"]
+
+#: The notebook's parameters and their defaults (the ``parameters`` cell of 01_metrics).
+DEFAULTS: dict[str, Any] = {
+    "responses_path": "../data/sample/responses.csv", "columns": {}, "survey": None,
+    "surveys": {}, "scales": {}, "thresholds": {}, "encoding": "utf-8-sig", "sep": None,
+    "date_format": None, "dayfirst": None, "load_options": {}, "start": None, "end": None,
+    "survey_types": [], "segments": ["channel", "region"], "period": "M", "weight": None,
+    "customer_base": {}, "conf_level": 0.95, "min_n": 30, "correction": "holm",
+    "benchmarks": {"csat": "csat_excellent_80", "nps": "nps_target_30_50",
+                   "pmf": "pmf_ellis_40"},
+    "as_of": None, "followup_rows": 15, "max_levels": 20, "headline_levels": 1000,
+    "output_dir": "../reports/notebook/01_metrics", "title": "Customer satisfaction metrics",
+}
+_NO_DATE = {"as_of": None, "as_of_source": None, "as_of_column": None}
+
+
+@dataclass
+class MetricsInputs:
+    """What the metrics report reads: the load, the surveys it reports and its date.
+
+    Attributes
+    ----------
+    loaded : LoadResult
+        The responses and the accounting of every row.
+    params : dict
+        The notebook's parameters (defaults filled in).
+    scales : dict
+        Survey -> :class:`~csat_toolkit.scales.Scale` (``scales`` with ``thresholds``).
+    present : list of str
+        Surveys with answers that the report covers, in the order csat, nps, ces, pmf.
+    when : ReportDate or None
+        The report date; None when neither ``as_of`` nor an answer date is given.
+    out : Path or None
+        Where the report's files go (None: nothing is written).
+    results : dict
+        Results later sections reuse (the headline metric tables, the segment breakdowns).
+    """
+
+    loaded: LoadResult
+    params: dict
+    scales: dict
+    present: list
+    when: ReportDate | None
+    out: Path | None = None
+    results: dict = field(default_factory=dict)
+
+    @property
+    def data(self) -> pd.DataFrame:
+        """The canonical responses frame."""
+        return self.loaded.data
+
+
+def parameters(namespace: Mapping[str, Any]) -> dict:
+    """The notebook's parameters picked by name from a namespace (a notebook's ``globals()``).
+
+    Examples
+    --------
+    >>> parameters({"min_n": 50, "plt": object()})
+    {'min_n': 50}
+    """
+    return {name: namespace[name] for name in DEFAULTS if name in namespace}
+
+
+def load(params: Mapping[str, Any], out: str | Path | None = None) -> MetricsInputs:
+    """Load the responses with the notebook's parameters; write ``rejected_rows.csv`` to ``out``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "r.csv").write_text("response_id,survey,score\\n1,csat,5\\n2,csat,x\\n")
+    >>> inputs = load({"responses_path": str(folder / "r.csv")}, folder)
+    >>> inputs.present, (folder / "rejected_rows.csv").exists()
+    (['csat'], True)
+    """
+    params = {**DEFAULTS, **params}
+    scale_of = resolve_scales(params["scales"], params["thresholds"])
+    loaded = load_responses_from_params({**params, "scales": scale_of, "thresholds": {}})
+    if out is not None:
+        to_safe_csv(loaded.rejected, Path(out) / "rejected_rows.csv")
+    return prepare(loaded, params, out=out)
+
+
+def prepare(loaded: LoadResult, params: Mapping[str, Any] | None = None, *,
+            out: str | Path | None = None) -> MetricsInputs:
+    """The report's inputs from responses already loaded: surveys covered, report date.
+
+    Examples
+    --------
+    >>> from csat_toolkit.io import load_responses
+    >>> frame = pd.DataFrame({"response_id": [1, 2], "survey": "nps", "score": [9, 3]})
+    >>> inputs = prepare(load_responses(frame))
+    >>> inputs.present, inputs.when
+    (['nps'], None)
+    """
+    params = {**DEFAULTS, **(params or {})}
+    data = loaded.data
+    wanted = params["survey_types"]
+    present = [s for s in SURVEYS if (data["survey"] == s).any() and (not wanted or s in wanted)]
+    dated = bool(params["as_of"]) or data["responded_at"].notna().any()
+    when = report_date(params["as_of"], {"responded_at": data["responded_at"]}) if dated else None
+    return MetricsInputs(loaded, params, resolve_scales(params["scales"], params["thresholds"]),
+                         present, when, Path(out) if out is not None else None)
+
+
+def _write(inputs: MetricsInputs, frame: pd.DataFrame, name: str) -> None:
+    if inputs.out is not None:
+        to_safe_csv(frame, inputs.out / name)
+
+
+def accounting(inputs: MetricsInputs) -> Section:
+    """Rows read, used and set aside, the report date, and the surveys not in the data.
+
+    Examples
+    --------
+    >>> from csat_toolkit.io import load_responses
+    >>> frame = pd.DataFrame({"response_id": [1, 2], "survey": "nps", "score": [9, 3]})
+    >>> accounting(prepare(load_responses(frame))).notes[0]
+    'No CSAT, CES, PMF answers in the data: their cards, benchmarks and breakdowns are skipped.'
+    """
+    loaded, wanted = inputs.loaded, inputs.params["survey_types"]
+    absent = [s.upper() for s in SURVEYS
+              if s not in inputs.present and (not wanted or s in wanted)]
+    notes = [f"No {', '.join(absent)} answers in the data: their cards, benchmarks and "
+             "breakdowns are skipped."] if absent else []
+    if inputs.when is None:
+        notes.append("No answer dates (responded_at): no report date, trend chart or "
+                     "follow-up ages.")
+    sentences = [loaded.summary(), *loaded.notes,
+                 *([inputs.when.sentence()] if inputs.when else []),
+                 f"Surveys present: {', '.join(inputs.present)}. Rejected rows are in "
+                 "rejected_rows.csv."]
+    return Section("data accounting", results={"loaded": loaded},
+                   tables={"accounting": loaded.report()}, sentences=sentences, notes=notes)
+
+
+def headline_metrics(inputs: MetricsInputs) -> Section:
+    """Each survey's headline metric with its interval, ``n`` and method, as KPI cards.
+
+    Examples
+    --------
+    >>> from csat_toolkit.io import load_responses
+    >>> frame = pd.DataFrame({"response_id": range(4), "survey": "csat", "score": [5, 4, 2, 5]})
+    >>> headline_metrics(prepare(load_responses(frame))).cards[0]["display"]
+    '75.0%'
+    """
+    p = inputs.params
+    tables = {s: metric_table(inputs.data, s, scale=inputs.scales[s], conf=p["conf_level"],
+                              min_n=p["min_n"], population=p["customer_base"].get(s),
+                              weight=p["weight"])
+              for s in inputs.present}
+    inputs.results["headline"] = tables
+    cards = [kpi(table.iloc[0]) for table in tables.values()]
+    findings = [card["sentence"] for card in cards]
+    shown = {"overall": pd.concat([readable(t) for t in tables.values()], ignore_index=True)} \
+        if tables else {}
+    return Section("headline metrics", results={"headline": tables}, tables=shown,
+                   sentences=findings, findings=findings, cards=cards)
+
+
+def benchmarks(inputs: MetricsInputs) -> Section:
+    """The headline metrics beside the published benchmarks chosen in ``benchmarks``.
+
+    Examples
+    --------
+    >>> from csat_toolkit.io import load_responses
+    >>> frame = pd.DataFrame({"response_id": range(4), "survey": "ces", "score": [5, 4, 2, 5]})
+    >>> inputs = prepare(load_responses(frame))
+    >>> _ = headline_metrics(inputs)
+    >>> benchmarks(inputs).sentences
+    ['No benchmark chosen for the metrics in this data.']
+    """
+    headline = inputs.results.get("headline")
+    if headline is None:
+        headline = headline_metrics(inputs)["headline"]
+    chosen = inputs.params["benchmarks"]
+    versus = [compare_to_benchmark(headline[m], chosen[m]) for m in chosen if m in headline]
+    if not versus:
+        return Section("benchmarks", sentences=["No benchmark chosen for the metrics in this data."])
+    table = pd.concat(versus, ignore_index=True)
+    shown = table[["metric", "estimate", "ci_low", "ci_high", "benchmark_label", "benchmark_low",
+                   "benchmark_high", "verdict", "benchmark_source"]].round(1)
+    notes = [benchmark_sentence(row) for _, row in table.iterrows()]
+    return Section("benchmarks", results={"benchmarks": table}, tables={"benchmarks": shown},
+                   sentences=notes, findings=notes)
+
+
+def _draw_distributions(inputs: MetricsInputs):
+    import matplotlib.pyplot as plt
+
+    present = inputs.present
+    fig, axes = plt.subplots(1, len(present), figsize=(4.2 * len(present), 3.6), squeeze=False)
+    for ax, s in zip(axes[0], present):
+        dist = score_distribution(inputs.data, s, scale=inputs.scales[s],
+                                  conf=inputs.params["conf_level"])
+        plots.plot_distribution(dist, ax=ax, title=f"{s.upper()} ({inputs.scales[s].name}, "
+                                                   f"n={int(dist['n'].sum()):,})")
+    fig.tight_layout()
+    return fig
+
+
+def distributions(inputs: MetricsInputs) -> Section:
+    """One chart of the score distribution per survey covered (Wilson intervals).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from csat_toolkit.io import load_responses
+    >>> frame = pd.DataFrame({"response_id": range(4), "survey": "csat", "score": [5, 4, 2, 5]})
+    >>> len(distributions(prepare(load_responses(frame))).figures)
+    1
+    """
+    if not inputs.present:
+        return Section("score distributions", skipped="No answers: no score distributions.")
+    return Section("score distributions", figures=[figure_of(_draw_distributions, inputs)])
+
+
+def segments(inputs: MetricsInputs) -> Section:
+    """Each segment against the rest, corrected once across the section; ``segments.csv``.
+
+    The breakdowns that cannot run (a missing column, one level) are notes; the findings
+    name the significant differences (at most ``max_levels`` per segment column).
+
+    Examples
+    --------
+    >>> from csat_toolkit.io import load_responses
+    >>> frame = pd.DataFrame({"response_id": range(4), "survey": "csat", "score": [5, 4, 2, 5]})
+    >>> segments(prepare(load_responses(frame), {"segments": ["channel"]})).notes
+    ["Segment column 'channel' is not in the data; skipped."]
+    """
+    p = inputs.params
+    by_segment, skipped = segment_breakdowns(
+        inputs.data, inputs.present, p["segments"], scales=inputs.scales, conf=p["conf_level"],
+        min_n=p["min_n"], correction=p["correction"], weight=p["weight"])
+    table = segment_results(by_segment)
+    inputs.results.update(by_segment=by_segment, segment_table=table)
+    _write(inputs, table, "segments.csv")
+    found = []
+    for (s, column), (_, tests) in by_segment.items():
+        hits = choose_levels(tests[tests["significant"]], limit=p["max_levels"],
+                             what=f"significant {s.upper()} differences by {column}")
+        found += [describe_comparison(r, key=column) for _, r in hits.table.iterrows()]
+        found += [hits.sentence] if hits.sentence else []
+    if by_segment and not table["significant"].any():
+        found.append("No segment differs from the rest beyond what chance explains.")
+    return Section("by segment", results={"by_segment": by_segment, "segments": table},
+                   sentences=found, findings=list(skipped) + found, notes=list(skipped))
+
+
+def segment_charts(inputs: MetricsInputs) -> list[Section]:
+    """One chart and table per survey and segment column (at most ``max_levels`` levels).
+
+    Reuses the breakdowns of :func:`segments` (computed here when it has not run).
+
+    Examples
+    --------
+    >>> from csat_toolkit.io import load_responses
+    >>> frame = pd.DataFrame({"response_id": range(4), "survey": "csat", "score": [5, 4, 2, 5]})
+    >>> segment_charts(prepare(load_responses(frame), {"segments": []}))
+    []
+    """
+    by_segment = inputs.results.get("by_segment")
+    if by_segment is None:
+        by_segment = segments(inputs)["by_segment"]
+    limit, chosen = inputs.params["max_levels"], inputs.params["benchmarks"]
+    shown_sections = []
+    for (s, column), (table, tests) in by_segment.items():
+        shown = choose_levels(table, tests=tests, key=column, limit=limit)
+        band = benchmark_band(chosen[s]) if s in chosen else None
+        figure = figure_of(plots.plot_estimates, shown.table, x=column, benchmark=band,
+                           max_levels=limit)
+        listed = choose_levels(tests, limit=limit)  # the same levels as the chart
+        shown_sections.append(Section(
+            f"{s} by {column}", results={"table": table, "tests": tests},
+            tables={"tests": readable(listed.table, keys=[column])}, figures=[figure],
+            sentences=[f"{s.upper()} by {column}: each level against the rest",
+                       *filter(None, [shown.sentence])]))
+    return shown_sections
+
+
+def _draw_trends(inputs: MetricsInputs, surveys: list[str]):
+    import matplotlib.pyplot as plt
+
+    p = inputs.params
+    fig, axes = plt.subplots(len(surveys), 1, figsize=(9, 3.2 * len(surveys)), squeeze=False)
+    for ax, s in zip(axes[:, 0], surveys):
+        series = metric_table(inputs.data, s, period=p["period"], scale=inputs.scales[s],
+                              conf=p["conf_level"], min_n=p["min_n"], weight=p["weight"])
+        plots.plot_trend(series, ax=ax)
+    fig.tight_layout()
+    return fig
+
+
+def over_time(inputs: MetricsInputs) -> Section:
+    """CSAT and NPS per ``period`` with interval bands; skipped without dates.
+
+    Examples
+    --------
+    >>> from csat_toolkit.io import load_responses
+    >>> frame = pd.DataFrame({"response_id": range(4), "survey": "csat", "score": [5, 4, 2, 5]})
+    >>> over_time(prepare(load_responses(frame))).skipped[:30]
+    'No dates in the data (or no CS'
+    """
+    dated = inputs.data["responded_at"].notna().any()
+    surveys = [s for s in inputs.present if s in ("csat", "nps")] if dated else []
+    if not surveys:
+        return Section("over time", skipped="No dates in the data (or no CSAT/NPS answers): "
+                                            "the trend chart is skipped.")
+    return Section("over time", figures=[figure_of(_draw_trends, inputs, surveys)])
+
+
+def followup(inputs: MetricsInputs) -> Section:
+    """The follow-up queue (oldest first), its summary, and ``followup.csv``.
+
+    Examples
+    --------
+    >>> from csat_toolkit.io import load_responses
+    >>> frame = pd.DataFrame({"response_id": range(4), "survey": "csat", "score": [5, 4, 2, 5]})
+    >>> followup(prepare(load_responses(frame))).findings
+    ['1 answers need a follow-up (listed in followup.csv).']
+    """
+    when = inputs.when
+    queue = followup_queue(inputs.data, scales=inputs.scales,
+                           as_of=when.timestamp if when else None)
+    inputs.results["queue"] = queue
+    _write(inputs, queue, "followup.csv")
+    shown = queue.head(inputs.params["followup_rows"]).dropna(axis=1, how="all")
+    return Section("follow-up queue", results={"queue": queue},
+                   tables={"summary": followup_summary(queue), "queue": shown},
+                   findings=[f"{len(queue):,} answers need a follow-up (listed in followup.csv)."])
+
+
+def headline_extra(inputs: MetricsInputs) -> dict:
+    """The report's own keys of ``headline.json`` (rows, surveys, follow-ups, segments, date).
+
+    Examples
+    --------
+    >>> from csat_toolkit.io import load_responses
+    >>> frame = pd.DataFrame({"response_id": range(4), "survey": "csat", "score": [5, 4, 2, 5]})
+    >>> inputs = prepare(load_responses(frame), {"segments": []})
+    >>> _ = segments(inputs), followup(inputs)
+    >>> extra = headline_extra(inputs)
+    >>> extra["n_used"], extra["followup"], extra["as_of"]
+    (4, 1, None)
+    """
+    loaded = inputs.loaded
+    table = inputs.results.get("segment_table")
+    if table is None:
+        segments(inputs)
+        table = inputs.results["segment_table"]
+    queue = inputs.results.get("queue")
+    if queue is None:
+        queue = followup(inputs)["queue"]
+    return {"n_read": loaded.n_read, "n_used": loaded.n_used,
+            "n_set_aside": loaded.n_set_aside, "surveys": inputs.present,
+            "followup": len(queue),
+            "segments": segment_headline(table, max_levels=inputs.params["headline_levels"]),
+            **(inputs.when.to_dict() if inputs.when else _NO_DATE)}
