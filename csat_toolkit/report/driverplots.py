@@ -3,7 +3,8 @@
 They take the tables of :mod:`csat_toolkit.importance`, :mod:`csat_toolkit.drivers`,
 :mod:`csat_toolkit.priorities`, :mod:`csat_toolkit.agents` and
 :mod:`csat_toolkit.nonresponse`, draw every estimate with its interval and show n, and
-compute nothing an analysis should. Each returns the ``Axes`` it drew on. They are
+compute nothing an analysis should. Each returns the ``Axes`` it drew on
+(:func:`plot_fair_comparison`, two panels, its ``Figure``). They are
 also available as ``csat_toolkit.plots.<name>``.
 """
 from __future__ import annotations
@@ -18,7 +19,8 @@ from .style import PALETTE, _ax, _names, _outside_legend
 from ..core.text import format_level
 
 __all__ = ["plot_importance", "plot_importance_performance", "plot_speed",
-           "plot_odds_ratios", "plot_shrinkage", "plot_funnel", "plot_calibration"]
+           "plot_odds_ratios", "plot_shrinkage", "plot_funnel", "plot_calibration",
+           "plot_fair_comparison"]
 
 _QUADRANT_COLORS = {"fix first": PALETTE["bad"], "keep up": PALETTE["good"],
                     "low priority": PALETTE["small"], "possible overkill": PALETTE["neutral"]}
@@ -353,3 +355,44 @@ def plot_calibration(calibration: pd.DataFrame, *, ax=None, title: str | None = 
     ax.set_title(title or f"Calibration on held-out answers (n={int(data['n'].sum()):,})")
     _outside_legend(ax)
     return ax
+
+
+def plot_fair_comparison(table: pd.DataFrame, limits: pd.DataFrame, shown: pd.DataFrame | None = None,
+                         *, by: str = "agent", overall: float | None = None):
+    """The fair comparison side by side: shrunken rates (left) and the funnel plot (right).
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`csat_toolkit.agents.shrunken_rates` ``.table`` (every group: the funnel).
+    limits : DataFrame
+        :func:`csat_toolkit.agents.funnel_limits` output.
+    shown : DataFrame, optional
+        The rows of the shrinkage panel (:func:`csat_toolkit.agents.shown_groups`);
+        default every row.
+    by : str
+        The group column.
+    overall : float, optional
+        The overall rate in % (a reference line).
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"agent": ["A", "B"], "n": [40, 60], "raw": [70.0, 85.0],
+    ...     "raw_ci_low": [55.0, 74.0], "raw_ci_high": [82.0, 92.0], "estimate": [74.0, 83.0],
+    ...     "ci_low": [63.0, 74.0], "ci_high": [83.0, 90.0], "small_n": [False, False],
+    ...     "vs_overall": ["average", "average"]})
+    >>> lim = pd.DataFrame({"n": [1, 66] * 2, "level": [0.95] * 2 + [0.998] * 2,
+    ...     "low": [0.0, 0.66, 0.0, 0.6], "high": [1.0, 0.9, 1.0, 0.94]})
+    >>> len(plot_fair_comparison(t, lim, by="agent", overall=79.0).axes)
+    2
+    """
+    shown = table if shown is None else shown
+    figure, axes = plt.subplots(1, 2, figsize=(13, max(3.5, 0.28 * len(shown))))
+    plot_shrinkage(shown, by=by, overall=overall, ax=axes[0])
+    plot_funnel(table, limits, by=by, overall=overall, ax=axes[1])
+    figure.tight_layout()
+    return figure
