@@ -9,7 +9,7 @@ Every loader returns the canonical frame plus the rows it set aside, each with a
 io imports only ``errors`` and core's scale definitions (to validate answers); it never
 imports an analysis or the report layer (see ``docs/design-notes.md``, "Layers").
 """
-from . import config, dates, options, reading, responses, sample, tables
+from . import config, dates, options, reading, responses, revenue_tables, sample, tables
 from .responses import *  # noqa: F401,F403  (the loaders: ct.io.load_responses, ...)
 from .responses import __all__ as _responses_all
 

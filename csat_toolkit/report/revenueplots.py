@@ -17,8 +17,8 @@ from ..errors import require_columns
 from .style import PALETTE, _ax, _outside_legend
 from ..core.text import format_level
 
-__all__ = ["plot_revenue_by_category", "plot_retention", "plot_nps_growth",
-           "plot_revenue_transitions"]
+__all__ = ["plot_revenue_by_category", "plot_revenue_outcomes", "plot_retention",
+           "plot_nps_growth", "plot_revenue_transitions"]
 
 _ORDER_COLORS = [PALETTE["bad"], PALETTE["neutral"], PALETTE["good"]]
 
@@ -104,6 +104,32 @@ def plot_revenue_by_category(table: pd.DataFrame, outcome: str | None = None, *,
     ax.set_ylabel(f"{label or _OUTCOME_LABELS.get(outcome, outcome)}\n{conf} CI")
     ax.set_title(title or str(outcome).replace("_", " ").capitalize() + " by category")
     return ax
+
+
+def plot_revenue_outcomes(table: pd.DataFrame, *, by: str = "category", width: float = 4.2):
+    """Every outcome of a :func:`csat_toolkit.revenue.revenue_by_category` table, side by side.
+
+    One panel per outcome (in the table's order), each drawn by
+    :func:`plot_revenue_by_category`. Returns the Figure.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"category": ["detractor", "promoter"] * 2,
+    ...     "outcome": ["growth"] * 2 + ["retained"] * 2, "kind": ["mean"] * 2 + ["share"] * 2,
+    ...     "n": [60, 120] * 2, "estimate": [-2.0, 6.0, 80.0, 90.0],
+    ...     "ci_low": [-4.0, 4.8, 70.0, 85.0], "ci_high": [0.0, 7.2, 88.0, 94.0]})
+    >>> fig = plot_revenue_outcomes(t)
+    >>> [ax.get_title() for ax in fig.axes]
+    ['Growth by category', 'Retained by category']
+    >>> plt.close("all")
+    """
+    _need(table, [by, "outcome"], "plot_revenue_outcomes")
+    shown = list(dict.fromkeys(table["outcome"]))
+    fig, axes = plt.subplots(1, len(shown), figsize=(width * len(shown), 4), squeeze=False)
+    for outcome, ax in zip(shown, axes[0]):
+        plot_revenue_by_category(table, outcome, by=by, ax=ax)
+    fig.tight_layout()
+    return fig
 
 
 def plot_retention(curves: pd.DataFrame, *, at: float | None = None, unit: str = "months",
