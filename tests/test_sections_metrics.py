@@ -1,0 +1,196 @@
+"""Section builders of the metrics report (csat_toolkit.report.sections.metrics)."""
+from __future__ import annotations
+
+import ast
+
+import matplotlib
+import nbformat
+import pandas as pd
+import pytest
+
+from csat_toolkit.errors import ParameterError
+from csat_toolkit.io import load_responses
+from csat_toolkit.report.sections import Page
+from csat_toolkit.report.sections import metrics as M
+from tests.conftest import NOTEBOOKS
+
+matplotlib.use("Agg")
+
+
+def answers(scores, survey="csat", **columns):
+    """A responses frame: ids 1..n, one survey, optional extra columns."""
+    frame = pd.DataFrame({"response_id": range(1, len(scores) + 1), "survey": survey,
+                          "score": scores})
+    return frame.assign(**columns)
+
+
+def inputs_of(frame, tmp_path=None, **params):
+    return M.prepare(load_responses(frame), params, out=tmp_path)
+
+
+def csat_150_of_250(**columns):
+    """The DESIGN worked example: 150 satisfied answers of 250 (CSAT 60%)."""
+    return answers([5] * 100 + [4] * 50 + [3] * 60 + [1] * 40, **columns)
+
+
+# --- the notebook only calls the builders -------------------------------------------
+
+def _notebook(name):
+    return nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+
+
+def test_defaults_are_the_notebooks_parameters():
+    cell = _notebook("01_metrics").cells[1]
+    assert cell.metadata["tags"] == ["parameters"]
+    values = {node.targets[0].id: ast.literal_eval(node.value)
+              for node in ast.parse(cell.source).body}
+    assert values == M.DEFAULTS
+
+
+def test_notebook_cells_are_short_calls():
+    for cell in _notebook("01_metrics").cells:
+        if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
+            continue
+        lines = cell.source.splitlines()
+        assert len(lines) <= 15, cell.source
+        assert not any(line.lstrip().startswith(("if ", "elif ", "try:")) for line in lines)
+
+
+def test_parameters_picks_the_notebook_names():
+    assert M.parameters({"min_n": 50, "title": "x", "pd": pd}) == {"min_n": 50, "title": "x"}
+
+
+# --- load and accounting -------------------------------------------------------------
+
+def test_load_writes_rejected_rows_and_fills_defaults(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("response_id,survey,score,responded_at\n1,csat,5,2025-03-01\n"
+                    "2,csat,9,2025-03-02\n3,nps,10,2025-03-04\n", encoding="utf-8")
+    inputs = M.load({"responses_path": str(path), "segments": []}, tmp_path)
+    assert inputs.present == ["csat", "nps"]
+    assert inputs.params["min_n"] == 30
+    assert str(inputs.when.date) == "2025-03-04" and inputs.when.source == "data"
+    rejected = pd.read_csv(tmp_path / "rejected_rows.csv")
+    assert rejected["response_id"].tolist() == [2]
+
+
+def test_load_without_a_path_is_a_parameter_error():
+    with pytest.raises(ParameterError, match="responses_path"):
+        M.load({"responses_path": None})
+
+
+def test_accounting_names_absent_surveys_and_missing_dates():
+    section = M.accounting(inputs_of(answers([5, 4], survey="nps")))
+    assert section.notes == [
+        "No CSAT, CES, PMF answers in the data: their cards, benchmarks and breakdowns are "
+        "skipped.",
+        "No answer dates (responded_at): no report date, trend chart or follow-up ages."]
+    assert section.tables["accounting"] is not None
+    assert section.sentences[-1] == "Surveys present: nps. Rejected rows are in rejected_rows.csv."
+
+
+def test_accounting_with_survey_types_and_a_date():
+    frame = answers([5, 4], responded_at=["2025-01-02", "2025-01-03"])
+    inputs = inputs_of(frame, survey_types=["csat", "pmf"], as_of="2025-02-01")
+    section = M.accounting(inputs)
+    assert section.notes == ["No PMF answers in the data: their cards, benchmarks and "
+                             "breakdowns are skipped."]
+    assert inputs.when.source == "parameter" and inputs.when.sentence() in section.sentences
+
+
+def test_a_survey_left_out_by_survey_types_is_not_reported():
+    frame = pd.concat([answers([5, 4]), answers([9, 10], survey="nps").assign(response_id=[3, 4])])
+    assert inputs_of(frame, survey_types=["nps"]).present == ["nps"]
+
+
+# --- headline metrics and benchmarks -------------------------------------------------
+
+def test_headline_metrics_worked_example():
+    section = M.headline_metrics(inputs_of(csat_150_of_250()))
+    card = section.cards[0]
+    assert (card["metric"], card["value"], card["n"]) == ("csat", 60.0, 250)
+    assert card["display"] == "60.0%"
+    assert section.findings == [card["sentence"]]
+    assert section.tables["overall"]["n"].tolist() == [250]
+
+
+def test_benchmarks_verdict_and_sentence():
+    inputs = inputs_of(csat_150_of_250())
+    section = M.benchmarks(inputs)  # computes the headline itself
+    row = section["benchmarks"].iloc[0]
+    assert row["verdict"] == "below" and row["benchmark_low"] == 80
+    assert section.findings and "80" in section.findings[0]
+    assert list(section.tables["benchmarks"].columns)[:2] == ["metric", "estimate"]
+
+
+def test_benchmarks_skip_sentence_when_none_chosen():
+    section = M.benchmarks(inputs_of(csat_150_of_250(), benchmarks={}))
+    assert section.sentences == ["No benchmark chosen for the metrics in this data."]
+    assert section.findings == [] and section.missing == []
+
+
+# --- distributions, segments, over time, follow-up -----------------------------------
+
+def test_distributions_one_figure_and_skip_without_surveys():
+    assert len(M.distributions(inputs_of(csat_150_of_250())).figures) == 1
+    section = M.distributions(inputs_of(csat_150_of_250(), survey_types=["pmf"]))
+    assert section.skipped == "No answers: no score distributions." and not section.figures
+
+
+def test_segments_find_the_lower_channel_and_write_the_table(tmp_path):
+    channel = ["chat"] * 125 + ["email"] * 125
+    scores = [5] * 110 + [2] * 15 + [5] * 40 + [2] * 85  # chat 88%, email 32%
+    inputs = inputs_of(answers(scores, channel=channel), tmp_path, segments=["channel", "team"])
+    section = M.segments(inputs)
+    assert section.notes == ["Segment column 'team' is not in the data; skipped."]
+    assert section.findings[0] == section.notes[0]  # the skip note is a finding too (as before)
+    assert section.sentences == section.findings[1:] and "88.0%" in section.sentences[0]
+    written = pd.read_csv(tmp_path / "segments.csv")
+    assert sorted(written["level"]) == ["chat", "email"] and written["significant"].all()
+    charts = M.segment_charts(inputs)
+    assert [c.name for c in charts] == ["csat by channel"]
+    assert len(charts[0].figures) == 1 and charts[0].tables["tests"]["channel"].tolist() == ["chat"]
+
+
+def test_segments_say_when_nothing_differs():
+    channel = ["chat", "email"] * 125
+    section = M.segments(inputs_of(csat_150_of_250(channel=channel), segments=["channel"]))
+    assert section.findings == ["No segment differs from the rest beyond what chance explains."]
+
+
+def test_over_time_skips_without_dates_and_draws_with_them():
+    assert M.over_time(inputs_of(csat_150_of_250())).skipped == (
+        "No dates in the data (or no CSAT/NPS answers): the trend chart is skipped.")
+    dates = pd.date_range("2025-01-01", periods=250, freq="D")
+    section = M.over_time(inputs_of(csat_150_of_250(responded_at=dates)))
+    assert section.skipped is None and len(section.figures) == 1
+    ces = answers([5, 6, 7], survey="ces", responded_at=dates[:3])
+    assert M.over_time(inputs_of(ces)).skipped  # CES only: no trend chart
+
+
+def test_followup_counts_and_writes_the_queue(tmp_path):
+    section = M.followup(inputs_of(csat_150_of_250(), tmp_path, followup_rows=5))
+    assert section.findings == ["100 answers need a follow-up (listed in followup.csv)."]
+    assert len(section.tables["queue"]) == 5
+    assert len(pd.read_csv(tmp_path / "followup.csv")) == 100
+
+
+def test_the_page_gathers_the_headline_in_cell_order(tmp_path):
+    frame = csat_150_of_250(channel=["chat", "email"] * 125)
+    inputs = inputs_of(frame, tmp_path, segments=["channel", "team"])
+    page = Page("Metrics", tmp_path)
+    for build in (M.accounting, M.headline_metrics, M.benchmarks, M.segments, M.over_time,
+                  M.followup):
+        page.add(build(inputs))
+    extra = M.headline_extra(inputs)
+    assert (extra["n_read"], extra["n_used"], extra["surveys"], extra["followup"]) == (
+        250, 250, ["csat"], 100)
+    assert extra["as_of"] is None and extra["as_of_source"] is None
+    assert page.skipped == [
+        "No NPS, CES, PMF answers in the data: their cards, benchmarks and breakdowns are "
+        "skipped.",
+        "No answer dates (responded_at): no report date, trend chart or follow-up ages.",
+        "Segment column 'team' is not in the data; skipped.",
+        "No dates in the data (or no CSAT/NPS answers): the trend chart is skipped."]
+    assert page.findings[-1].startswith("100 answers")
+    assert [k["metric"] for k in page.kpis] == ["csat"]
