@@ -11,13 +11,13 @@ the report's own keys of ``headline.json``. The notebook only calls and shows th
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ...core.asof import ReportDate, report_date
+from ...core.asof import report_date
 from ...core.benchmarks import benchmark_band, benchmark_sentence, compare_to_benchmark
 from ...core.comparisons import segment_breakdowns
 from ...core.followup import followup_queue, followup_summary, to_safe_csv
@@ -27,6 +27,7 @@ from ...core.text import describe_comparison
 from ...io.responses import LoadResult, load_responses_from_params
 from .. import plots
 from ..headline import choose_levels, kpi, readable, segment_headline, segment_results
+from ._inputs import Inputs, pick_parameters
 from .base import Section, figure_of
 
 __all__ = ["DEFAULTS", "MetricsInputs", "parameters", "load", "prepare", "accounting",
@@ -45,43 +46,20 @@ DEFAULTS: dict[str, Any] = {
     "as_of": None, "followup_rows": 15, "max_levels": 20, "headline_levels": 1000,
     "output_dir": "../reports/notebook/01_metrics", "title": "Customer satisfaction metrics",
 }
-_NO_DATE = {"as_of": None, "as_of_source": None, "as_of_column": None}
 
 
-@dataclass
-class MetricsInputs:
-    """What the metrics report reads: the load, the surveys it reports and its date.
+@dataclass(kw_only=True)
+class MetricsInputs(Inputs):
+    """What the metrics report reads (:class:`~csat_toolkit.report.sections._inputs.Inputs`)
+    and the surveys it covers.
 
     Attributes
     ----------
-    loaded : LoadResult
-        The responses and the accounting of every row.
-    params : dict
-        The notebook's parameters (defaults filled in).
-    scales : dict
-        Survey -> :class:`~csat_toolkit.scales.Scale` (``scales`` with ``thresholds``).
     present : list of str
         Surveys with answers that the report covers, in the order csat, nps, ces, pmf.
-    when : ReportDate or None
-        The report date; None when neither ``as_of`` nor an answer date is given.
-    out : Path or None
-        Where the report's files go (None: nothing is written).
-    results : dict
-        Results later sections reuse (the headline metric tables, the segment breakdowns).
     """
 
-    loaded: LoadResult
-    params: dict
-    scales: dict
     present: list
-    when: ReportDate | None
-    out: Path | None = None
-    results: dict = field(default_factory=dict)
-
-    @property
-    def data(self) -> pd.DataFrame:
-        """The canonical responses frame."""
-        return self.loaded.data
 
 
 def parameters(namespace: Mapping[str, Any]) -> dict:
@@ -92,7 +70,7 @@ def parameters(namespace: Mapping[str, Any]) -> dict:
     >>> parameters({"min_n": 50, "plt": object()})
     {'min_n': 50}
     """
-    return {name: namespace[name] for name in DEFAULTS if name in namespace}
+    return pick_parameters(DEFAULTS, namespace)
 
 
 def load(params: Mapping[str, Any], out: str | Path | None = None) -> MetricsInputs:
@@ -134,13 +112,9 @@ def prepare(loaded: LoadResult, params: Mapping[str, Any] | None = None, *,
     present = [s for s in SURVEYS if (data["survey"] == s).any() and (not wanted or s in wanted)]
     dated = bool(params["as_of"]) or data["responded_at"].notna().any()
     when = report_date(params["as_of"], {"responded_at": data["responded_at"]}) if dated else None
-    return MetricsInputs(loaded, params, resolve_scales(params["scales"], params["thresholds"]),
-                         present, when, Path(out) if out is not None else None)
-
-
-def _write(inputs: MetricsInputs, frame: pd.DataFrame, name: str) -> None:
-    if inputs.out is not None:
-        to_safe_csv(frame, inputs.out / name)
+    return MetricsInputs(loaded=loaded, params=params, when=when, present=present,
+                         scales=resolve_scales(params["scales"], params["thresholds"]),
+                         out=Path(out) if out is not None else None)
 
 
 def accounting(inputs: MetricsInputs) -> Section:
@@ -270,7 +244,7 @@ def segments(inputs: MetricsInputs) -> Section:
         min_n=p["min_n"], correction=p["correction"], weight=p["weight"])
     table = segment_results(by_segment)
     inputs.results.update(by_segment=by_segment, segment_table=table)
-    _write(inputs, table, "segments.csv")
+    inputs.write(table, "segments.csv")
     found = []
     for (s, column), (_, tests) in by_segment.items():
         hits = choose_levels(tests[tests["significant"]], limit=p["max_levels"],
@@ -359,7 +333,7 @@ def followup(inputs: MetricsInputs) -> Section:
     queue = followup_queue(inputs.data, scales=inputs.scales,
                            as_of=when.timestamp if when else None)
     inputs.results["queue"] = queue
-    _write(inputs, queue, "followup.csv")
+    inputs.write(queue, "followup.csv")
     shown = queue.head(inputs.params["followup_rows"]).dropna(axis=1, how="all")
     return Section("follow-up queue", results={"queue": queue},
                    tables={"summary": followup_summary(queue), "queue": shown},
@@ -391,4 +365,4 @@ def headline_extra(inputs: MetricsInputs) -> dict:
             "n_set_aside": loaded.n_set_aside, "surveys": inputs.present,
             "followup": len(queue),
             "segments": segment_headline(table, max_levels=inputs.params["headline_levels"]),
-            **(inputs.when.to_dict() if inputs.when else _NO_DATE)}
+            **inputs.date_keys}

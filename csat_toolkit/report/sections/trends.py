@@ -13,14 +13,13 @@ section is empty and :func:`accounting` says so once.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ...core.asof import ReportDate, report_date
-from ...core.followup import to_safe_csv
+from ...core.asof import report_date
 from ...core.metrics import MetricSpec, get_metric
 from ...core.scales import resolve_scales
 from ...errors import DataError
@@ -30,6 +29,7 @@ from ...trends import series as _series
 from ...trends import waves as _waves
 from .. import plots
 from ..headline import kpi, readable
+from ._inputs import Inputs, pick_parameters
 from .base import Section, figure_of
 
 __all__ = ["DEFAULTS", "TrendInputs", "parameters", "load", "prepare", "accounting", "series",
@@ -48,46 +48,23 @@ DEFAULTS: dict[str, Any] = {
     "wave_period": "Q", "as_of": None, "output_dir": "../reports/notebook/02_trends",
     "title": "Trends: what changed for real",
 }
-_NO_DATE = {"as_of": None, "as_of_source": None, "as_of_column": None}
 
 
-@dataclass
-class TrendInputs:
-    """What the trends report reads: the load, the metric, and whether it can run.
+@dataclass(kw_only=True)
+class TrendInputs(Inputs):
+    """What the trends report reads (:class:`~csat_toolkit.report.sections._inputs.Inputs`),
+    its metric, and whether it can run.
 
     Attributes
     ----------
-    loaded : LoadResult
-        The responses and the accounting of every row.
-    params : dict
-        The notebook's parameters (defaults filled in).
-    scales : dict
-        Survey -> :class:`~csat_toolkit.scales.Scale`.
     spec : MetricSpec
         The metric of the report (``metric``).
     ready : bool
         Whether the metric's survey has dated answers (else every section is empty).
-    when : ReportDate or None
-        The report date; None without answer dates.
-    out : Path or None
-        Where the report's files go (None: nothing is written).
-    results : dict
-        Results later sections and ``headline.json`` reuse (series, changes, chart ...).
     """
 
-    loaded: LoadResult
-    params: dict
-    scales: dict
     spec: MetricSpec
     ready: bool
-    when: ReportDate | None
-    out: Path | None = None
-    results: dict = field(default_factory=dict)
-
-    @property
-    def data(self) -> pd.DataFrame:
-        """The canonical responses frame."""
-        return self.loaded.data
 
     @property
     def options(self) -> dict:
@@ -105,7 +82,7 @@ def parameters(namespace: Mapping[str, Any]) -> dict:
     >>> parameters({"metric": "nps", "pd": object()})
     {'metric': 'nps'}
     """
-    return {name: namespace[name] for name in DEFAULTS if name in namespace}
+    return pick_parameters(DEFAULTS, namespace)
 
 
 def load(params: Mapping[str, Any], out: str | Path | None = None) -> TrendInputs:
@@ -150,8 +127,9 @@ def prepare(loaded: LoadResult, params: Mapping[str, Any] | None = None, *,
     ready = bool((dated & (data["survey"] == spec.survey)).any())
     when = report_date(params["as_of"], {"responded_at": data["responded_at"]}) \
         if dated.any() else None
-    return TrendInputs(loaded, params, resolve_scales(params["scales"], params["thresholds"]),
-                       spec, ready, when, Path(out) if out is not None else None)
+    return TrendInputs(loaded=loaded, params=params, spec=spec, ready=ready, when=when,
+                       scales=resolve_scales(params["scales"], params["thresholds"]),
+                       out=Path(out) if out is not None else None)
 
 
 def accounting(inputs: TrendInputs) -> Section:
@@ -174,6 +152,15 @@ def accounting(inputs: TrendInputs) -> Section:
                               *([inputs.when.sentence()] if inputs.when else [])])
 
 
+def _example() -> TrendInputs:
+    """Inputs of the docstring examples: 13 months of two CSAT answers (a 5 and a 3)."""
+    from ...io.responses import load_responses
+
+    months = pd.date_range("2024-01-01", periods=13, freq="MS").repeat(2)
+    return prepare(load_responses(pd.DataFrame({"response_id": range(26), "survey": "csat",
+                                                "score": [5, 3] * 13, "responded_at": months})))
+
+
 def _series_table(inputs: TrendInputs) -> pd.DataFrame:
     table = inputs.results.get("series")
     if table is None:
@@ -191,11 +178,8 @@ def series(inputs: TrendInputs) -> Section:
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from csat_toolkit.io import load_responses
-    >>> months = pd.date_range("2024-01-01", periods=13, freq="MS").repeat(2)
-    >>> frame = pd.DataFrame({"response_id": range(26), "survey": "csat", "score": [5, 3] * 13,
-    ...                       "responded_at": months})
-    >>> series(prepare(load_responses(frame))).findings[1].split(":")[0]
+    >>> inputs = _example()
+    >>> series(inputs).findings[1].split(":")[0]
     '13 period(s) are empty or below min_n'
     """
     if not inputs.ready:
@@ -220,11 +204,8 @@ def changes(inputs: TrendInputs) -> Section:
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from csat_toolkit.io import load_responses
-    >>> months = pd.date_range("2024-01-01", periods=13, freq="MS").repeat(2)
-    >>> frame = pd.DataFrame({"response_id": range(26), "survey": "csat", "score": [5, 3] * 13,
-    ...                       "responded_at": months})
-    >>> changes(prepare(load_responses(frame))).findings[0][:58]
+    >>> inputs = _example()
+    >>> changes(inputs).findings[0][:58]
     'No period-over-period change is beyond chance after correc'
     """
     if not inputs.ready:
@@ -247,11 +228,8 @@ def yearly(inputs: TrendInputs) -> Section:
 
     Examples
     --------
-    >>> from csat_toolkit.io import load_responses
-    >>> months = pd.date_range("2024-01-01", periods=13, freq="MS").repeat(2)
-    >>> frame = pd.DataFrame({"response_id": range(26), "survey": "csat", "score": [5, 3] * 13,
-    ...                       "responded_at": months})
-    >>> yearly(prepare(load_responses(frame))).findings
+    >>> inputs = _example()
+    >>> yearly(inputs).findings
     ['No year-over-year change is beyond chance after correction.']
     """
     if not inputs.ready:
@@ -301,11 +279,8 @@ def shape(inputs: TrendInputs) -> Section:
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from csat_toolkit.io import load_responses
-    >>> months = pd.date_range("2024-01-01", periods=13, freq="MS").repeat(2)
-    >>> frame = pd.DataFrame({"response_id": range(26), "survey": "csat", "score": [5, 3] * 13,
-    ...                       "responded_at": months})
-    >>> shape(prepare(load_responses(frame))).notes[0][:25]
+    >>> inputs = _example()
+    >>> shape(inputs).notes[0][:25]
     'Seasonality not estimated'
     """
     if not inputs.ready:
@@ -327,11 +302,8 @@ def forecast(inputs: TrendInputs) -> Section:
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from csat_toolkit.io import load_responses
-    >>> months = pd.date_range("2024-01-01", periods=13, freq="MS").repeat(2)
-    >>> frame = pd.DataFrame({"response_id": range(26), "survey": "csat", "score": [5, 3] * 13,
-    ...                       "responded_at": months})
-    >>> forecast(prepare(load_responses(frame))).cards[0]["display"]
+    >>> inputs = _example()
+    >>> forecast(inputs).cards[0]["display"]
     'off track'
     """
     if not inputs.ready:
@@ -420,9 +392,9 @@ def segment_series(inputs: TrendInputs) -> Section:
     p = inputs.params
     by_segment = {c: _series.period_series(inputs.data, p["metric"], period=p["period"], by=c,
                                            **inputs.options) for c in usable}
-    if by_segment and inputs.out is not None:  # every level of every column, periods with answers
-        to_safe_csv(pd.concat([t[t["n"] > 0].rename(columns={c: "level"}).assign(segment=c)
-                               for c, t in by_segment.items()]), inputs.out / "segments.csv")
+    if by_segment:  # every level of every segment column, periods with answers
+        inputs.write(pd.concat([t[t["n"] > 0].rename(columns={c: "level"}).assign(segment=c)
+                                for c, t in by_segment.items()]), "segments.csv")
     figures = [figure_of(plots.plot_small_multiples, table, by=column, max_levels=p["max_levels"])
                for column, table in by_segment.items()]
     return Section("segments", results={"by_segment": by_segment}, figures=figures,
@@ -483,5 +455,5 @@ def headline_extra(inputs: TrendInputs) -> dict:
         prediction.astype({"period": str}).to_dict("records"),
         "goal_status": target.status if target else None,
         "goal_probability": float(target.probability) if target else None,
-        **(inputs.when.to_dict() if inputs.when else _NO_DATE),
+        **inputs.date_keys,
     }
