@@ -13,6 +13,7 @@ from ..errors import FileFormatError, show_values
 
 __all__ = ["read_config"]
 
+
 def read_config(path: str | os.PathLike) -> dict:
     """Read a YAML run configuration, resolving ``*_path`` and ``*_dir`` values.
 

@@ -22,6 +22,7 @@ from ._common import (
 
 __all__ = ["parse_iso_times"]
 
+
 def parse_iso_times(values: pd.Series, what: str, *,
                     hint: str = "load the file with csat_toolkit's loaders, which parse "
                                 "and report dates") -> pd.Series:

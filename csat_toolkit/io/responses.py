@@ -66,7 +66,12 @@ from .reading import (
     _to_numbers,
 )
 
-__all__ = ["LoadResult", "load_responses", "load_responses_from_params", "read_config", "parse_iso_times", "CANONICAL_COLUMNS", "LOADER_PARAMETERS", "ROW_NUMBER", "REASONS", "DEFAULT_NA_VALUES"]
+__all__ = [
+    "LoadResult", "load_responses", "load_responses_from_params", "read_config",
+    "parse_iso_times", "CANONICAL_COLUMNS", "LOADER_PARAMETERS", "ROW_NUMBER",
+    "REASONS", "DEFAULT_NA_VALUES",
+]
+
 
 @dataclass
 class LoadResult:
