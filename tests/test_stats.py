@@ -973,9 +973,6 @@ def test_adjust_pvalues_unknown_method(method):
         adjust_pvalues([0.01, 0.02], method=method)
 
 
-# Fewer examples here: statsmodels' multipletests(method="holm") calls gc.collect() on
-# every call (statsmodels/stats/multitest.py): 0.24 s each with the session's whole heap,
-# a few milliseconds since conftest.py freezes the imported objects (60 examples: 0.1-0.4 s).
 @settings(PROPERTY, max_examples=60)
 @given(
     st.lists(
@@ -1129,3 +1126,16 @@ def test_newcombe_interval_does_not_collapse_at_100_percent():
 
     low, high = proportion_difference_interval(9, 9, 236, 314)
     assert low < 0 < high
+
+
+@settings(PROPERTY, max_examples=80)
+@given(st.lists(st.sampled_from([0.0, 1e-6, 0.001, 0.01, 0.02, 0.04, 0.05, 0.2, 0.5, 0.9, 1.0])
+                | st.floats(min_value=0.0, max_value=1.0), min_size=1, max_size=30))
+def test_holm_equals_statsmodels_with_ties_and_extremes(raw):
+    # adjust_pvalues computes Holm itself (statsmodels' multipletests runs gc.collect() on
+    # every Holm call); the numbers must be statsmodels' own, ties and 0/1 included.
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.array(raw, dtype=float)
+    expected = multipletests(p, method="holm")[1]
+    np.testing.assert_allclose(adjust_pvalues(p, "holm"), expected, rtol=0, atol=1e-15)

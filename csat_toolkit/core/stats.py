@@ -362,8 +362,24 @@ def adjust_pvalues(p_values, method: str = "holm"):
     p = np.asarray(p_values, dtype=float)
     out = p.copy()
     ok = ~np.isnan(p)
-    if CORRECTIONS[method] and ok.any():
+    if method == "holm" and ok.any():
+        out[ok] = _holm(p[ok])
+    elif CORRECTIONS[method] and ok.any():
         out[ok] = multipletests(p[ok], method=CORRECTIONS[method])[1]
+    return out
+
+
+def _holm(p: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjustment: sorted p times (m - i), running maximum, capped at 1.
+
+    The same numbers as statsmodels' ``multipletests(method="holm")`` (tested), without
+    the ``gc.collect()`` that function runs on every call (statsmodels 0.14,
+    ``stats/multitest.py``), which cost up to 0.25 s a call in a large process.
+    """
+    order = np.argsort(p, kind="stable")
+    stepped = np.maximum.accumulate(p[order] * np.arange(len(p), 0, -1))
+    out = np.empty_like(p)
+    out[order] = np.minimum(stepped, 1.0)
     return out
 
 
