@@ -12,7 +12,6 @@ Benjamini-Hochberg on request). Groups below ``min_n`` are never marked signific
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import combinations
 
 import numpy as np
 import pandas as pd

@@ -49,7 +49,7 @@ from ..core.metrics import (
     SUMS, estimates_from_moments, table_from_sums, get_metric, group_sums, mean_sd, select_survey,
 )
 from ..core.scales import Scale, get_scale
-from ..core.tally import as_keys, period_code, period_labels, period_of
+from ..core.tally import as_keys, period_code, period_of
 from ..core.text import describe_comparison, format_p, format_value
 
 __all__ = [

@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 
+from ...errors import ParameterError, show_values
 from ..headline import sentences_html, write_headline
 
-__all__ = ["Section", "Page", "figure_of"]
+__all__ = ["Section", "Page", "figure_of", "page_parameters"]
 
 
 @dataclass
@@ -151,3 +151,29 @@ class Page:
         return write_headline(self.out, title=self.title, kpis=self.kpis,
                               findings=self.findings,
                               extra={"skipped": self.skipped, **(extra or {})})
+
+
+def page_parameters(params, names, page: str, output_dir=None) -> tuple[dict, Path]:
+    """A page's parameters, every one of ``names`` required, and its output folder (made).
+
+    ``output_dir`` defaults to ``params["output_dir"]``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> page_parameters({"min_n": 30, "output_dir": folder}, ["min_n"], "drivers")[0]
+    {'min_n': 30}
+    >>> page_parameters({}, ["min_n"], "drivers")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    csat_toolkit.errors.ParameterError: The drivers page needs the parameter(s) 'min_n'; ...
+    """
+    missing = [name for name in names if name not in params]
+    if missing:
+        raise ParameterError(f"The {page} page needs the parameter(s) {show_values(missing)}; "
+                             "give every name of PARAMETERS (the notebook's parameters cell "
+                             "has them all).")
+    out = Path(params["output_dir"] if output_dir is None else output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    return {name: params[name] for name in names}, out

@@ -33,14 +33,13 @@ from ...drivers.models import DriverChoice, choose_drivers, fit_driver_model
 from ...drivers.nonresponse import nonresponse_report
 from ...drivers.priorities import driver_performance, importance_performance, priority_sentences
 from ...drivers.speed import describe_speed, speed_effect
-from ...errors import ParameterError, show_values
 from ...io import load_responses_from_params
 from ...io.tables import (TICKET_COLUMNS, add_derived, join_answers, load_tickets,
                           resolve_columns, set_missing)
 from ..driverplots import (plot_calibration, plot_fair_comparison, plot_importance,
                            plot_importance_performance, plot_odds_ratios, plot_speed)
 from ..headline import kpi, rounded
-from .base import Section, figure_of
+from .base import Section, figure_of, page_parameters
 
 __all__ = ["PARAMETERS", "Inputs", "load", "accounting", "model", "importance", "speed",
            "priorities", "agents", "nonresponse", "headline"]
@@ -171,14 +170,7 @@ def load(params: Mapping, output_dir=None) -> Inputs:
     ...
     csat_toolkit.errors.ParameterError: The drivers page needs the parameter(s) ...
     """
-    missing = [name for name in PARAMETERS if name not in params]
-    if missing:
-        raise ParameterError(f"The drivers page needs the parameter(s) {show_values(missing)}; "
-                             "give every name of PARAMETERS (the notebook's parameters cell "
-                             "has them all).")
-    p = {name: params[name] for name in PARAMETERS}
-    out = Path(p["output_dir"] if output_dir is None else output_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    p, out = page_parameters(params, PARAMETERS, "drivers", output_dir)
     scale_of = resolve_scales(p["scales"], p["thresholds"])
     loaded = load_responses_from_params({**{k: p[k] for k in _LOADER_KEYS}, "scales": scale_of})
     to_safe_csv(loaded.rejected, out / "rejected_rows.csv")

@@ -29,7 +29,7 @@ import pandas as pd
 from ...core.followup import to_safe_csv
 from ...core.metrics import select_survey
 from ...core.scales import resolve_scales
-from ...errors import MissingColumnError, ParameterError, show_values
+from ...errors import MissingColumnError
 from ...io import load_responses_from_params
 from ...io.tables import add_derived, load_tickets, resolve_columns
 from ...ops import (describe_flag_agreement, describe_open_tickets, describe_ops_satisfaction,
@@ -41,7 +41,7 @@ from ...ops.selfservice import deflection as _deflection
 from ..headline import card, rounded
 from ..opsplots import (plot_deflection, plot_ops_satisfaction, plot_response_times, plot_sla,
                         plot_volume_heatmap, plot_weekly_volume)
-from .base import Section, figure_of
+from .base import Section, figure_of, page_parameters
 
 __all__ = ["PARAMETERS", "Inputs", "load", "accounting", "durations", "sla", "breaches",
            "flag_agreement", "response_times", "quality", "deflection", "volume",
@@ -160,14 +160,7 @@ def load(params: Mapping, output_dir=None) -> Inputs:
     ...
     csat_toolkit.errors.ParameterError: The operations page needs the parameter(s) ...
     """
-    missing = [name for name in PARAMETERS if name not in params]
-    if missing:
-        raise ParameterError(f"The operations page needs the parameter(s) {show_values(missing)}; "
-                             "give every name of PARAMETERS (the notebook's parameters cell has "
-                             "them all).")
-    p = {name: params[name] for name in PARAMETERS}
-    out = Path(p["output_dir"] if output_dir is None else output_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    p, out = page_parameters(params, PARAMETERS, "operations", output_dir)
     schedule, per_team = _schedules(p)
     tickets = answers = volume = tickets_loaded = loaded = None
     notes: list[str] = []

@@ -38,7 +38,7 @@ from ...revenue.windows import _plural
 from ..headline import kpi, rounded
 from ..revenueplots import (plot_nps_growth, plot_retention, plot_revenue_outcomes,
                             plot_revenue_transitions)
-from .base import Section, figure_of
+from .base import Section, figure_of, page_parameters
 
 __all__ = [
     "PARAMETERS",
@@ -713,14 +713,7 @@ def load(params: Mapping, output_dir=None) -> Inputs:
     ...
     csat_toolkit.errors.ParameterError: The NPS-and-revenue page needs the parameter(s) ...
     """
-    missing = [name for name in PARAMETERS if name not in params]
-    if missing:
-        raise ParameterError(f"The NPS-and-revenue page needs the parameter(s) "
-                             f"{show_values(missing)}; give every name of PARAMETERS (the "
-                             "notebook's parameters cell has them all).")
-    p = {name: params[name] for name in PARAMETERS}
-    out = Path(p["output_dir"] if output_dir is None else output_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    p, out = page_parameters(params, PARAMETERS, "NPS-and-revenue", output_dir)
     scale_of = resolve_scales(p["scales"], p["thresholds"])
     scale = scale_of[p["link_survey"]]
     loaded = load_responses_from_params({**{k: p[k] for k in _LOADER_KEYS}, "scales": scale_of})
