@@ -136,11 +136,33 @@ def test_yearly_compares_with_a_year_before():
     assert section.missing == []
 
 
-def test_yearly_with_less_than_a_year_raises_as_the_notebook_did():
-    # period_changes(kind="yoy") raises before any row without a reference could reach the
-    # builder's "Less than a year" note; issue 11 keeps the notebook's behaviour (reported).
-    with pytest.raises(DataError, match="need more than a year of data"):
-        T.yearly(inputs_of(monthly(STEADY[:6])))
+def test_yearly_with_less_than_a_year_is_a_note():
+    # period_changes(kind="yoy") finds no period with one a year before: a note, not a crash
+    section = T.yearly(inputs_of(monthly(STEADY[:6])))
+    assert section.skipped is None and section["yearly"] is None
+    assert section.notes[0].startswith("Less than a year of data: no year-over-year "
+                                       "comparison. No year over year change can be computed")
+
+
+def test_one_or_two_periods_say_what_they_cannot_show():
+    inputs = inputs_of(monthly(STEADY[:2]))
+    series = T.series(inputs)
+    assert series.notes == ["No rolling value: window=3 needs at least 3 periods; the series "
+                            "has 2. Use a shorter window or a finer period."]
+    assert series["series"]["n"].gt(0).sum() == 2  # the periods themselves are shown
+    one = inputs_of(monthly(STEADY[:1]))
+    changes = T.changes(one)
+    assert changes.notes[0].startswith("No period-over-period comparison: No period over "
+                                       "period change can be computed")
+    assert changes["real"].empty
+    for builder in (T.series, T.yearly, T.control, T.shape, T.forecast, T.mix_shift,
+                    T.segment_series):
+        builder(one)  # each runs or says why not; none raises
+    extra = T.headline_extra(one)
+    assert extra["forecast"] == [] and extra["goal_status"] is None
+    assert extra["significant_changes"] == []
+    assert extra["trend"].startswith("Trend test skipped: A trend test needs at least 10 "
+                                     "periods with data; got 1")
 
 
 # --- shape, forecast, goal -----------------------------------------------------------

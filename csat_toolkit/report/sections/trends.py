@@ -22,7 +22,7 @@ import pandas as pd
 from ...core.asof import report_date
 from ...core.metrics import MetricSpec, get_metric
 from ...core.scales import resolve_scales
-from ...errors import DataError
+from ...errors import DataError, ParameterError
 from ...io.responses import LoadResult, load_responses_from_params
 from ...trends import forecast as _forecast
 from ...trends import series as _series
@@ -165,8 +165,16 @@ def _series_table(inputs: TrendInputs) -> pd.DataFrame:
     table = inputs.results.get("series")
     if table is None:
         p = inputs.params
-        table = _series.period_series(inputs.data, p["metric"], period=p["period"],
-                                      window=p["window"] or None, **inputs.options)
+        window = p["window"] or None
+        try:
+            table = _series.period_series(inputs.data, p["metric"], period=p["period"],
+                                          window=window, **inputs.options)
+        except ParameterError as reason:  # fewer periods than the window: no rolling value
+            if window is None:
+                raise
+            table = _series.period_series(inputs.data, p["metric"], period=p["period"],
+                                          window=None, **inputs.options)
+            inputs.results["window_note"] = f"No rolling value: {reason}"
         inputs.results["series"] = table
     return table
 
@@ -192,9 +200,10 @@ def series(inputs: TrendInputs) -> Section:
     if len(gaps):
         notes.append(f"{len(gaps)} period(s) are empty or below min_n: "
                      + ", ".join(str(p) for p in gaps["period"]) + ".")
+    window = [inputs.results["window_note"]] if "window_note" in inputs.results else []
     return Section("series", results={"series": table},
                    figures=[figure_of(plots.plot_trend, table)], sentences=notes,
-                   findings=notes, cards=[card])
+                   findings=notes, cards=[card], notes=window)
 
 
 def changes(inputs: TrendInputs) -> Section:
@@ -211,8 +220,13 @@ def changes(inputs: TrendInputs) -> Section:
     if not inputs.ready:
         return Section("changes", results={"real": pd.DataFrame({"period": []})})
     p = inputs.params
-    table = _series.period_changes(inputs.data, p["metric"], period=p["period"],
-                                   correction=p["correction"], **inputs.options)
+    try:
+        table = _series.period_changes(inputs.data, p["metric"], period=p["period"],
+                                       correction=p["correction"], **inputs.options)
+    except DataError as reason:  # a single period: nothing to compare it with
+        inputs.results["real"] = pd.DataFrame({"period": []})
+        note = f"No period-over-period comparison: {reason}"
+        return Section("changes", results={"real": inputs.results["real"]}, notes=[note])
     real = table[table["significant"]]
     testable = table["p_value"].notna() & ~table["small_n"]
     notes = list(_series.describe_changes(real)) or [
@@ -235,8 +249,12 @@ def yearly(inputs: TrendInputs) -> Section:
     if not inputs.ready:
         return Section("year over year")
     p = inputs.params
-    table = _series.period_changes(inputs.data, p["metric"], period=p["period"], kind="yoy",
-                                   correction=p["correction"], **inputs.options)
+    try:
+        table = _series.period_changes(inputs.data, p["metric"], period=p["period"],
+                                       kind="yoy", correction=p["correction"], **inputs.options)
+    except DataError as reason:  # no period has one a year before inside the data
+        note = f"Less than a year of data: no year-over-year comparison. {reason}"
+        return Section("year over year", findings=[note], notes=[note])
     table = table[table["ref_n"] > 0]
     if not len(table):
         note = "Less than a year of data: no year-over-year comparison."
