@@ -214,6 +214,14 @@ def test_link_skip_reasons(inputs):
     failed = rv.link_section(answers, revenue, None, segments=["region"])
     assert failed.skipped.startswith("The segment-period link is skipped: The revenue lack the "
                                      "segment column(s) 'region'.")
+    # Revenue whose customer ids match no customer of the segments: a sentence, not a crash
+    customers = pd.DataFrame({"customer_id": list("abcd"), "region": list("NSNS")})
+    strangers = revenue.assign(customer_id=list("wxyz"))
+    none_match = rv.link_section(answers.drop(columns="region"), strangers, customers,
+                                 segments=["region"])
+    assert none_match.skipped.startswith("The segment-period link is skipped: No revenue row "
+                                         "has a value in 'region'")
+    assert "customer ids ('customer_id')" in none_match.skipped
 
 
 # --- transitions ---------------------------------------------------------------------------

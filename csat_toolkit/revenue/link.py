@@ -493,6 +493,12 @@ def _link_panel(answers, revenue, segments, freq, customer, answered_at, score, 
                 "read with keep_default_na=False, na_values=[''].)"
             )
     money = money[~lost]
+    if money.empty:
+        raise DataError(
+            f"No revenue row has a value in {', '.join(map(repr, segments))}: there is no "
+            f"revenue to set beside the NPS of any segment. Check that the revenue table's "
+            f"customer ids ({customer!r}) are those of the answers and of the customers "
+            "table that carries the segments.")
     labels = {m: str(pd.Period(_month_label(m), freq="M").asfreq(freq))
               for m in money["_month"].unique()}
     money["period"] = money["_month"].map(labels)
