@@ -132,3 +132,43 @@ def test_the_rules_see_real_imports():
     assert "io.responses" in graph["io.tables"]
     assert "report.style" in graph["report.driverplots"]
     assert "core.text" in graph["ops.response"]
+
+
+# --- notebooks only show (issue 11) --------------------------------------------------------
+
+NOTEBOOKS = sorted((PACKAGE.parent / "notebooks").glob("*.ipynb"))
+DECISIONS = (ast.If, ast.IfExp, ast.For, ast.While, ast.Try, ast.With, ast.FunctionDef)
+
+
+def _code_cells(path: Path):
+    import nbformat
+
+    for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        if cell.cell_type == "code" and "parameters" not in cell.metadata.get("tags", []):
+            yield index, cell.source
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_cells_only_call_and_show(path):
+    # Every cell but the parameters cell (literal values, one per line) is at most 15
+    # lines and holds no if/for/while/try/with/def: decisions live in report.sections.
+    problems = []
+    for index, source in _code_cells(path):
+        lines = source.splitlines()
+        if len(lines) > 15:
+            problems.append(f"cell {index}: {len(lines)} lines")
+        code = "\n".join(line for line in lines if not line.lstrip().startswith(("%", "!")))
+        found = sorted({type(node).__name__ for node in ast.walk(ast.parse(code))
+                        if isinstance(node, DECISIONS)})
+        if found:
+            problems.append(f"cell {index}: {', '.join(found)}")
+    assert problems == [], f"{path.name}: " + "; ".join(problems)
+
+
+def test_the_notebook_rule_sees_a_decision(tmp_path):
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("if x:\n    y()")])
+    nbformat.write(notebook, tmp_path / "x.ipynb")
+    with pytest.raises(AssertionError, match="cell 0: If"):
+        test_notebook_cells_only_call_and_show(tmp_path / "x.ipynb")

@@ -146,6 +146,10 @@ class Page:
             display(sentences_html(list(section.sentences) + section.missing))
         return section
 
+    def show_all(self, sections) -> list[Section]:
+        """Show several sections in order (e.g. one chart section per segment column)."""
+        return [self.show(section) for section in sections]
+
     def write_headline(self, extra: dict | None = None) -> Path:
         """Write ``headline.json`` with every section's cards, findings and skip reasons."""
         return write_headline(self.out, title=self.title, kpis=self.kpis,
