@@ -172,3 +172,22 @@ def test_the_notebook_rule_sees_a_decision(tmp_path):
     nbformat.write(notebook, tmp_path / "x.ipynb")
     with pytest.raises(AssertionError, match="cell 0: If"):
         test_notebook_cells_only_call_and_show(tmp_path / "x.ipynb")
+
+
+def test_notebook_defaults_are_the_parameters_cell_and_unknown_names_are_named():
+    from csat_toolkit.errors import ParameterError
+    from csat_toolkit.report.runner import notebook_parameters
+    from csat_toolkit.report.sections import notebook_defaults
+
+    for path in NOTEBOOKS:
+        cell = {k: v["default"] for k, v in notebook_parameters(path).items()}
+        defaults = notebook_defaults(path.stem)
+        assert defaults.keys() == cell.keys()
+        for name, value in defaults.items():
+            if name.endswith("_path") and isinstance(cell[name], str):
+                assert value == str((path.parent / cell[name]).resolve())
+                assert Path(value).exists(), value  # the bundled sample files
+            else:
+                assert value == cell[name]
+    with pytest.raises(ParameterError, match="No notebook '06_nothing'.*'01_metrics'"):
+        notebook_defaults("06_nothing")

@@ -8,7 +8,7 @@ calls one and shows it with :class:`Page`. One module per notebook: ``metrics``
 builds the churn section from Python exactly as the notebook does.
 """
 from . import drivers, metrics, ops, revenue, trends
-from .base import Page, Section, figure_of, page_parameters
+from .base import Page, Section, figure_of, notebook_defaults, page_parameters
 
-__all__ = ["Page", "Section", "figure_of", "page_parameters", "metrics", "trends", "drivers",
+__all__ = ["Page", "Section", "figure_of", "notebook_defaults", "page_parameters", "metrics", "trends", "drivers",
            "revenue", "ops"]

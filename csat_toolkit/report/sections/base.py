@@ -17,7 +17,7 @@ from pathlib import Path
 from ...errors import ParameterError, show_values
 from ..headline import sentences_html, write_headline
 
-__all__ = ["Section", "Page", "figure_of", "page_parameters"]
+__all__ = ["Section", "Page", "figure_of", "page_parameters", "notebook_defaults"]
 
 
 @dataclass
@@ -181,3 +181,29 @@ def page_parameters(params, names, page: str, output_dir=None) -> tuple[dict, Pa
     out = Path(params["output_dir"] if output_dir is None else output_dir)
     out.mkdir(parents=True, exist_ok=True)
     return {name: params[name] for name in names}, out
+
+
+def notebook_defaults(notebook: str) -> dict:
+    """The default parameters of a notebook, read from its ``parameters`` cell.
+
+    What a page's ``load`` needs to build its sections from Python exactly as the notebook
+    would with its defaults; change what you need (``| {"min_n": 50}``). Input files
+    (``*_path``) are made absolute from the notebooks folder, as the notebook reads them.
+
+    Examples
+    --------
+    >>> notebook_defaults("04_nps_revenue")["link_survey"]
+    'nps'
+    """
+    from ..runner import NOTEBOOKS_DIR, notebook_parameters
+
+    path = NOTEBOOKS_DIR / f"{Path(notebook).stem}.ipynb"
+    if not path.exists():
+        known = sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb"))
+        raise ParameterError(f"No notebook {notebook!r} in {NOTEBOOKS_DIR}; the notebooks "
+                             f"are {show_values(known)}.")
+    defaults = {name: spec["default"] for name, spec in notebook_parameters(path).items()}
+    for name, value in defaults.items():  # input files are relative to the notebook
+        if name.endswith("_path") and isinstance(value, str) and not Path(value).is_absolute():
+            defaults[name] = str((NOTEBOOKS_DIR / value).resolve())
+    return defaults
