@@ -21,9 +21,6 @@ RANKS = {"errors": 0, "core": 1, "io": 2, "trends": 3, "drivers": 3, "revenue": 
 # weekly volume with the trends forecaster).
 ANALYSIS_EDGES = {("ops", "trends")}
 MAX_LINES = 1200
-# Modules still over the limit while issue 11 splits them (strict: an entry must go once
-# its module is split).
-STILL_TO_SPLIT: set[str] = set()
 
 
 def _module_name(path: Path) -> str:
@@ -117,9 +114,7 @@ def test_modules_never_import_a_subpackage_init_of_their_own_layer():
 
 
 @pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: _module_name(p))
-def test_no_module_over_about_1200_lines(path, request):
-    if _module_name(path) in STILL_TO_SPLIT:
-        request.applymarker(pytest.mark.xfail(strict=True, reason="being split (issue 11)"))
+def test_no_module_over_about_1200_lines(path):
     lines = len(path.read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, f"{path.relative_to(PACKAGE.parent)} has {lines:,} lines: " \
                                f"split it along its seams (issue 11)."
