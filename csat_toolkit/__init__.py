@@ -23,6 +23,7 @@ from .core.tally import tally  # noqa: F811  (the function; the module is core.t
 from .drivers import agents, importance, nonresponse, priorities
 from .errors import CsatToolkitError, DataError, ParameterError
 from .io import sample, tables
+from .io.exports import read_export
 from .io.responses import LoadResult, load_responses, read_config
 from .ops import businesshours
 from .report import plots
@@ -50,7 +51,7 @@ __all__ = [
     "core", "io", "benchmarks", "ces", "compare", "comparisons", "compare_periods",
     "compare_to_benchmark", "csat", "errors", "followup_queue", "get_scale",
     "load_benchmarks", "load_responses", "metric_table", "metrics", "nps", "plots", "pmf",
-    "read_config", "report_date", "scales", "score_distribution", "stats", "tally", "text",
+    "read_config", "read_export", "report_date", "scales", "score_distribution", "stats", "tally", "text",
     "to_safe_csv", "followup", "report", "trends", "forecast", "waves", "agents",
     "businesshours", "drivers", "importance", "nonresponse", "ops", "priorities", "revenue",
     "survival", "tables", "sample", "asof",

@@ -55,6 +55,7 @@ from ._common import (
     _survey_lookup, _TEXT_COLUMNS, _unknown_key_message, UNKNOWN_SURVEY,
 )
 from .config import read_config
+from .vendors._load import load_vendor_file
 from .dates import _check_range, _dates, _parse_dates, parse_iso_times
 from .options import (
     _check_columns, _check_local_time_options, _check_na_values, _check_number_format,
@@ -187,7 +188,7 @@ def load_responses(
     labels: Mapping[str, Mapping[str, float]] | None = None,
     date_format: str | None = None,
     dayfirst: bool | None = None,
-    timezone: str = "UTC",
+    timezone: str | None = None,
     nonexistent: str = "set_aside",
     ambiguous: str = "set_aside",
     encoding: str = "utf-8-sig",
@@ -199,6 +200,7 @@ def load_responses(
     start: Any = None,
     end: Any = None,
     strict: bool = False,
+    vendor: str | None = None,
     **unknown: Any,
 ) -> LoadResult:
     """Load survey responses, validate every row and account for the ones set aside.
@@ -248,8 +250,10 @@ def load_responses(
         than guess. An inferred format is written to ``notes``.
     dayfirst : bool, optional
         Restrict the inferred formats to day-first (True) or month-first (False).
-    timezone : str
-        IANA name. Dates carrying a UTC offset are converted to this zone and the
+    timezone : str, optional
+        IANA name (default UTC; a vendor reader needs it for a file whose times have no
+        offset and that does not name its zone). Dates carrying a UTC offset are
+        converted to this zone and the
         zone dropped; dates without an offset are taken as already local, that is
         as wall times in this zone. Such a wall time can be impossible or
         ambiguous at a change of clocks (in Europe/Berlin 02:30 never happened on
@@ -302,6 +306,13 @@ def load_responses(
     strict : bool
         Raise :class:`RejectedRowsError` when any row has a problem (rows outside
         the date range do not count).
+    vendor : str, optional
+        The vendor whose own export ``source`` is (``"qualtrics"``, ``"surveymonkey"``,
+        ``"delighted"``, ``"zendesk"`` ... :data:`csat_toolkit.io.vendors.VENDORS`): its
+        reader turns the file into canonical columns and sets aside what the vendor's
+        fields exclude (previews, partials, ratings offered but not answered), each with
+        its reason; then every row is validated as for any file. ``source_row`` then
+        counts the file's data rows. A config's ``source:`` key sets it.
 
     Returns
     -------
@@ -354,6 +365,14 @@ def load_responses(
     responded_at: read as %d/%m/%Y (day first), because values such as '13/01/2024' ...
     """
     _reject_unknown_options(unknown, LOADER_PARAMETERS, "load_responses")
+    if vendor is not None:
+        return load_vendor_file(
+            load_responses, "responses", source, vendor, timezone=timezone, encoding=encoding,
+            sheet=sheet, columns=columns, survey=survey, surveys=surveys, scales=scales,
+            labels=labels, date_format=date_format, dayfirst=dayfirst,
+            nonexistent=nonexistent, ambiguous=ambiguous, decimal=decimal,
+            thousands=thousands, na_values=na_values, start=start, end=end, strict=strict)
+    timezone = "UTC" if timezone is None else timezone
     options = _check_options(
         columns=columns, survey=survey, surveys=surveys, scales=scales, labels=labels,
         date_format=date_format, dayfirst=dayfirst, timezone=timezone,

@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..errors import DataError, MissingColumnError, NoValidRowsError, ParameterError, \
     RejectedRowsError, require_columns, show_values
+from .vendors._load import load_vendor_file
 from .responses import (ROW_NUMBER, LoadResult, _apply_na_values, _check_columns,
                  _check_local_time_options, _check_na_values, _check_number_format,
                  _check_sheet, _check_timezone, _display_name, _is_blank, _maybe_numeric,
@@ -40,7 +41,7 @@ TICKET_COLUMNS = (
 TICKET_OPTIONS = (
     "columns", "date_format", "dayfirst", "timezone", "nonexistent", "ambiguous", "encoding",
     "sep", "decimal", "thousands", "sheet", "na_values", "strict", "duplicates", "combine",
-    "fallback",
+    "fallback", "vendor",
 )
 _TIMES = ("created_at", "first_response_at", "resolved_at")
 _COUNTS = ("contacts", "handle_time")
@@ -87,7 +88,7 @@ def load_tickets(
     columns: Mapping[str, str] | None = None,
     date_format: str | None = None,
     dayfirst: bool | None = None,
-    timezone: str = "UTC",
+    timezone: str | None = None,
     nonexistent: str = "set_aside",
     ambiguous: str = "set_aside",
     encoding: str = "utf-8-sig",
@@ -100,6 +101,7 @@ def load_tickets(
     duplicates: str = "first",
     combine: Mapping[str, Sequence[str]] | None = None,
     fallback: Mapping[str, str] | None = None,
+    vendor: str | None = None,
     **unknown: Any,
 ) -> LoadResult:
     """Load support tickets, validate every row and account for the ones set aside.
@@ -150,6 +152,9 @@ def load_tickets(
         Canonical column -> another column (name after the mapping) whose value fills it
         where it is empty, e.g. ``{"resolved_at": "closed_at"}`` for incidents closed
         without a resolution time. The cells filled are counted in ``notes``.
+    vendor : str, optional
+        The helpdesk vendor whose own ticket export ``source`` is (``"zendesk"``,
+        ``"freshdesk"``, ``"intercom"``, ``"hubspot"``): see :func:`load_responses`.
 
     Returns
     -------
@@ -196,6 +201,14 @@ def load_tickets(
     0           1  earlier row of the same ticket_id
     """
     _reject_unknown_options(unknown, TICKET_OPTIONS, "load_tickets")
+    if vendor is not None:
+        return load_vendor_file(
+            load_tickets, "tickets", source, vendor, timezone=timezone, encoding=encoding,
+            sheet=sheet, columns=columns, date_format=date_format, dayfirst=dayfirst,
+            nonexistent=nonexistent, ambiguous=ambiguous, decimal=decimal,
+            thousands=thousands, na_values=na_values, strict=strict, duplicates=duplicates,
+            combine=combine, fallback=fallback)
+    timezone = "UTC" if timezone is None else timezone
     _check_number_format(decimal, thousands, sep)
     _check_local_time_options(nonexistent, ambiguous)
     options = {"timezone": _check_timezone(timezone), "date_format": date_format,

@@ -31,6 +31,7 @@ import yaml
 
 from ..errors import FileFormatError, ParameterError
 from ..io.responses import read_config
+from ..io import vendors
 
 __all__ = [
     "CONFIG_KEYS",
@@ -61,6 +62,7 @@ CONFIG_KEYS = ("title", "parameters", "notebooks", "timeout")
 #: Reading options that may be given at the top of ``parameters`` (or a notebook's
 #: section, or ``-p``): each goes into these option dicts of every notebook declaring them.
 READING_SHORTHANDS = {
+    "source": ("load_options", "ticket_options"),  # a vendor: see _route_source
     "labels": ("load_options",),
     "sheet": ("load_options",),
     "decimal": ("load_options", "ticket_options", "revenue_options"),
@@ -320,6 +322,29 @@ def _time_limit(timeout, config: Mapping) -> float | None:
     return limit or None
 
 
+def _route_source(out: dict, defaults: Mapping, where: str) -> dict:
+    """``source: NAME`` (a vendor) becomes ``vendor`` in the option dicts of the loaders
+    that read that vendor's kinds: ``load_options`` (responses), ``ticket_options``."""
+    if "source" not in out or "source" in defaults:
+        return out
+    name = out.pop("source")
+    if name in (None, ""):
+        return out
+    module = vendors.vendor_module(name)
+    for kind, target in (("responses", "load_options"), ("tickets", "ticket_options")):
+        if kind not in module.KINDS or target not in defaults:
+            continue
+        options = out.get(target, defaults[target]) or {}
+        if not isinstance(options, Mapping):
+            raise ParameterError(f"{where}: {target} must be a dict of options; got {options!r}.")
+        if options.get("vendor") not in (None, module.NAME):
+            raise ParameterError(
+                f"{where}: source is {module.NAME!r} but {target} has vendor="
+                f"{options['vendor']!r}; give one of them.")
+        out[target] = {**options, "vendor": module.NAME}
+    return out
+
+
 def route_reading_options(params: Mapping, defaults: Mapping, *, where: str = "the notebook") -> dict:
     """Move the reading shorthands (``labels``, ``decimal``, ``thousands``, ``sheet``) into
     the option dicts a notebook declares.
@@ -356,7 +381,7 @@ def route_reading_options(params: Mapping, defaults: Mapping, *, where: str = "t
     ...                       {"load_options": {}, "ticket_options": {}, "min_n": 30})
     {'min_n': 50, 'load_options': {'decimal': ','}, 'ticket_options': {'decimal': ','}}
     """
-    out = dict(params)
+    out = _route_source(dict(params), defaults, where)
     for key, targets in READING_SHORTHANDS.items():
         if key not in out or key in defaults:
             continue

@@ -1,0 +1,95 @@
+"""The vendor plumbing (issue 12): a vendor's reader through the loaders, the config's
+``source:``, detection and ``read_export``. The readers themselves are tested in
+tests/test_vendor_<vendor>.py; here a small stand-in reader checks the plumbing."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+import csat_toolkit as ct
+from csat_toolkit.errors import FileFormatError, ParameterError
+from csat_toolkit.io import vendors
+from csat_toolkit.io.vendors import VendorRead, set_aside_rows
+from csat_toolkit.report.runner import route_reading_options
+
+
+def _raw(path):
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def _read_responses(source, *, timezone=None, encoding="utf-8-sig", **options):
+    raw = _raw(source)
+    if timezone is None:
+        raise ParameterError("The stand-in export's times have no offset: set timezone:.")
+    frame = raw.rename(columns={"Id": "response_id", "Rating": "score", "When": "responded_at"})
+    frame = frame.assign(survey="csat")
+    kept, aside = set_aside_rows(frame, frame["Status"].eq("Preview"), "preview response")
+    return VendorRead("standin", "CSV", kept.drop(columns="Status"), aside, len(raw),
+                      notes=[f"Times read in {timezone}."],
+                      mapping={"Id": "response_id", "Rating": "score"})
+
+
+STANDIN = SimpleNamespace(NAME="standin", KINDS=("responses",), read_responses=_read_responses,
+                          detect=lambda path: "CSV" if _raw(path).columns[0] == "Id" else None)
+
+
+@pytest.fixture
+def standin(monkeypatch, tmp_path):
+    real = vendors.vendor_module
+    monkeypatch.setattr(vendors, "vendor_module",
+                        lambda name: STANDIN if name == "standin" else real(name))
+    monkeypatch.setattr(vendors, "VENDORS", ("standin",))
+    path = tmp_path / "export.csv"
+    path.write_text("Id,Rating,When,Status\n1,5,2024-03-01 10:00,Done\n2,4,2024-03-02 11:00,"
+                    "Preview\n3,9,2024-03-03 12:00,Done\n4,2,2024-03-04 13:00,Done\n",
+                    encoding="utf-8")
+    return path
+
+
+def test_a_vendor_file_through_the_loader_accounts_for_every_row(standin):
+    loaded = ct.load_responses(standin, vendor="standin", timezone="Europe/Riga")
+    assert loaded.n_read == 4 and loaded.n_used == 2 and loaded.n_set_aside == 2
+    assert loaded.data["response_id"].tolist() == ["1", "4"]  # ids stay text
+    # the reader's preview and the loader's out-of-range score, at their file rows
+    assert loaded.rejected[["source_row", "reason"]].values.tolist() == [
+        [2, "preview response"], [3, "score outside the scale"]]
+    assert loaded.notes[:2] == ["Read as a standin export (CSV).", "Times read in Europe/Riga."]
+    assert loaded.options["vendor"] == "standin" and loaded.source.endswith("export.csv")
+
+
+def test_the_reader_asks_for_the_time_zone_the_file_lacks(standin):
+    with pytest.raises(ParameterError, match="set timezone:"):
+        ct.load_responses(standin, vendor="standin")
+
+
+def test_an_unknown_vendor_names_the_nearest():
+    with pytest.raises(ParameterError, match="Unknown source 'zendesck': did you mean "
+                                             "'zendesk'?"):
+        ct.load_responses("x.csv", vendor="zendesck")
+
+
+def test_a_vendor_of_the_wrong_kind_says_what_its_files_hold(standin):
+    with pytest.raises(ParameterError, match="A standin file holds responses, not tickets"):
+        ct.tables.load_tickets(standin, vendor="standin")
+
+
+def test_source_in_a_config_reaches_the_loaders_of_its_kinds(standin):
+    defaults = {"load_options": {}, "ticket_options": {}, "min_n": 30}
+    routed = route_reading_options({"source": "standin", "min_n": 5}, defaults)
+    assert routed == {"min_n": 5, "load_options": {"vendor": "standin"}}
+    with pytest.raises(ParameterError, match="source is 'standin' but load_options has "
+                                             "vendor='other'"):
+        route_reading_options({"source": "standin", "load_options": {"vendor": "other"}},
+                              defaults)
+
+
+def test_read_export_detects_the_vendor(standin, tmp_path):
+    found = ct.read_export(standin, timezone="UTC")
+    assert (found.vendor, found.layout) == ("standin", "CSV")
+    assert found.responses.n_used == 2 and found.tickets is None
+    other = tmp_path / "other.csv"
+    other.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(FileFormatError, match="No vendor layout recognised in other.csv"):
+        ct.read_export(other)
