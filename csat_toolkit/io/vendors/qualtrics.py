@@ -324,11 +324,11 @@ def read_responses(
     reasons = _status_reasons(table, by_id, keep_partial, notes)
     reasons = reasons.where(reasons.notna(), clock_reasons)
     aside_mask = reasons.notna().to_numpy()
-    kept = out[~aside_mask].reset_index(drop=True)
-    aside = out[aside_mask].assign(reason=reasons[aside_mask].to_numpy(),
-                                   source_row=np.flatnonzero(aside_mask) + 1)
+    # both keep the file's 0-based data row as their index (the loader's source_row - 1)
+    kept = out[~aside_mask]
+    aside = out[aside_mask].assign(reason=reasons[aside_mask].to_numpy())
     return VendorRead(vendor=NAME, layout=layout, frame=kept,
-                      set_aside=aside.reset_index(drop=True), n_read=len(out), notes=notes,
+                      set_aside=aside, n_read=len(out), notes=notes,
                       mapping=mapping, kind="responses")
 
 
@@ -579,8 +579,9 @@ def _choose_question(columns, table, spec, question, name):
         for column in columns:
             if question in (column.key, column.import_id):
                 kind = _kind_of(column, columns, table, spec)
-                return column, (f"The score is column {column.key!r} ({column.import_id}), "
-                                f"as question= says; survey {kind}."), kind
+                about = f" ({column.import_id})" if column.question_id else ""
+                return column, (f"The score is column {column.key!r}{about}, as question= "
+                                f"says; survey {kind}."), kind
         export_map = spec.get("exportColumnMap", {})
         for column in columns:
             if export_map.get(column.key, {}).get("question") == question:
@@ -635,7 +636,7 @@ def _scores(values: pd.Series, column: _Column, spec: dict, survey: str
     notes = []
     numbers = _numbers(values)
     out = values.astype(object).copy()
-    out[numbers.notna()] = numbers[numbers.notna()]
+    out[numbers.notna()] = numbers[numbers.notna()].astype(float)
     text = values.notna() & numbers.isna()
     if not text.any():
         return out, notes
