@@ -173,7 +173,7 @@ def _layout(rows: list[list[str]]) -> str | None:
     if len(rows) < 2:
         return None
     first = [c.strip() for c in rows[0]]
-    if first[:3] == ["V1", "V2", "V3"] and "ResponseID" in [c.strip() for c in rows[1]]:
+    if first[:3] == ["V1", "V2", "V3"]:
         return LEGACY
     if _is_import_row(rows[1]):
         return CURRENT_TWO
