@@ -1,4 +1,4 @@
-"""Command line: ``csat-toolkit run | validate | sample-data | notebooks``.
+"""Command line: ``csat-toolkit run | validate | init-config | sample-data | notebooks``.
 
 Exit codes: 0 success, 1 a notebook failed or ran over its time limit, 2 bad input or
 usage (the message says what to do; no traceback).
@@ -43,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--strict", action="store_true", help="fail if any row is rejected")
     validate.add_argument("--rejected", metavar="CSV", help="write the rejected rows to this CSV")
 
+    init = sub.add_parser("init-config", help="write a starting config for a file (a vendor's "
+                                              "export is recognised), to edit")
+    init.add_argument("file", help="the responses (or vendor export) file")
+    init.add_argument("--out", help="where to write the YAML (default: print it)")
+    init.add_argument("--timezone", help="the account's time zone, for files without offsets")
+
     sample = sub.add_parser("sample-data", help="regenerate the bundled sample data")
     sample.add_argument("--out", default="data/sample", help="folder (default: data/sample)")
     sample.add_argument("--seed", type=int, default=2024, help="random seed (default: 2024)")
@@ -68,8 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``csat-toolkit`` console script."""
     args = build_parser().parse_args(argv)
     try:
-        return {"run": _run, "validate": _validate, "sample-data": _sample,
-                "notebooks": _notebooks}[args.command](args)
+        return {"run": _run, "validate": _validate, "init-config": _init_config,
+                "sample-data": _sample, "notebooks": _notebooks}[args.command](args)
     except CsatToolkitError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -104,27 +110,71 @@ def _run(args) -> int:
 
 
 def _validate(args) -> int:
-    from .core.followup import to_safe_csv
     from .io.responses import load_responses_from_params, read_config
+    from .io.vendors import detect_vendor, vendor_module
     from .report.runner import check_config, route_reading_options
 
     config = read_config(args.config) if args.config else {}
     check_config(config, f"the config {args.config}")
     params = dict(config.get("parameters") or {})
     params.update(_params(args.param))
-    # The reading shorthands (labels, decimal, thousands, sheet) go into load_options,
-    # as the runner does for the notebooks.
+    if params.get("source") is None and not (params.get("load_options") or {}).get("vendor"):
+        found = detect_vendor(args.file)
+        if found is not None:
+            print(f"Recognised a {found[0]} export ({found[1]}): reading it with "
+                  f"source: {found[0]}.")
+            params["source"] = found[0]
+    if params.get("source") and "responses" not in vendor_module(params["source"]).KINDS:
+        return _validate_tickets(args, params)
+    # The reading shorthands (source, labels, decimal, thousands, sheet) go into
+    # load_options, as the runner does for the notebooks.
     params = route_reading_options(params, {"load_options": {}}, where="validate")
     params["responses_path"] = args.file
     params["strict"] = args.strict or params.get("strict", False)
     loaded = load_responses_from_params(params)
+    _print_load(loaded, args.rejected)
+    return 0
+
+
+def _validate_tickets(args, params: dict) -> int:
+    """A helpdesk vendor's ticket export: the ticket loader's accounting."""
+    from .io.tables import load_tickets
+
+    options = dict(params.get("ticket_options") or {})
+    loaded = load_tickets(args.file, vendor=params["source"], timezone=params.get("timezone"),
+                          **options)
+    _print_load(loaded, args.rejected)
+    return 0
+
+
+def _print_load(loaded, rejected_path) -> None:
+    from .core.followup import to_safe_csv
+
     print(loaded.summary())
     print(loaded.report().to_string(index=False))
+    for vendor_column, column in (loaded.options.get("mapping") or {}).items():
+        print(f"maps: {vendor_column} -> {column}")
     for note in loaded.notes:
         print(f"note: {note}")
-    if args.rejected:
-        path = to_safe_csv(loaded.rejected, Path(args.rejected))
+    if rejected_path:
+        path = to_safe_csv(loaded.rejected, Path(rejected_path))
         print(f"Rejected rows written to {path}")
+
+
+def _init_config(args) -> int:
+    import yaml
+
+    from .io.exports import starting_config
+
+    config = starting_config(args.file, timezone=args.timezone)
+    text = ("# A starting config written by csat-toolkit init-config: check it, then run\n"
+            "# csat-toolkit validate FILE --config THIS and csat-toolkit run --config THIS.\n"
+            + yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"Config written to {args.out}; paths in it are relative to that file.")
+    else:
+        print(text, end="")
     return 0
 
 

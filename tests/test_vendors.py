@@ -93,3 +93,40 @@ def test_read_export_detects_the_vendor(standin, tmp_path):
     other.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(FileFormatError, match="No vendor layout recognised in other.csv"):
         ct.read_export(other)
+
+
+def test_validate_recognises_the_vendor_and_prints_its_mapping(standin, capsys):
+    from csat_toolkit.cli import main
+
+    assert main(["validate", str(standin), "-p", "timezone=UTC"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Recognised a standin export (CSV): reading it with source: standin.")
+    assert "Read 4 rows from export.csv: 2 used, 2 set aside" in out
+    assert "maps: Id -> response_id" in out and "note: Read as a standin export (CSV)." in out
+
+
+def test_init_config_writes_a_config_that_validates(standin, tmp_path, capsys):
+    import yaml
+
+    from csat_toolkit.cli import main
+
+    config = tmp_path / "export.yaml"
+    assert main(["init-config", str(standin), "--out", str(config), "--timezone", "UTC"]) == 0
+    written = yaml.safe_load(config.read_text(encoding="utf-8"))
+    assert written["parameters"] == {"responses_path": "export.csv", "source": "standin",
+                                     "timezone": "UTC"}
+    assert main(["validate", str(standin), "--config", str(config)]) == 0
+    assert "2 used, 2 set aside" in capsys.readouterr().out
+
+
+def test_init_config_guesses_columns_of_any_other_file(tmp_path, capsys):
+    from csat_toolkit.cli import main
+
+    path = tmp_path / "mine.csv"
+    path.write_text("Response ID,Submitted,Rating,Why,Queue\n1,2024-01-02,5,ok,chat\n",
+                    encoding="utf-8")
+    assert main(["init-config", str(path)]) == 0
+    out = capsys.readouterr().out
+    # "Response ID" reads as response_id by itself (headers are snake_cased): no entry
+    assert "  columns:\n    Submitted: responded_at\n    Rating: score\n    Why: comment\n" \
+           "    Queue: channel\n  survey: csat\n" in out

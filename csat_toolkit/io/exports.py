@@ -9,6 +9,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
+import re
 from pathlib import Path
 
 from ..errors import FileFormatError
@@ -16,7 +17,7 @@ from . import vendors
 from .responses import LoadResult, load_responses
 from .tables import load_tickets
 
-__all__ = ["ExportResult", "read_export"]
+__all__ = ["ExportResult", "read_export", "starting_config"]
 
 
 @dataclass
@@ -75,3 +76,68 @@ def read_export(path, source: str | None = None, *, timezone: str | None = None,
     first = next(iter(loaded.values()))
     return ExportResult(module.NAME, first.options.get("layout", ""),
                         responses=loaded.get("responses"), tickets=loaded.get("tickets"))
+
+
+#: Header words that suggest a canonical column (checked in this order, whole words).
+_ROLE_WORDS = (
+    ("response_id", ("response id", "responseid", "respondent id", "id")),
+    ("responded_at", ("responded at", "submitted", "submit date", "end date", "recorded date",
+                      "timestamp", "date", "created at", "created")),
+    ("score", ("score", "rating", "nps", "csat", "satisfaction")),
+    ("comment", ("comment", "feedback", "verbatim", "remark", "why")),
+    ("survey", ("survey", "survey type")),
+    ("channel", ("channel", "queue", "source", "via")),
+    ("agent", ("agent", "assignee", "owner", "teammate")),
+    ("region", ("region", "market", "country")),
+)
+
+
+def _snake(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", str(text).strip().lower()).strip("_")
+
+
+def starting_config(path, *, timezone: str | None = None) -> dict:
+    """A starting config for a file, to edit: the vendor if recognised, else column roles.
+
+    For a vendor's export, ``source:`` and the file's path are all a config needs (plus
+    ``timezone:`` when the vendor's times carry no offset). For any other file, each
+    canonical column gets the first header that looks like it (by whole words); every
+    guess is marked for the user to check, and the other headers are listed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "x.csv").write_text("Ticket,Submitted,Rating,Queue\\n", encoding="utf-8")
+    >>> starting_config(folder / "x.csv")["parameters"]["columns"]
+    {'Submitted': 'responded_at', 'Rating': 'score', 'Queue': 'channel'}
+    """
+    path = Path(path)
+    parameters: dict = {"responses_path": path.name}
+    found = vendors.detect_vendor(path)
+    if found is not None:
+        module = vendors.vendor_module(found[0])
+        parameters["source"] = module.NAME
+        if "tickets" in module.KINDS:
+            parameters["tickets_path"] = path.name
+        if timezone:
+            parameters["timezone"] = timezone
+        return {"title": f"{module.NAME} export ({found[1]})", "parameters": parameters}
+    from .reading import _read_source
+
+    headers = list(_read_source(path, encoding="utf-8-sig", sep=None, sheet=None)[0].columns)
+    columns, taken = {}, set()
+    for role, words in _ROLE_WORDS:
+        for header in headers:
+            name = " ".join(_snake(header).split("_"))
+            if header not in columns and role not in taken and any(
+                    re.search(rf"\b{re.escape(w)}\b", name) for w in words):
+                if _snake(header) != role:
+                    columns[header] = role
+                taken.add(role)
+                break
+    parameters["columns"] = columns
+    if "survey" not in taken:
+        parameters["survey"] = "csat"
+    return {"title": f"{path.stem} (check the columns: guessed from the headers)",
+            "parameters": parameters}

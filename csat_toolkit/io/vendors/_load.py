@@ -47,4 +47,5 @@ def load_vendor_file(loader, kind: str, source, vendor: str, *, timezone: str | 
         source="DataFrame" if isinstance(source, pd.DataFrame) else name,
         notes=[f"Read as a {read.vendor} export ({read.layout})."] + list(read.notes)
         + list(result.notes),
-        options={**result.options, "vendor": read.vendor, "layout": read.layout})
+        options={**result.options, "vendor": read.vendor, "layout": read.layout,
+                 "mapping": dict(read.mapping)})
