@@ -218,7 +218,7 @@ def iana_zone(name: str) -> str:
         return _RAILS_ZONES[text]
     try:
         zoneinfo.ZoneInfo(text)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         near = difflib.get_close_matches(text, list(_RAILS_ZONES), n=1)
         hint = f" (did you mean {near[0]!r}?)" if near else ""
         raise ParameterError(
@@ -316,10 +316,10 @@ def _require(raw: pd.DataFrame, required: tuple, name: str, layout: str, hint: s
     if not missing:
         return
     found = [str(c) for c in raw.columns]
-    first = found[0] if found else ""
-    if re.fullmatch(r"[\d.,:\- ]+", first.strip() or "x"):
+    values = [c for c in found if re.fullmatch(r"[\d.,:\-+TZ ]+|Unnamed: \d+|\S+@\S+", c.strip())]
+    if found and len(values) >= max(1, 0.3 * len(found)):
         raise FileFormatError(
-            f"{name} has no header row: its first line starts with {show_values(found[:3], 3)}, "
+            f"{name} has no header row: its first line has {show_values(values, 3)}, "
             f"which look like values, not {layout} column names such as "
             f"{show_values(list(required), 3)}. Export the file again with its header row."
         )
