@@ -600,7 +600,8 @@ def _choose_question(columns, table, spec, question, name):
     chosen = nps if len(nps) == 1 else found
     if len(chosen) == 1:
         column, kind, why = chosen[0]
-        text = _plain(column.label)[:80]
+        text = _plain(column.label)
+        text = text if len(text) <= 80 else text[:78].rsplit(" ", 1)[0] + " ..."
         about = f", {text!r}" if text else ""
         return column, (f"The score is column {column.key!r} ({column.import_id}{about}), "
                         f"{why}; survey {kind}. Pass question= to choose another."), kind
