@@ -163,8 +163,8 @@ def read_tickets(source: Any, *, timezone: str | None = None, encoding: str = "u
                 f"({show_values(kept.loc[early, 'ticket_id'].tolist(), 5)}); the ticket loader "
                 "sets them aside as 'resolved before creation'.")
     notes.append(f"{len(kept):,} tickets read from {len(raw):,} rows.")
-    return VendorRead(vendor=NAME, layout=layout, frame=kept.reset_index(drop=True),
-                      set_aside=aside.reset_index(drop=True), n_read=len(raw), notes=notes,
+    return VendorRead(vendor=NAME, layout=layout, frame=kept,
+                      set_aside=aside, n_read=len(raw), notes=notes,
                       mapping=_mapping(raw, "tickets"), kind="tickets")
 
 
@@ -248,8 +248,8 @@ def read_responses(source: Any, *, timezone: str | None = None,
     notes.append(f"{len(kept):,} answers read from {len(raw):,} feedback submissions; "
                  "HubSpot CSAT and CES answers are read on the toolkit's default scales "
                  "(csat_5, ces_7): set scales: if your survey uses another.")
-    return VendorRead(vendor=NAME, layout=layout, frame=kept.reset_index(drop=True),
-                      set_aside=pd.concat([gone, customs, empty], ignore_index=True),
+    return VendorRead(vendor=NAME, layout=layout, frame=kept,
+                      set_aside=pd.concat([gone, customs, empty]).sort_index(kind="stable"),
                       n_read=len(raw), notes=notes, mapping=_mapping(raw, "responses"),
                       kind="responses")
 
@@ -275,7 +275,8 @@ def _load(source: Any, timezone: str | None, encoding: str, options: dict,
     elif isinstance(source, pd.DataFrame):
         raw, name = source.copy(), "DataFrame"
     elif isinstance(source, (str, os.PathLike)):
-        path = _check_path(Path(source).expanduser())
+        path = Path(source).expanduser()
+        path = path if path.suffix.lower() == ".json" else _check_path(path)
         name, folder = str(path), path.parent
         if path.suffix.lower() == ".json":
             raw = _from_records(_read_json(path, encoding), name)
@@ -328,7 +329,16 @@ def _from_records(records: Any, name: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _check_json_path(path: Path) -> None:
+    if not path.is_file():
+        raise FileFormatError(f"File not found: {path}. Check the path (a relative path "
+                              f"starts from {Path.cwd()}).")
+    if path.stat().st_size == 0:
+        raise FileFormatError(f"{path} is empty (0 bytes): download it again.")
+
+
 def _read_json(path: Path, encoding: str) -> Any:
+    _check_json_path(path)
     try:
         return json.loads(path.read_text(encoding=encoding))
     except UnicodeDecodeError as exc:

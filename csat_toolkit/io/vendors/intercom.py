@@ -126,7 +126,9 @@ def read_tickets(source: Any, *, timezone: str | None = None, encoding: str = "u
         ``customer_id``, ``reopened``, then ``state``, ``first_closed_at``,
         ``first_assigned_at``, ``agent_id``, ``delivered_as``, ``versions`` and the
         ``vendor_*_business_minutes`` columns where Intercom gives statistics.
-        ``set_aside``: earlier versions of each conversation (warehouse history).
+        ``set_aside``: earlier versions of each conversation (warehouse history). The
+        index of both is the row's 0-based position in the file (or the record's in
+        the JSON list), as the loaders' ``source_row`` needs.
 
     Examples
     --------
@@ -191,7 +193,7 @@ def read_responses(source: Any, *, timezone: str | None = None,
     data = _load(source, timezone, encoding, options)
     latest, earlier = _latest_versions(data)
     tickets = _ticket_frame(data, latest)
-    rows = latest.reset_index(drop=True)
+    rows = latest
     first_seen = _first_rating_seen(data.versions)
     answers = pd.DataFrame({
         "response_id": rows["id"],
@@ -201,25 +203,25 @@ def read_responses(source: Any, *, timezone: str | None = None,
                         .fillna(_as_times(rows["id"].map(first_seen), rows["created_at"])),
         "comment": rows["remark"],
         "ticket_id": rows["id"],
-        "customer_id": rows["rating_contact_id"].fillna(tickets["customer_id"]),
-        "agent": rows["rating_teammate_id"].map(lambda v: data.admins.get(v, v))
-                 .fillna(tickets["agent"]),
+        "customer_id": _either(rows["rating_contact_id"], tickets["customer_id"]),
+        "agent": _either(rows["rating_teammate_id"].map(
+            lambda v: data.admins.get(v, v) if v is not None else None), tickets["agent"]),
         "team": tickets["team"],
         "channel": tickets["channel"],
     })
-    rated = rows["rating"].notna().to_numpy()
-    requested = rows["rating_created_at"].notna().to_numpy()
+    rated = rows["rating"].notna()
+    requested = rows["rating_created_at"].notna()
     kept, unanswered = set_aside_rows(answers, ~rated & requested,
                                       "rating requested but not given")
     kept, unrated = set_aside_rows(kept, ~rated[kept.index] & ~requested[kept.index],
                                    "conversation not rated")
-    aside = pd.concat([earlier, unanswered, unrated], ignore_index=True)
+    aside = pd.concat([earlier, unanswered, unrated]).sort_index(kind="stable")
     notes = data.notes + [f"{len(kept):,} rated conversations of {len(rows):,} read as CSAT "
                           "answers on the 1-5 scale (Intercom's conversation rating)."]
     if len(kept) and rows.loc[rated, "rating_updated_at"].isna().any():
         notes.append("responded_at is the time the rating was requested (Intercom's "
                      "conversation_rating.created_at) where the rating has no update time.")
-    return VendorRead(vendor=NAME, layout=data.layout, frame=kept.reset_index(drop=True),
+    return VendorRead(vendor=NAME, layout=data.layout, frame=kept,
                       set_aside=aside, n_read=data.n_read, notes=notes,
                       mapping=_mapping(data, "responses"), kind="responses")
 
@@ -278,8 +280,16 @@ def _load(source: Any, timezone: str | None, encoding: str, options: dict) -> _D
     return data
 
 
+def _check_json_path(path: Path) -> None:
+    if not path.is_file():
+        raise FileFormatError(f"File not found: {path}. Check the path (a relative path "
+                              f"starts from {Path.cwd()}).")
+    if path.stat().st_size == 0:
+        raise FileFormatError(f"{path} is empty (0 bytes): download it again.")
+
+
 def _read_json(path: Path, encoding: str) -> Any:
-    _check_path(path)
+    _check_json_path(path)
     try:
         return json.loads(path.read_text(encoding=encoding))
     except UnicodeDecodeError as exc:
@@ -400,7 +410,7 @@ def _from_history(raw: pd.DataFrame, name: str, folder: Path | None, zone: str,
         "first_admin_reply_at": _utc(column("statistics_first_admin_reply_at"), zone),
         "count_reopens": pd.to_numeric(column("statistics_count_reopens"), errors="coerce"),
         **{f"stat_{c}": v for c, v in statistics.items()},
-    })
+    }, index=raw.index)
     notes: list[str] = []
     tables = _side_tables(folder, encoding, options, notes)
     first_replies = _first_replies(tables.get("parts"), zone)
@@ -539,11 +549,11 @@ def _latest_versions(data: _Data) -> tuple[pd.DataFrame, pd.DataFrame]:
         data.notes.append(
             f"{int((several > 1).sum()):,} conversations have several versions marked "
             "_fivetran_active; the last of them is kept.")
-    latest = ordered[keep].reset_index(drop=True)
-    earlier = ordered[~keep].assign(
+    latest = ordered[keep].sort_index()
+    earlier = ordered[~keep].sort_index().assign(
         reason="earlier version of the conversation (type-2 history: the latest is kept)")
     return latest, earlier[["id", "updated_at", "state", "reason"]].rename(
-        columns={"id": "ticket_id"}).reset_index(drop=True)
+        columns={"id": "ticket_id"})
 
 
 def _ticket_frame(data: _Data, latest: pd.DataFrame) -> pd.DataFrame:
@@ -596,7 +606,7 @@ def _ticket_frame(data: _Data, latest: pd.DataFrame) -> pd.DataFrame:
         values = latest[f"stat_{stat}"]
         if values.notna().any():
             frame[column] = values / 60.0
-    return frame.reset_index(drop=True)
+    return frame
 
 
 def _as_times(values: pd.Series, like: pd.Series) -> pd.Series:
@@ -623,6 +633,11 @@ def _closes(group: pd.DataFrame) -> tuple:
     final = group["updated_at"].iloc[start] if closed[-1] else pd.NaT
     del times
     return first, final, reopened
+
+
+def _either(first: pd.Series, second: pd.Series) -> pd.Series:
+    """``first`` where present, else ``second`` (as objects: ids are text)."""
+    return first.astype(object).where(first.notna(), second.astype(object))
 
 
 def _first_rating_seen(versions: pd.DataFrame) -> dict:
