@@ -311,7 +311,8 @@ def _check_complete(path: Path, encoding: str, sep: str, width: int) -> None:
         )
 
 
-def _require(raw: pd.DataFrame, required: tuple, name: str, layout: str, hint: str) -> None:
+def _require(raw: pd.DataFrame, required: tuple, name: str, layout: str, hint: str,
+             vendor: str = "Zendesk") -> None:
     missing = [c for c in required if c not in raw.columns]
     if not missing:
         return
@@ -326,9 +327,9 @@ def _require(raw: pd.DataFrame, required: tuple, name: str, layout: str, hint: s
     near = {c: difflib.get_close_matches(c, found, n=1, cutoff=0.6) for c in missing}
     renamed = "; ".join(f"{c!r} may be {m[0]!r}" for c, m in near.items() if m)
     raise MissingColumnError(
-        f"{name} is not a Zendesk {layout}: no column {show_values(missing)} (found "
+        f"{name} is not a {vendor} {layout}: no column {show_values(missing)} (found "
         f"{show_values(found, 8)}). "
-        + (f"If you renamed columns, map them back with columns={{'your name': 'Zendesk "
+        + (f"If you renamed columns, map them back with columns={{'your name': '{vendor} "
            f"name'}} ({renamed}). " if renamed else "")
         + hint
     )

@@ -1,0 +1,138 @@
+"""Freshdesk reader (csat_toolkit.io.vendors.freshdesk).
+
+No real Freshdesk file is in ../shared; the fixtures in tests/fixtures/vendors/freshdesk
+are hand-made from Freshdesk's documentation (their SOURCE.md gives the numbers below).
+"""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+import csat_toolkit as ct
+from csat_toolkit.errors import FileFormatError, MissingColumnError, ParameterError
+from csat_toolkit.io.tables import load_tickets
+from csat_toolkit.io.vendors import freshdesk as f
+from tests.conftest import REPO
+
+FIXTURES = REPO / "tests" / "fixtures" / "vendors" / "freshdesk"
+RATINGS = FIXTURES / "satisfaction_ratings.json"
+EXPORT = FIXTURES / "ticket_export.csv"
+BERLIN = "Europe/Berlin"
+
+
+def _write(tmp_path, text, name="x.csv", encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_ratings_seven_point():
+    read = f.read_responses(RATINGS)            # 101/-101 occur: 7-point, said in notes
+    assert read.n_read == 8 and read.layout == f.RATINGS
+    assert read.frame["score"].tolist() == [7, 6, 5, 1, 4, 3, 7]
+    assert read.frame["ticket_id"].tolist()[:2] == ["4401", "4402"]
+    assert read.frame["agent"].iloc[0] == "31" and read.frame["customer_id"].iloc[0] == "901"
+    assert read.frame["comment"].iloc[3] == "Nobody read my mail."
+    assert read.frame["responded_at"].iloc[0] == pd.Timestamp("2024-05-02 08:10", tz="UTC")
+    assert read.set_aside["reason"].tolist() == ["no rating of the default question"]
+    assert read.set_aside["response_id"].tolist() == ["5008"]
+    assert "read as 7-point" in " ".join(read.notes)
+    loaded = ct.load_responses(read.frame, scales={"csat": f.SCALES[7]})
+    table = ct.csat(loaded.data, scale="csat_7")
+    # SOURCE.md: mean 33/7 = 4.714, top-2-box 3/7 = 42.9%.
+    assert table["n"].iloc[0] == 7
+    assert table["estimate"].iloc[0] == pytest.approx(100 * 3 / 7)
+    assert table["mean"].iloc[0] == pytest.approx(33 / 7)
+
+
+def test_ratings_explicit_points_and_questions():
+    records = json.loads(RATINGS.read_text())
+    read = f.read_responses(records, points=7, questions={"question_22": 7})
+    assert read.frame["rating_question_22"].fillna(-1).tolist() == [7, 4, -1, 1, -1, -1, -1]
+    three = [r for r in records if r["ratings"].get("default_question") in (103, 100, -103)]
+    small = f.read_responses(three, points=3)
+    assert small.frame["score"].tolist() == [3, 1, 2, 3]
+    off = f.read_responses(records[:3], points=3)          # 102 and 101 are not 3-point codes
+    assert off.set_aside["reason"].tolist() == ["rating code not on the 3-point survey"] * 2
+    assert f.read_responses(three, points=2).frame["score"].tolist() == [1, 0, 1]
+
+
+def test_ratings_errors(tmp_path):
+    records = json.loads(RATINGS.read_text())
+    three = [r for r in records if r["ratings"].get("default_question") in (103, -103)]
+    with pytest.raises(ParameterError, match="points: 7, 5, 3 or 2"):
+        f.read_responses(three)
+    with pytest.raises(ParameterError, match="points must be"):
+        f.read_responses(three, points=4)
+    with pytest.raises(ParameterError, match="questions\\['question_22'\\]"):
+        f.read_responses(three, points=2, questions={"question_22": 9})
+    with pytest.raises(ParameterError, match="did you mean 'points'"):
+        f.read_responses(three, point=2)
+    text = RATINGS.read_text()
+    with pytest.raises(FileFormatError, match="not complete JSON"):
+        f.read_responses(_write(tmp_path, text[:300], "cut.json"))
+    with pytest.raises(FileFormatError, match="not a list of satisfaction ratings"):
+        f.read_responses(_write(tmp_path, '{"tickets": []}', "o.json"))
+    with pytest.raises(FileFormatError, match="not utf-8-sig text"):
+        f.read_responses(_write(tmp_path, text.replace("Okay", "Okäy"), "l.json", "latin-1"))
+    renamed = [{**{k: v for k, v in r.items() if k != "ratings"}, "rating": r["ratings"]}
+               for r in records]
+    with pytest.raises(MissingColumnError, match="no column 'ratings'"):
+        f.read_responses(renamed, points=7)
+    with pytest.raises(ParameterError, match="ticket export"):
+        f.read_responses(EXPORT)
+
+
+def test_detect(tmp_path):
+    assert f.detect(RATINGS) == f.RATINGS
+    assert f.detect(EXPORT) == f.EXPORT
+    assert f.detect(REPO / "tests" / "fixtures" / "vendors" / "zendesk" / "ticket_export.csv") is None
+    assert f.detect(tmp_path / "absent.csv") is None
+
+
+def test_ticket_export():
+    read = f.read_tickets(EXPORT, timezone=BERLIN)
+    assert read.n_read == 4 and len(read.frame) == 4 and len(read.set_aside) == 0
+    frame = read.frame.set_index("ticket_id")
+    # SOURCE.md: 20/150, 45/90, 5/1,620 business minutes; 4404 empty.
+    assert frame["vendor_first_response_business_minutes"].fillna(-1).tolist() == [20, 45, 5, -1]
+    assert frame["vendor_resolution_business_minutes"].fillna(-1).tolist() == [150, 90, 1620, -1]
+    assert frame.loc["4401", "created_at"] == pd.Timestamp("2024-05-01 07:00", tz="UTC")
+    assert frame.loc["4401", "first_response_at"] == pd.Timestamp("2024-05-01 07:20", tz="UTC")
+    assert frame.loc["4402", "channel"] == "Portal" and frame.loc["4402", "team"] == "Billing"
+    assert pd.isna(frame.loc["4402", "closed_at"]) and pd.isna(frame.loc["4404", "resolved_at"])
+    assert read.mapping["Customer interactions"] == "contacts"
+    loaded = load_tickets(read.frame, timezone=BERLIN)
+    assert len(loaded.data) == 4 and len(loaded.rejected) == 0
+    assert loaded.data.set_index("ticket_id").loc["4402", "handle_time"] == 4200  # 01:10:00
+
+
+def test_ticket_export_errors(tmp_path):
+    text = EXPORT.read_text()
+    with pytest.raises(ParameterError, match="no UTC offset .*timezone:"):
+        f.read_tickets(EXPORT)
+    with pytest.raises(FileFormatError, match="cut off"):
+        f.read_tickets(_write(tmp_path, text[: text.rindex("2024-05-03 14:00")]), timezone=BERLIN)
+    with pytest.raises(FileFormatError, match="no header row"):
+        f.read_tickets(_write(tmp_path, "\n".join(text.splitlines()[1:]), "h.csv"),
+                       timezone=BERLIN)
+    renamed = _write(tmp_path, text.replace("Created time", "Created", 1), "r.csv")
+    with pytest.raises(MissingColumnError, match="'Created time' may be 'Created'"):
+        f.read_tickets(renamed, timezone=BERLIN)
+    assert len(f.read_tickets(renamed, timezone=BERLIN,
+                              columns={"Created": "Created time"}).frame) == 4
+    with pytest.raises(FileFormatError, match="not utf-8-sig text"):
+        f.read_tickets(_write(tmp_path, text.replace("Priya", "Príya"), "l.csv", "latin-1"),
+                       timezone=BERLIN)
+    wrong = _write(tmp_path, "Id,Created at,Satisfaction Score\n1,2024-01-01 10:00:00,Good\n", "z.csv")
+    with pytest.raises(MissingColumnError, match="not a Freshdesk ticket export: no column 'Ticket ID'"):
+        f.read_tickets(wrong, timezone=BERLIN)
+    bad = _write(tmp_path, text.replace("27:00:00", "27 hours"), "b.csv")
+    read = f.read_tickets(bad, timezone=BERLIN)
+    assert read.set_aside["reason"].tolist() == ["unreadable 'Resolution time (in hrs)' (not HH:MM:SS)"]
+    with pytest.raises(ParameterError, match="satisfaction ratings"):
+        f.read_tickets(RATINGS)
+    with pytest.raises(ParameterError, match="Unknown Freshdesk reading option"):
+        f.read_tickets(EXPORT, timezone=BERLIN, tz=BERLIN)
