@@ -136,3 +136,14 @@ def test_ticket_export_errors(tmp_path):
         f.read_tickets(RATINGS)
     with pytest.raises(ParameterError, match="Unknown Freshdesk reading option"):
         f.read_tickets(EXPORT, timezone=BERLIN, tz=BERLIN)
+
+
+def test_loaders_accounting():
+    # Through the loaders (source: freshdesk): rows read = used + set aside, by reason.
+    answers = ct.load_responses(RATINGS, vendor="freshdesk", scales={"csat": "csat_7"},
+                                vendor_options={"points": 7})
+    assert answers.n_read == 8 and len(answers.data) == 7
+    assert answers.rejected["reason"].tolist() == ["no rating of the default question"]
+    assert answers.rejected["source_row"].tolist() == [8]
+    tickets = load_tickets(EXPORT, vendor="freshdesk", timezone=BERLIN)
+    assert tickets.n_read == 4 and len(tickets.data) == 4 and len(tickets.rejected) == 0

@@ -431,3 +431,17 @@ def test_api_ratings_errors(tmp_path):
         z.read_responses(renamed)
     with pytest.raises(FileFormatError, match="File not found"):
         z.read_responses(tmp_path / "absent.json")
+
+
+def test_loaders_accounting():
+    # Through the loaders (source: zendesk): rows read = used + set aside, by reason.
+    answers = ct.load_responses(EXPORT, vendor="zendesk", timezone=LA, scales=z.SCALES)
+    assert answers.n_read == 10 and len(answers.data) == 6
+    assert answers.rejected["reason"].value_counts().to_dict() == {
+        "offered, not answered": 2, "rating not offered": 2}
+    assert sorted(answers.rejected["source_row"]) == [4, 6, 9, 10]
+    tickets = load_tickets(EXPORT, vendor="zendesk", timezone=LA)
+    assert tickets.n_read == 10 and len(tickets.data) == 10 and len(tickets.rejected) == 0
+    seeds = load_tickets(shared("ticket_data.csv"), vendor="zendesk")
+    assert seeds.n_read == 10 and len(seeds.data) == 8
+    assert seeds.rejected["reason"].tolist() == [z.DELETED, z.DELETED]

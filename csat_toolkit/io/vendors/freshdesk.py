@@ -208,7 +208,7 @@ def read_responses(source: Any, *, points: int | None = None,
     notes.append(f"Rating codes read on the {points}-point survey: "
                  + ", ".join(f"{c} = {s}" for c, s in mapping.items())
                  + f" (scale {SCALES[points]}).")
-    return VendorRead(NAME, RATINGS, kept.reset_index(drop=True),
+    return VendorRead(NAME, RATINGS, kept,
                       _concat(aside + [none, off], frame.columns), len(raw), notes,
                       {"id": "response_id", "ratings.default_question": "score",
                        "created_at": "responded_at", "ticket_id": "ticket_id",
@@ -334,5 +334,5 @@ def read_tickets(source: Any, *, timezone: str | None = None, encoding: str = "u
         notes.append("First response time (in hrs) and Resolution time (in hrs) are Freshdesk's "
                      "business-hours durations (HH:MM:SS), kept as vendor_*_business_minutes.")
     mapping = {v: c for v, c in {**_TICKETS, **_HOURS}.items() if v in raw.columns}
-    return VendorRead(NAME, EXPORT, frame[~taken].reset_index(drop=True),
+    return VendorRead(NAME, EXPORT, frame[~taken],
                       _concat(aside, frame.columns), len(raw), notes, mapping, "tickets")

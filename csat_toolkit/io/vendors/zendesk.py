@@ -568,7 +568,7 @@ def read_responses(source: Any, *, timezone: str | None = None, encoding: str = 
     notes.append("Satisfaction Score read as a 2-point CSAT: Good = 1, Bad = 0 (scale "
                  "csat_binary); the export has no rating time, so responded_at is the "
                  "ticket's Solved at (Updated at where it is empty).")
-    read = VendorRead(NAME, EXPORT, kept.reset_index(drop=True), set_aside, len(raw), notes,
+    read = VendorRead(NAME, EXPORT, kept, set_aside, len(raw), notes,
                       {"Id": "response_id", _SCORE: "score", "Solved at": "responded_at",
                        **{k: v for k, v in export.mapping().items()
                           if v in ("agent", "team", "channel", "customer_id", "priority")}},
@@ -642,7 +642,7 @@ def read_tickets(source: Any, *, timezone: str | None = None, encoding: str = "u
         frame_notes.append("first_response_at is Created at plus First reply time in minutes "
                            "(calendar); Zendesk's own business minutes are kept as "
                            "vendor_first_reply_business_minutes.")
-    return VendorRead(NAME, EXPORT, kept.reset_index(drop=True), _concat(aside, frame.columns),
+    return VendorRead(NAME, EXPORT, kept, _concat(aside, frame.columns),
                       len(export.raw), frame_notes, export.mapping(), "tickets")
 
 
@@ -693,7 +693,7 @@ def _concat(parts: list[pd.DataFrame], columns) -> pd.DataFrame:
     parts = [p for p in parts if len(p)]
     if not parts:
         return pd.DataFrame(columns=[*columns, "reason"])
-    return pd.concat(parts).reset_index(drop=True)
+    return pd.concat(parts).sort_index(kind="stable")
 
 
 # ----------------------------------------------------------------- API satisfaction ratings
@@ -759,7 +759,7 @@ def _read_ratings(source: Any, encoding: str) -> VendorRead:
     for why in (OFFERED, NOT_OFFERED, NO_SCORE, UNKNOWN_SCORE):
         kept, more = set_aside_rows(kept, reason.loc[kept.index].eq(why), why)
         aside.append(more)
-    read = VendorRead(NAME, RATINGS, kept.reset_index(drop=True), _concat(aside, frame.columns),
+    read = VendorRead(NAME, RATINGS, kept, _concat(aside, frame.columns),
                       len(raw),
                       ["Ratings' times are UTC (the API writes them with 'Z').",
                        "score good/bad read as a 2-point CSAT: good = 1, bad = 0 (scale "
@@ -880,7 +880,7 @@ def _warehouse(source: Any, encoding: str, columns: Mapping[str, str] | None,
     mapping = {"id": "ticket_id", "created_at": "created_at", "via_channel": "channel",
                "priority": "priority", "assignee_id": "agent", "group_id": "team",
                "requester_id": "customer_id"}
-    return VendorRead(NAME, WAREHOUSE, kept.reset_index(drop=True),
+    return VendorRead(NAME, WAREHOUSE, kept,
                       _concat([aside, deleted], frame.columns), len(raw), notes,
                       {k: v for k, v in mapping.items() if k in raw.columns}, "tickets")
 
