@@ -112,11 +112,11 @@ def _run(args) -> int:
 def _validate(args) -> int:
     from .io.responses import load_responses_from_params, read_config
     from .io.vendors import detect_vendor, vendor_module
-    from .report.runner import check_config, route_reading_options
+    from .report.runner import check_config, config_parameters, route_reading_options
 
     config = read_config(args.config) if args.config else {}
     check_config(config, f"the config {args.config}")
-    params = dict(config.get("parameters") or {})
+    params = config_parameters(config)
     params.update(_params(args.param))
     if params.get("source") is None and not (params.get("load_options") or {}).get("vendor"):
         found = detect_vendor(args.file)

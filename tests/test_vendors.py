@@ -130,3 +130,23 @@ def test_init_config_guesses_columns_of_any_other_file(tmp_path, capsys):
     # "Response ID" reads as response_id by itself (headers are snake_cased): no entry
     assert "  columns:\n    Submitted: responded_at\n    Rating: score\n    Why: comment\n" \
            "    Queue: channel\n  survey: csat\n" in out
+
+
+def test_vendor_options_reach_the_reader_from_the_loader_and_the_config(standin, monkeypatch):
+    seen = {}
+
+    def reader(source, *, timezone=None, encoding="utf-8-sig", **options):
+        seen.update(options)
+        return _read_responses(source, timezone=timezone or "UTC")
+
+    monkeypatch.setattr(STANDIN, "read_responses", reader)
+    ct.load_responses(standin, vendor="standin", vendor_options={"question": "Q3"})
+    assert seen == {"question": "Q3"}
+    from csat_toolkit.report.runner import config_parameters
+
+    params = config_parameters({"source": "standin", "vendor_options": {"question": "Q3"},
+                                "parameters": {"min_n": 5}})
+    routed = route_reading_options(params, {"load_options": {}, "min_n": 30})
+    assert routed["load_options"] == {"vendor": "standin", "vendor_options": {"question": "Q3"}}
+    with pytest.raises(ParameterError, match="gives source twice"):
+        config_parameters({"source": "standin", "parameters": {"source": "other"}})

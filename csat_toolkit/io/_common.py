@@ -29,7 +29,7 @@ CANONICAL_COLUMNS = (
 LOADER_PARAMETERS = (
     "columns", "survey", "surveys", "scales", "labels", "date_format", "dayfirst",
     "timezone", "nonexistent", "ambiguous", "encoding", "sep", "decimal", "thousands",
-    "sheet", "na_values", "start", "end", "strict", "vendor",
+    "sheet", "na_values", "start", "end", "strict", "vendor", "vendor_options",
 )
 
 

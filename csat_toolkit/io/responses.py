@@ -201,6 +201,7 @@ def load_responses(
     end: Any = None,
     strict: bool = False,
     vendor: str | None = None,
+    vendor_options: Mapping[str, Any] | None = None,
     **unknown: Any,
 ) -> LoadResult:
     """Load survey responses, validate every row and account for the ones set aside.
@@ -313,6 +314,10 @@ def load_responses(
         fields exclude (previews, partials, ratings offered but not answered), each with
         its reason; then every row is validated as for any file. ``source_row`` then
         counts the file's data rows. A config's ``source:`` key sets it.
+    vendor_options : mapping, optional
+        Options of the vendor's reader, e.g. ``{"score_question": "Q3"}`` (see the
+        vendor's module in :mod:`csat_toolkit.io.vendors`); a config's
+        ``vendor_options:`` key sets them.
 
     Returns
     -------
@@ -368,7 +373,7 @@ def load_responses(
     if vendor is not None:
         return load_vendor_file(
             load_responses, "responses", source, vendor, timezone=timezone, encoding=encoding,
-            sheet=sheet, columns=columns, survey=survey, surveys=surveys, scales=scales,
+            sheet=sheet, vendor_options=vendor_options, columns=columns, survey=survey, surveys=surveys, scales=scales,
             labels=labels, date_format=date_format, dayfirst=dayfirst,
             nonexistent=nonexistent, ambiguous=ambiguous, decimal=decimal,
             thousands=thousands, na_values=na_values, start=start, end=end, strict=strict)

@@ -41,7 +41,7 @@ TICKET_COLUMNS = (
 TICKET_OPTIONS = (
     "columns", "date_format", "dayfirst", "timezone", "nonexistent", "ambiguous", "encoding",
     "sep", "decimal", "thousands", "sheet", "na_values", "strict", "duplicates", "combine",
-    "fallback", "vendor",
+    "fallback", "vendor", "vendor_options",
 )
 _TIMES = ("created_at", "first_response_at", "resolved_at")
 _COUNTS = ("contacts", "handle_time")
@@ -102,6 +102,7 @@ def load_tickets(
     combine: Mapping[str, Sequence[str]] | None = None,
     fallback: Mapping[str, str] | None = None,
     vendor: str | None = None,
+    vendor_options: Mapping[str, Any] | None = None,
     **unknown: Any,
 ) -> LoadResult:
     """Load support tickets, validate every row and account for the ones set aside.
@@ -155,6 +156,8 @@ def load_tickets(
     vendor : str, optional
         The helpdesk vendor whose own ticket export ``source`` is (``"zendesk"``,
         ``"freshdesk"``, ``"intercom"``, ``"hubspot"``): see :func:`load_responses`.
+    vendor_options : mapping, optional
+        Options of the vendor's reader (see its module).
 
     Returns
     -------
@@ -204,7 +207,7 @@ def load_tickets(
     if vendor is not None:
         return load_vendor_file(
             load_tickets, "tickets", source, vendor, timezone=timezone, encoding=encoding,
-            sheet=sheet, columns=columns, date_format=date_format, dayfirst=dayfirst,
+            sheet=sheet, vendor_options=vendor_options, columns=columns, date_format=date_format, dayfirst=dayfirst,
             nonexistent=nonexistent, ambiguous=ambiguous, decimal=decimal,
             thousands=thousands, na_values=na_values, strict=strict, duplicates=duplicates,
             combine=combine, fallback=fallback)

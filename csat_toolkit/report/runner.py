@@ -40,6 +40,7 @@ __all__ = [
     "READING_SHORTHANDS",
     "RunResult",
     "check_config",
+    "config_parameters",
     "discover_notebooks",
     "notebook_parameters",
     "parse_assignment",
@@ -58,11 +59,14 @@ MANIFEST_FILE = "manifest.json"
 #: answers) long before a nightly schedule starts the next run on top of it.
 DEFAULT_TIMEOUT = 1800.0
 #: The keys a run configuration may hold at its top level.
-CONFIG_KEYS = ("title", "parameters", "notebooks", "timeout")
+CONFIG_KEYS = ("title", "parameters", "notebooks", "timeout", "source", "vendor_options")
+#: Top-level keys that are reading options for every notebook (a vendor's export).
+_TOP_READING = ("source", "vendor_options")
 #: Reading options that may be given at the top of ``parameters`` (or a notebook's
 #: section, or ``-p``): each goes into these option dicts of every notebook declaring them.
 READING_SHORTHANDS = {
     "source": ("load_options", "ticket_options"),  # a vendor: see _route_source
+    "vendor_options": ("load_options", "ticket_options"),
     "labels": ("load_options",),
     "sheet": ("load_options",),
     "decimal": ("load_options", "ticket_options", "revenue_options"),
@@ -258,8 +262,9 @@ def check_config(config: Mapping, where: str = "the config") -> None:
     """Check a run configuration's shape: known top-level keys, sections and time limit.
 
     The top level holds ``title``, ``parameters`` (a mapping), ``notebooks`` (a list of
-    notebook names, or a mapping of per-notebook parameter sections) and ``timeout``
-    (seconds, see :func:`run_reports`). Parameter names are checked against the
+    notebook names, or a mapping of per-notebook parameter sections), ``timeout``
+    (seconds, see :func:`run_reports`), and ``source`` / ``vendor_options`` (a vendor's
+    export, for every notebook: :func:`config_parameters`). Parameter names are checked against the
     notebooks by :func:`run_reports`.
 
     Raises
@@ -445,11 +450,30 @@ def _sections(per_notebook, found: list[Path]) -> dict[str, dict]:
     return sections
 
 
+def config_parameters(config: Mapping) -> dict:
+    """The config's ``parameters`` with its top-level ``source:`` and ``vendor_options:``.
+
+    Examples
+    --------
+    >>> config_parameters({"source": "qualtrics", "parameters": {"min_n": 10}})
+    {'min_n': 10, 'source': 'qualtrics'}
+    """
+    common = dict(config.get("parameters") or {})
+    for key in _TOP_READING:
+        if key in config:
+            if key in common and common[key] != config[key]:
+                raise ParameterError(
+                    f"The config gives {key} twice, {config[key]!r} at the top and "
+                    f"{common[key]!r} under parameters: keep one.")
+            common[key] = config[key]
+    return common
+
+
 def _plan(notebooks, config: dict, overrides: dict, found: list[Path] | None = None) -> dict[str, dict]:
     defaults = {nb.stem: {k: v["default"] for k, v in notebook_parameters(nb).items()}
                 for nb in notebooks}
     declared = {stem: set(values) for stem, values in defaults.items()}
-    common = dict(config.get("parameters") or {})
+    common = config_parameters(config)
     _check_names(common, declared, "the config's parameters")
     _check_names(overrides, declared, "the -p options")
     sections = _sections(config.get("notebooks"), found or list(notebooks))

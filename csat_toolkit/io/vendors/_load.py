@@ -17,7 +17,7 @@ __all__ = ["load_vendor_file"]
 
 
 def load_vendor_file(loader, kind: str, source, vendor: str, *, timezone: str | None,
-                     encoding: str, sheet=None, **loader_options):
+                     encoding: str, sheet=None, vendor_options=None, **loader_options):
     """Read ``source`` with ``vendor``'s reader, then validate it with ``loader``.
 
     The result is the loader's :class:`~csat_toolkit.io.LoadResult` with the rows the
@@ -25,7 +25,7 @@ def load_vendor_file(loader, kind: str, source, vendor: str, *, timezone: str | 
     data rows, ``source_row`` the 1-based data row of the file (header rows not counted)
     and the reader's notes first.
     """
-    extra = {} if sheet is None else {"sheet": sheet}
+    extra = dict(vendor_options or {}) | ({} if sheet is None else {"sheet": sheet})
     read = vendor_reader(vendor, kind)(source, timezone=timezone, encoding=encoding, **extra)
     rows = np.asarray(read.frame.index) + 1
     result = loader(read.frame.reset_index(drop=True),
@@ -36,7 +36,9 @@ def load_vendor_file(loader, kind: str, source, vendor: str, *, timezone: str | 
         loaded["source_row"] = rows[loaded["source_row"].to_numpy() - 1]
     aside = read.set_aside.reset_index()
     aside = aside.rename(columns={"index": "source_row"}).assign(
-        source_row=lambda f: f["source_row"] + 1, detail=f"set aside by the {read.vendor} reader")
+        source_row=lambda f: f["source_row"] + 1)
+    default = f"set aside by the {read.vendor} reader"
+    aside["detail"] = aside["detail"].fillna(default) if "detail" in aside else default
     front = ["source_row", "reason", "detail"]
     aside = aside[front + [c for c in aside.columns if c not in front]]
     rejected = pd.concat([aside, loaded], ignore_index=True) if len(aside) else loaded
