@@ -810,3 +810,16 @@ def test_short_history_says_why_there_is_no_forecast():
     assert profile.forecast_gap.startswith("No forecast: ")
     assert profile.forecast_gap.endswith("(1 full weeks of volume; the staffing forecast is skipped).")
     assert profile.busiest_hours().empty
+
+
+def test_sla_tickets_without_a_priority_are_no_target_and_named_missing():
+    # HubSpot tickets come with a blank priority (vendor-exports/hubspot): the warning
+    # names them "(missing)" instead of failing on the missing value (categorical or not).
+    for priority in (pd.Series(["high", None, None, "low", "high", "low"]),
+                     pd.Series(["high", None, None, "low", "high", "low"], dtype="category")):
+        tickets = sla_tickets().assign(priority=priority)
+        result = ops.sla_compliance(tickets, {"first_response": {"high": 4, "low": 24}},
+                                    schedule=OFFICE, as_of="2024-03-04 15:00")
+        assert result.status["status"].tolist().count("no target") == 2
+        assert any("2 tickets have no first_response target (priority '(missing)'" in w
+                   for w in result.warnings), result.warnings

@@ -336,3 +336,14 @@ def test_sample_volume_and_deflection(sample):
     assert list(deflection.tables) == ["periods", "costs"]
     assert deflection.tables["periods"]["period"].iloc[-1] == "all"
     assert deflection.sentences[1] == "Assumptions:"
+
+
+def test_satisfaction_skips_when_the_answers_have_no_ticket_id(tmp_path):
+    # HubSpot feedback carries no ticket id (vendor-exports/hubspot): a sentence, not a crash
+    answers = pd.DataFrame({"response_id": range(4), "responded_at": ["2024-03-05"] * 4,
+                            "survey": "csat", "score": [5, 4, 2, 1]})
+    inputs = sections.load(four_params(tmp_path, answers=answers))
+    section = build(inputs)[sections.SATISFACTION]
+    assert section.skipped == ("The answers and the tickets share no 'ticket_id' column "
+                               "(join_on): satisfaction cannot be tied to operations. Give the "
+                               "answers the ticket id, or set join_on to the column both have.")

@@ -1139,3 +1139,13 @@ def test_holm_equals_statsmodels_with_ties_and_extremes(raw):
     p = np.array(raw, dtype=float)
     expected = multipletests(p, method="holm")[1]
     np.testing.assert_allclose(adjust_pvalues(p, "holm"), expected, rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("n", [1, 7, 13, 250, 10_001])
+def test_wilson_is_exact_at_zero_and_all(n):
+    # 0 of 7 gave a lower bound of 2.8e-15 (a rounding), above the share itself, and the
+    # distribution chart's error bar failed on the negative length (Freshdesk fixture).
+    low, high = proportion_interval(np.array([0, n]), np.array([n, n]))
+    assert low[0] == 0.0 and high[1] == 1.0
+    ref_high = proportion_confint(0, n, method="wilson")[1]
+    assert high[0] == pytest.approx(ref_high, rel=1e-12)

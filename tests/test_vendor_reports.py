@@ -14,17 +14,32 @@ from .conftest import REPO, SHARED, read_headline
 
 EXAMPLES = REPO / "data" / "examples"
 
-# config -> (metric, estimate, n) of the headline card; sources named in each comment
-SURVEY_CONFIGS = {
+# config -> (metric, value, n) of 01's first card and the tickets 05 uses (None: no 05);
+# the source of each number in its comment
+CONFIGS = {
     # vendor-exports/qualtrics/SOURCE.md: NPS +21.43 on the 28 answers; one of them is a
     # preview (Status), set aside by the reader: 27 answers, 14 promoters, 9 detractors
-    "qualtrics_nps": ("nps", 18.518519, 27),
+    "qualtrics_nps": ("nps", 18.518519, 27, None),
     # vendor-exports/qualtrics/SOURCE.md: top-2-box 4 of 15 (26.7%)
-    "qualtrics_csat": ("csat", 26.666667, 15),
+    "qualtrics_csat": ("csat", 26.666667, 15, None),
     # vendor-exports/delighted/SOURCE.md: 10 NPS answers, NPS -50
-    "delighted": ("nps", -50.0, 10),
+    "delighted": ("nps", -50.0, 10, None),
+    # the fixtures (tests/fixtures/vendors/<vendor>/SOURCE.md give how they were built):
+    "typeform": ("nps", -25.0, 4, None),            # 1 promoter, 2 detractors of 4
+    "google_forms": ("csat", 75.0, 4, None),        # 3 of 4 satisfied
+    "nicereply": ("csat", 200 / 3, 3, None),        # 2 of 3 (Score, not Legacy Score)
+    "surveymonkey": ("nps", 0.0, 5, None),          # expanded two-header-row export
+    # Zendesk export: 10 tickets, 6 rated (4 Good), 2 offered not answered, 2 not offered
+    "zendesk": ("csat", 200 / 3, 6, 10),
+    # Freshdesk 7-point ratings: top-2-box 3 of 7; 4 tickets in the ticket export
+    "freshdesk": ("csat", 300 / 7, 7, 4),
+    # Intercom: ratings 1 of 2 satisfied (API fixture); the real warehouse history keeps
+    # the latest of 9 versions of 2 conversations (vendor-exports/intercom/SOURCE.md)
+    "intercom": ("csat", 50.0, 2, 2),
+    # HubSpot: one CSAT feedback answer (fixture); real ticket_data: 25 tickets, one closed
+    # before it was created, set aside (vendor-exports/hubspot/SOURCE.md)
+    "hubspot": ("csat", 100.0, 1, 24),
 }
-
 
 def _needs_shared(config: str) -> None:
     text = (EXAMPLES / f"{config}.yaml").read_text(encoding="utf-8")
@@ -34,20 +49,23 @@ def _needs_shared(config: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("config", sorted(SURVEY_CONFIGS))
-def test_a_survey_vendors_export_runs_01_metrics_by_source_alone(config, reports_run):
+@pytest.mark.parametrize("config", sorted(CONFIGS))
+def test_a_vendors_export_runs_the_notebooks_by_source_alone(config, reports_run):
     _needs_shared(config)
     path = EXAMPLES / f"{config}.yaml"
     assert "source:" in path.read_text(encoding="utf-8")
     result = reports_run(config=path)
-    assert [(r.name, r.status) for r in result.runs] == [("01_metrics", "ok")], \
+    metric, value, n, tickets = CONFIGS[config]
+    expected = ["01_metrics"] + (["05_operations"] if tickets is not None else [])
+    assert [(r.name, r.status) for r in result.runs] == [(e, "ok") for e in expected], \
         [r.error for r in result.runs]
     headline = read_headline(result.out / "01_metrics")
-    metric, estimate, n = SURVEY_CONFIGS[config]
     card = next(k for k in headline["kpis"] if k["metric"] == metric)
-    assert card["n"] == n and card["value"] == pytest.approx(estimate, abs=1e-5)
+    assert card["n"] == n and card["value"] == pytest.approx(value, abs=1e-5)
     assert headline["as_of_source"] == "data"
-
+    if tickets is not None:
+        operations = read_headline(result.out / "05_operations")
+        assert operations["n_tickets"] == tickets and operations["as_of_source"] == "data"
 
 @pytest.mark.parametrize("config", sorted(p.stem for p in EXAMPLES.glob("*.yaml")))
 def test_every_example_config_is_a_valid_config(config):

@@ -139,7 +139,10 @@ def proportion_interval(successes, n, *, conf: float = 0.95, method: str = "wils
         if method == "wilson":
             centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
             half = z / (1 + z**2 / n) * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-            low, high = centre - half, centre + half
+            # exact at the ends: at x = 0 centre and half are equal in theory but differ by
+            # a rounding (2.8e-15 for 0 of 7), which would put p below the interval
+            low = np.where(x <= 0, 0.0, centre - half)
+            high = np.where(x >= n, 1.0, centre + half)
         elif method == "wald":
             half = z * np.sqrt(p * (1 - p) / n)
             low, high = p - half, p + half

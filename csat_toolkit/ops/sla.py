@@ -529,8 +529,9 @@ def _warn_without_target(status, tickets, target_keys, warnings) -> None:
     for metric, part in status.groupby("metric", sort=False):
         rows = part.loc[part["status"] == "no target", "_row"].to_numpy()
         if rows.size:
-            values = (tickets.iloc[rows][target_keys].astype(str).agg(" / ".join, axis=1).tolist()
-                      if target_keys else [])
+            keys = tickets.iloc[rows][target_keys].astype(object)  # categorical NaN too
+            values = (keys.where(keys.notna(), "(missing)").astype(str)
+                      .agg(" / ".join, axis=1).tolist() if target_keys else [])
             warnings.append(
                 f"{rows.size:,} tickets have no {metric} target (" +
                 (f"{' / '.join(target_keys)} {show_values(values)}" if values else "none given") +

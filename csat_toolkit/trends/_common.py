@@ -88,6 +88,8 @@ def _gaps(frame: pd.DataFrame) -> list[str]:
 
 def _span(frame: pd.DataFrame) -> str:
     count = f"{len(frame)} period" + ("s" if len(frame) != 1 else "")
+    if len(frame) == 0:
+        return f"no period ({count})"
     if len(frame) == 1:
         return f"{frame.index[0]} ({count})"
     return f"{frame.index[0]}..{frame.index[-1]} ({count})"

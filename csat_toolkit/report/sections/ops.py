@@ -434,6 +434,12 @@ def satisfaction(inputs: Inputs, sla_section: Section) -> Section:
             "cannot be tied to operations."))
     if inputs.tickets is None or sla_section["sla"] is None:
         return Section(SATISFACTION)
+    missing = [c for c in (p["join_on"],) if c not in answers.columns or c not in inputs.tickets]
+    if missing:
+        return Section(SATISFACTION, skipped=(
+            f"The answers and the tickets share no {missing[0]!r} column (join_on): "
+            "satisfaction cannot be tied to operations. Give the answers the ticket id, or "
+            "set join_on to the column both have."))
     tied = ops_satisfaction(inputs.tickets, answers, on=p["join_on"], outcome=p["outcome"],
                             conf=p["conf_level"], correction=p["correction"],
                             sla=sla_section["sla"], edges=p["speed_edges"],
