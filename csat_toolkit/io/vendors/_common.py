@@ -46,6 +46,9 @@ class VendorRead:
         ``init-config``.
     kind : str
         ``"responses"`` or ``"tickets"``.
+    scales : dict
+        Survey -> scale name the vendor's answers are on (e.g. ``{"csat": "csat_binary"}``
+        for Zendesk's Good/Bad); used unless the user gives ``scales``.
     """
 
     vendor: str
@@ -56,6 +59,7 @@ class VendorRead:
     notes: list = field(default_factory=list)
     mapping: dict = field(default_factory=dict)
     kind: str = "responses"
+    scales: dict = field(default_factory=dict)
 
 
 def set_aside_rows(frame: pd.DataFrame, mask, reason: str) -> tuple[pd.DataFrame, pd.DataFrame]:

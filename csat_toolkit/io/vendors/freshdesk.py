@@ -213,7 +213,8 @@ def read_responses(source: Any, *, points: int | None = None,
                       {"id": "response_id", "ratings.default_question": "score",
                        "created_at": "responded_at", "ticket_id": "ticket_id",
                        "agent_id": "agent", "group_id": "team", "user_id": "customer_id",
-                       "feedback": "comment"}, "responses")
+                       "feedback": "comment"}, "responses",
+                      {"csat": SCALES[points]})
 
 
 def _ids(values: pd.Series) -> pd.Series:

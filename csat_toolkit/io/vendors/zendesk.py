@@ -572,7 +572,7 @@ def read_responses(source: Any, *, timezone: str | None = None, encoding: str = 
                       {"Id": "response_id", _SCORE: "score", "Solved at": "responded_at",
                        **{k: v for k, v in export.mapping().items()
                           if v in ("agent", "team", "channel", "customer_id", "priority")}},
-                      "responses")
+                      "responses", dict(SCALES))
     read.notes.append(_rate_sentence(read))
     return read
 
@@ -766,7 +766,8 @@ def _read_ratings(source: Any, encoding: str) -> VendorRead:
                        "csat_binary)."],
                       {"id": "response_id", "score": "score", "created_at": "responded_at",
                        "ticket_id": "ticket_id", "assignee_id": "agent", "group_id": "team",
-                       "requester_id": "customer_id", "comment": "comment"}, "responses")
+                       "requester_id": "customer_id", "comment": "comment"}, "responses",
+                      dict(SCALES))
     read.notes.append(_rate_sentence(read))
     return read
 
