@@ -39,3 +39,23 @@ def test_readme_config_for_a_messier_export_is_valid():
     assert plan["04_nps_revenue"]["churn_after_months_without_revenue"] == 3
     assert plan["02_trends"]["goal"] == {"change": 5, "within": 3}
     assert config["timeout"] == 1200
+
+
+def test_readme_vendor_config_routes_source_to_both_loaders():
+    # The "Our Zendesk" config in README.md: source: reaches the answers' and the tickets'
+    # reading options of the notebooks run, next to the time zone given there.
+    import yaml
+
+    from csat_toolkit.runner import _plan, check_config, discover_notebooks
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text.split("title: Our Zendesk", 1)[1].split("```", 1)[0]
+    config = yaml.safe_load("title: Our Zendesk" + block)
+    check_config(config)
+    plan = _plan(discover_notebooks(), config, {})
+    assert config["notebooks"] == ["01_metrics", "05_operations"]
+    assert plan["01_metrics"]["load_options"] == {"timezone": "America/Los_Angeles",
+                                                  "vendor": "zendesk"}
+    assert plan["05_operations"]["ticket_options"] == {"timezone": "America/Los_Angeles",
+                                                       "vendor": "zendesk"}
+    assert plan["05_operations"]["load_options"]["vendor"] == "zendesk"
