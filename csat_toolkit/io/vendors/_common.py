@@ -12,11 +12,16 @@ and the loader adds those rows to its own accounting: nothing is dropped unseen.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-__all__ = ["VendorRead", "set_aside_rows"]
+from ...errors import FileFormatError
+
+__all__ = ["VendorRead", "set_aside_rows", "read_json", "first_line"]
 
 
 @dataclass
@@ -75,3 +80,49 @@ def set_aside_rows(frame: pd.DataFrame, mask, reason: str) -> tuple[pd.DataFrame
     """
     mask = pd.Series(mask, index=frame.index).fillna(False).astype(bool)
     return frame[~mask], frame[mask].assign(reason=reason)
+
+
+def read_json(path: Path, encoding: str, *, writer: str, again: str = "it") -> Any:
+    """A vendor's JSON file, with errors that say what to do (missing, empty, cut short,
+    another encoding). ``writer`` names who wrote it ("HubSpot's API"); ``again`` what to
+    download again.
+
+    Examples
+    --------
+    >>> read_json(Path("no_such.json"), "utf-8", writer="HubSpot's API")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    csat_toolkit.errors.FileFormatError: File not found: no_such.json. Check the path ...
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileFormatError(f"File not found: {path}. Check the path (a relative path "
+                              f"starts from {Path.cwd()}).")
+    if path.stat().st_size == 0:
+        raise FileFormatError(f"{path} is empty (0 bytes): download it again.")
+    try:
+        return json.loads(path.read_text(encoding=encoding))
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(
+            f"{path} is not {encoding} text (byte {exc.start:,}): {writer} writes UTF-8. "
+            "Pass encoding= if the file was saved in another encoding.") from exc
+    except json.JSONDecodeError as exc:
+        raise FileFormatError(
+            f"{path} is not complete JSON ({exc.msg} at line {exc.lineno}, column "
+            f"{exc.colno}): the file looks cut short. Download {again} again.") from exc
+
+
+def first_line(path, size: int | None = None) -> str | None:
+    """The first line of a text file (or its first ``size`` characters), None when the
+    file cannot be read as UTF-8 text: what a reader's ``detect`` looks at.
+
+    Examples
+    --------
+    >>> first_line("no_such_file.csv") is None
+    True
+    """
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            return handle.read(size) if size else handle.readline()
+    except (OSError, UnicodeDecodeError, TypeError):
+        return None

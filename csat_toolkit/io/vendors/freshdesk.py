@@ -30,7 +30,7 @@ import pandas as pd
 from ...errors import FileFormatError, ParameterError, show_values
 from .._common import _snake
 from ._common import VendorRead, set_aside_rows
-from .zendesk import _check_complete, _concat, _local_times, _rename, _require
+from ._frames import _check_complete, _concat, _local_times, _rename, _require
 from ..reading import _read_source
 
 __all__ = ["NAME", "KINDS", "CODES", "SCALES", "detect", "read_responses", "read_tickets",

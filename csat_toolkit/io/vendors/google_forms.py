@@ -23,8 +23,8 @@ import pandas as pd
 from ...errors import DateFormatError, MissingColumnError, ParameterError, show_values
 from .._common import _snake
 from ..reading import _read_source
-from ._common import VendorRead, set_aside_rows
-from .surveymonkey import _choose, _is_rating, _survey
+from ._common import VendorRead, first_line, set_aside_rows
+from ._questions import _choose, _is_rating, _survey
 
 __all__ = ["NAME", "KINDS", "detect", "read_responses"]
 
@@ -46,10 +46,8 @@ def detect(path) -> str | None:
     >>> detect("no_such_file.csv") is None
     True
     """
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            header = handle.readline()
-    except (OSError, UnicodeDecodeError):
+    header = first_line(path)
+    if header is None:
         return None
     return "responses CSV" if header.startswith(("Timestamp,", '"Timestamp",')) else None
 

@@ -24,7 +24,6 @@ writes UTC; times are returned tz-aware.
 from __future__ import annotations
 
 import csv
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ import pandas as pd
 from ...errors import FileFormatError, MissingColumnError, ParameterError, show_values
 from ..options import _check_timezone
 from ..reading import _check_path, _read_csv
-from ._common import VendorRead, set_aside_rows
+from ._common import VendorRead, read_json, set_aside_rows
 
 __all__ = ["NAME", "KINDS", "detect", "read_tickets", "read_responses", "SURVEY_TYPES"]
 
@@ -279,7 +278,8 @@ def _load(source: Any, timezone: str | None, encoding: str, options: dict,
         path = path if path.suffix.lower() == ".json" else _check_path(path)
         name, folder = str(path), path.parent
         if path.suffix.lower() == ".json":
-            raw = _from_records(_read_json(path, encoding), name)
+            records = read_json(path, encoding, writer="HubSpot's API")
+            raw = _from_records(records, name)
             layout = TICKETS_API if kind == "tickets" else FEEDBACK_API
         else:
             raw = _read_csv(path, encoding, ",")
@@ -329,26 +329,6 @@ def _from_records(records: Any, name: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _check_json_path(path: Path) -> None:
-    if not path.is_file():
-        raise FileFormatError(f"File not found: {path}. Check the path (a relative path "
-                              f"starts from {Path.cwd()}).")
-    if path.stat().st_size == 0:
-        raise FileFormatError(f"{path} is empty (0 bytes): download it again.")
-
-
-def _read_json(path: Path, encoding: str) -> Any:
-    _check_json_path(path)
-    try:
-        return json.loads(path.read_text(encoding=encoding))
-    except UnicodeDecodeError as exc:
-        raise FileFormatError(
-            f"{path} is not {encoding} text (byte {exc.start:,}): HubSpot's API writes UTF-8. "
-            "Pass encoding= if the file was saved in another encoding.") from exc
-    except json.JSONDecodeError as exc:
-        raise FileFormatError(
-            f"{path} is not complete JSON ({exc.msg} at line {exc.lineno}, column "
-            f"{exc.colno}): the file looks cut short. Download it again.") from exc
 
 
 def _check_truncated(raw: pd.DataFrame, path: Path, encoding: str) -> None:

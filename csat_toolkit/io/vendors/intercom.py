@@ -22,10 +22,9 @@ a conversation never rated are set aside with their reasons.
 from __future__ import annotations
 
 import csv
-import json
 import os
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,7 +32,7 @@ import pandas as pd
 from ...errors import FileFormatError, MissingColumnError, ParameterError, show_values
 from ..options import _check_timezone
 from ..reading import _check_path, _read_csv
-from ._common import VendorRead, set_aside_rows
+from ._common import VendorRead, read_json, set_aside_rows
 
 __all__ = ["NAME", "KINDS", "detect", "read_tickets", "read_responses", "RATING_LABELS"]
 
@@ -264,7 +263,9 @@ def _load(source: Any, timezone: str | None, encoding: str, options: dict) -> _D
                     "history file itself, or an API conversations .json file.")
             path = found
         if path.suffix.lower() == ".json":
-            data = _from_api(_read_json(path, encoding), str(path), zone, options)
+            records = read_json(path, encoding, writer="Intercom's API",
+                                again="the conversations")
+            data = _from_api(records, str(path), zone, options)
         else:
             raw = _read_table(path, encoding, _HISTORY_REQUIRED, columns,
                               "an Intercom conversation_history table")
@@ -280,27 +281,6 @@ def _load(source: Any, timezone: str | None, encoding: str, options: dict) -> _D
     return data
 
 
-def _check_json_path(path: Path) -> None:
-    if not path.is_file():
-        raise FileFormatError(f"File not found: {path}. Check the path (a relative path "
-                              f"starts from {Path.cwd()}).")
-    if path.stat().st_size == 0:
-        raise FileFormatError(f"{path} is empty (0 bytes): download it again.")
-
-
-def _read_json(path: Path, encoding: str) -> Any:
-    _check_json_path(path)
-    try:
-        return json.loads(path.read_text(encoding=encoding))
-    except UnicodeDecodeError as exc:
-        raise FileFormatError(
-            f"{path} is not {encoding} text (byte {exc.start:,}): Intercom's API writes "
-            "UTF-8. Pass encoding= if the file was saved in another encoding.") from exc
-    except json.JSONDecodeError as exc:
-        raise FileFormatError(
-            f"{path} is not complete JSON ({exc.msg} at line {exc.lineno}, column "
-            f"{exc.colno}): the file looks cut short. Download the conversations again."
-        ) from exc
 
 
 def _read_table(path: Path, encoding: str, required: tuple, columns: dict,

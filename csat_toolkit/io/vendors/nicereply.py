@@ -22,7 +22,7 @@ import pandas as pd
 from ...errors import FileFormatError, MissingColumnError, ParameterError, show_values
 from .._common import _snake
 from ..reading import _raise_decode_error, _read_source
-from ._common import VendorRead
+from ._common import VendorRead, first_line
 
 __all__ = ["NAME", "KINDS", "detect", "read_responses"]
 
@@ -47,10 +47,8 @@ def detect(path) -> str | None:
     >>> detect("no_such_file.csv") is None
     True
     """
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            head = handle.read(2048)
-    except (OSError, UnicodeDecodeError):
+    head = first_line(path, size=2048)
+    if head is None:
         return None
     first = head.splitlines()[0].casefold() if head.strip() else ""
     if "legacy score" in first and "score" in first:
