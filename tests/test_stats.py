@@ -1128,7 +1128,7 @@ def test_newcombe_interval_does_not_collapse_at_100_percent():
     assert low < 0 < high
 
 
-@settings(PROPERTY, max_examples=80)
+@settings(PROPERTY, max_examples=20)  # statsmodels' Holm runs gc.collect() per call (~0.1 s)
 @given(st.lists(st.sampled_from([0.0, 1e-6, 0.001, 0.01, 0.02, 0.04, 0.05, 0.2, 0.5, 0.9, 1.0])
                 | st.floats(min_value=0.0, max_value=1.0), min_size=1, max_size=30))
 def test_holm_equals_statsmodels_with_ties_and_extremes(raw):

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.genmod import families
 import statsmodels.formula.api as smf
 from scipy.special import expit
 from statsmodels.miscmodels.ordinal_model import OrderedModel
@@ -358,7 +358,7 @@ def _model_spec(kind, formula, mdata, frame, weight_kind):
         return model, {"method": "bfgs", "maxiter": 1000, "gtol": 1e-8, "disp": False}, \
             "model-based errors", ""
     if kind == "logit" or frequency:
-        family = sm.families.Binomial() if kind == "logit" else sm.families.Gaussian()
+        family = families.Binomial() if kind == "logit" else families.Gaussian()
         if frequency:
             model = smf.glm(formula, mdata, family=family, freq_weights=w)
             return model, {"tol": _GLM_TOL}, "model-based errors", "frequency weights"

@@ -28,7 +28,9 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.genmod import families
+from statsmodels.tools.tools import add_constant
 import statsmodels.formula.api as smf
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 from scipy import stats as _st
@@ -518,7 +520,7 @@ def _fit(design: pd.DataFrame, y: np.ndarray, encoding: _Encoding):
     data = design.assign(y=y)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = smf.glm(encoding.formula, data=data, family=sm.families.Binomial())
+        model = smf.glm(encoding.formula, data=data, family=families.Binomial())
         fit = model.fit()
     # Overflow and divide-by-zero RuntimeWarnings are symptoms of separation, which
     # the notes below name.
@@ -676,7 +678,7 @@ def _calibration_line(y: np.ndarray, p: np.ndarray) -> tuple[float, float, list[
                                 "is the same."]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = sm.GLM(y, sm.add_constant(eta), family=sm.families.Binomial()).fit()
+        fit = GLM(y, add_constant(eta), family=families.Binomial()).fit()
     notes = []
     if caught:
         notes.append("Calibration line: the held-out predictions separate the outcomes "

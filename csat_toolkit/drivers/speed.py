@@ -20,7 +20,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 import patsy
-import statsmodels.api as sm
+from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.genmod import families
 from scipy.special import expit
 
 from ..core import stats
@@ -361,13 +362,13 @@ def effect_curve(
     others = [f"C({names[d]})" if frame.codings[d] == "dummies" else names[d]
               for d in frame.drivers if d != driver]
     binary = frame.outcome_kind == "binary"
-    family = sm.families.Binomial() if binary else sm.families.Gaussian()
+    family = families.Binomial() if binary else families.Gaussian()
     w = mdata["w"].to_numpy() if frame.weights is not None else None
     with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
         warnings.simplefilter("always")
         y, xmat = patsy.dmatrices("y ~ " + " + ".join([spline] + others),
                                   mdata.drop(columns=[safe]), return_type="dataframe")
-        fit = sm.GLM(y, xmat, family=family, var_weights=w).fit(
+        fit = GLM(y, xmat, family=family, var_weights=w).fit(
             tol=_GLM_TOL, **({"cov_type": "HC0"} if w is not None else {}))
     info = xmat.design_info
     spline_cols = info.term_name_slices[spline]

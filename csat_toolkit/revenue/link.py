@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
 from scipy import stats as _st
 from statsmodels.tsa.stattools import grangercausalitytests
 
@@ -609,7 +609,7 @@ def _link_regression(panel, lags, controls, conf, period_effects) -> tuple[pd.Da
             continue
         groups = pd.factorize(frame["segment_label"])[0]
         with np.errstate(invalid="ignore", divide="ignore"):  # few clusters: NaN, not a warning
-            fit = sm.OLS(frame["growth_later"].to_numpy(dtype=float), x.to_numpy()).fit(
+            fit = OLS(frame["growth_later"].to_numpy(dtype=float), x.to_numpy()).fit(
                 cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
             low, high = fit.conf_int(alpha=1 - conf)[1]
             p_value = float(fit.pvalues[1])
@@ -657,7 +657,7 @@ def _pooled_granger(panel, lags) -> dict:
     if len(frame) <= x.shape[1] + 1 or np.linalg.matrix_rank(x) < x.shape[1]:
         row["note"] = "too few segment-periods: not computed"
         return row
-    fit = sm.OLS(frame["growth"].to_numpy(dtype=float), x).fit()
+    fit = OLS(frame["growth"].to_numpy(dtype=float), x).fit()
     restriction = np.zeros((lags, x.shape[1]))
     for i, k in enumerate(range(1, lags + 1)):
         restriction[i, list(x.columns).index(f"nps_l{k}")] = 1.0

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
 from scipy import stats as _st
 
 from ..core import stats
@@ -694,7 +694,7 @@ def _compare_outcome(data, outcome, labels, a, b, groups, conf, min_n) -> dict:
     repeated = groups is not None and len(np.unique(groups[both])) < both.sum()
     if repeated:
         x = np.column_stack([np.ones(both.sum()), in_a[both].astype(float)])
-        fit = sm.OLS(y[both], x).fit(cov_type="cluster", cov_kwds={"groups": groups[both]},
+        fit = OLS(y[both], x).fit(cov_type="cluster", cov_kwds={"groups": groups[both]},
                                      use_t=True)
         low, high = fit.conf_int(alpha=1 - conf)[1]
         result = {"difference": scale * fit.params[1], "ci_low": scale * low,
