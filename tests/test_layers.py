@@ -139,14 +139,15 @@ def _code_cells(path: Path):
     import nbformat
 
     for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
-        if cell.cell_type == "code" and "parameters" not in cell.metadata.get("tags", []):
+        if cell.cell_type == "code":
             yield index, cell.source
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_cells_only_call_and_show(path):
-    # Every cell but the parameters cell (literal values, one per line) is at most 15
-    # lines and holds no if/for/while/try/with/def: decisions live in report.sections.
+    # Every cell, the parameter cells included (split into 'defaults' cells and the
+    # 'parameters' cell), is at most 15 lines and holds no if/for/while/try/with/def:
+    # decisions live in report.sections.
     problems = []
     for index, source in _code_cells(path):
         lines = source.splitlines()

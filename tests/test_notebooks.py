@@ -33,12 +33,16 @@ def test_committed_without_outputs(path):
 def test_structure(path):
     notebook = nbformat.read(path, as_version=4)
     assert notebook.cells[0].cell_type == "markdown" and notebook.cells[0].source.startswith("# ")
-    assert "parameters" in notebook.cells[1].metadata.get("tags", [])
+    # The parameter cells follow the title: 'defaults' cells, then the 'parameters' cell
+    # papermill injects after, each at most 15 lines.
+    tags = [c.metadata.get("tags", []) for c in notebook.cells]
+    last = next(i for i, t in enumerate(tags) if "parameters" in t)
+    assert all(tags[i] == ["defaults"] for i in range(1, last)) and last >= 1
     params = notebook_parameters(path)
     assert "output_dir" in params and "as_of" in params
     assert all(info["comment"] for info in params.values()), "every parameter needs a comment"
     # papermill cannot parse (and warns about) a parameter line with a second "=".
-    source = notebook.cells[1].source.splitlines()
+    source = [line for cell in notebook.cells[1:last + 1] for line in cell.source.splitlines()]
     assert not [line for line in source if line.count("=") > 1]
     # (Object reprs with memory addresses are checked in the executed HTML: test_runner.)
 

@@ -259,3 +259,21 @@ def test_index_is_the_same_for_identical_reruns(tiny_notebooks, tmp_path):
     first = run_reports(out=tmp_path / "a", notebooks_dir=tiny_notebooks, only=["good"], progress=False)
     second = run_reports(out=tmp_path / "a", notebooks_dir=tiny_notebooks, only=["good"], progress=False)
     assert first.index.read_text() == second.index.read_text()  # no timings in the index
+
+
+def test_parameters_in_defaults_cells_before_the_parameters_cell(tmp_path):
+    # Parameter cells stay under 15 lines: 'defaults' cells, then the 'parameters' cell
+    # papermill injects after. A defaults cell after it would overwrite injected values.
+    path = make_notebook(tmp_path / "split.ipynb", "pass", params='min_n = 30  # int: smallest')
+    notebook = nbformat.read(str(path), as_version=4)
+    first = nbformat.v4.new_code_cell('title = "T"  # str: report title')
+    first.metadata["tags"] = ["defaults"]
+    notebook.cells.insert(1, first)
+    nbformat.write(notebook, str(path))
+    assert {k: v["default"] for k, v in notebook_parameters(path).items()} == {
+        "title": "T", "min_n": 30}
+    notebook.cells.append(notebook.cells.pop(1))  # the defaults cell now comes last
+    nbformat.write(notebook, str(path))
+    with pytest.raises(FileFormatError, match="tagged 'defaults' \\(cell 4\\) comes after the "
+                                              "'parameters' cell"):
+        notebook_parameters(path)

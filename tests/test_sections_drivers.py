@@ -6,10 +6,7 @@ and on a small generated data set for every skip reason.
 """
 from __future__ import annotations
 
-import ast
-
 import matplotlib
-import nbformat
 import pandas as pd
 import pytest
 
@@ -25,10 +22,11 @@ matplotlib.use("Agg")
 
 
 def defaults() -> dict:
-    """The notebook's parameters cell, as values."""
-    cell = nbformat.read(NOTEBOOKS / "03_drivers.ipynb", 4).cells[1]
-    return {node.targets[0].id: ast.literal_eval(node.value)
-            for node in ast.parse(cell.source).body}
+    """The notebook's parameter cells, as values."""
+    from csat_toolkit.report.runner import notebook_parameters
+
+    return {k: v["default"] for k, v in
+            notebook_parameters(NOTEBOOKS / "03_drivers.ipynb").items()}
 
 
 def params(tmp_path, **changes) -> dict:

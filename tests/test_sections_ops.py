@@ -20,12 +20,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import nbformat  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from csat_toolkit import ops  # noqa: E402
 from csat_toolkit.errors import ParameterError  # noqa: E402
+from csat_toolkit.report.runner import notebook_parameters  # noqa: E402
 from csat_toolkit.report.sections import Page  # noqa: E402
 from csat_toolkit.report.sections import ops as sections  # noqa: E402
 from csat_toolkit.tables import load_tickets  # noqa: E402
@@ -37,12 +37,9 @@ NO_TICKETS = ("No ticket table (tickets_path): there is nothing to measure, so e
 
 
 def notebook_defaults() -> dict:
-    """The parameters cell of 05_operations, run (literal values only)."""
-    cell = nbformat.read(NOTEBOOKS / "05_operations.ipynb", as_version=4).cells[1]
-    assert "parameters" in cell.metadata["tags"]
-    values: dict = {}
-    exec(cell.source, {}, values)  # noqa: S102  (the notebook's own literals)
-    return values
+    """The parameter cells of 05_operations: the names and defaults, in order."""
+    return {k: v["default"] for k, v in
+            notebook_parameters(NOTEBOOKS / "05_operations.ipynb").items()}
 
 
 def sample_params(tmp_path, **changes) -> dict:

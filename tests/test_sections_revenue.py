@@ -9,7 +9,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import nbformat  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
@@ -25,10 +24,10 @@ from tests.test_revenue import (many_segment_data, sample, small_answers,  # noq
 
 
 def notebook_parameters(**changes) -> dict:
-    """The parameters cell of 04_nps_revenue as a dict, on the sample's absolute paths."""
-    cell = nbformat.read(NOTEBOOKS / "04_nps_revenue.ipynb", 4).cells[1]
-    params: dict = {}
-    exec(cell.source, {}, params)
+    """The parameter cells of 04_nps_revenue as a dict, on the sample's absolute paths."""
+    from csat_toolkit.report.runner import notebook_parameters as cells
+
+    params = {k: v["default"] for k, v in cells(NOTEBOOKS / "04_nps_revenue.ipynb").items()}
     params.update(responses_path=str(SAMPLE / "responses.csv"),
                   revenue_path=str(SAMPLE / "revenue.csv"),
                   customers_path=str(SAMPLE / "customers.csv"), n_boot=50)

@@ -1,7 +1,6 @@
 """Section builders of the trends report (csat_toolkit.report.sections.trends)."""
 from __future__ import annotations
 
-import ast
 
 import matplotlib
 import nbformat
@@ -48,9 +47,10 @@ def _notebook():
 
 
 def test_defaults_are_the_notebooks_parameters():
-    cell = _notebook().cells[1]
-    values = {node.targets[0].id: ast.literal_eval(node.value)
-              for node in ast.parse(cell.source).body}
+    from csat_toolkit.report.runner import notebook_parameters
+
+    values = {k: v["default"] for k, v in
+              notebook_parameters(NOTEBOOKS / "02_trends.ipynb").items()}
     assert values == T.DEFAULTS
 
 

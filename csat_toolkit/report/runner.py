@@ -14,6 +14,7 @@ import difflib
 import hashlib
 import html
 import json
+import logging
 import math
 import os
 import platform
@@ -181,24 +182,42 @@ def _nearest(name: str, known) -> str:
 
 
 def notebook_parameters(path: Path | str) -> dict[str, dict]:
-    """Names, defaults and comments of a notebook's ``parameters`` cell.
+    """Names, defaults and comments of a notebook's parameter cells.
 
-    Returns ``{name: {"default": value, "comment": text}}``. The cell must hold
-    literal assignments only (DESIGN.md, notebook conventions).
+    The parameters fill consecutive cells of at most 15 lines: cells tagged ``defaults``,
+    then the one cell tagged ``parameters``, after which papermill injects the values
+    given (so every default is set before the injected values). Returns ``{name:
+    {"default": value, "comment": text}}``. The cells hold literal assignments only
+    (DESIGN.md, notebook conventions).
     """
     import nbformat
 
     notebook = nbformat.read(str(path), as_version=4)
-    cells = [c for c in notebook.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
-    if len(cells) != 1:
+    tags = [c.get("metadata", {}).get("tags", []) for c in notebook.cells]
+    tagged = [i for i, t in enumerate(tags) if "parameters" in t]
+    if len(tagged) != 1:
         raise FileFormatError(
-            f"{path} must have exactly one cell tagged 'parameters'; found {len(cells)}."
+            f"{path} must have exactly one cell tagged 'parameters'; found {len(tagged)}."
         )
+    late = [i for i, t in enumerate(tags) if "defaults" in t and i > tagged[0]]
+    if late:
+        raise FileFormatError(
+            f"{path}: a cell tagged 'defaults' (cell {late[0] + 1}) comes after the "
+            "'parameters' cell, so it would overwrite the values papermill injects; move it "
+            "before.")
     params = {}
-    lines = cells[0].source.splitlines()
-    for node in ast.parse(cells[0].source).body:
+    for cell in (c for c, t in zip(notebook.cells, tags) if {"defaults", "parameters"} & set(t)):
+        params.update(_cell_parameters(cell.source, path))
+    return params
+
+
+def _cell_parameters(source: str, path) -> dict[str, dict]:
+    """``{name: {"default", "comment"}}`` of one cell of literal assignments."""
+    params = {}
+    lines = source.splitlines()
+    for node in ast.parse(source).body:
         if not (isinstance(node, (ast.Assign, ast.AnnAssign))):
-            raise FileFormatError(f"{path}: the parameters cell may only assign literal values.")
+            raise FileFormatError(f"{path}: the parameter cells may only assign literal values.")
         target = node.targets[0] if isinstance(node, ast.Assign) else node.target
         line = lines[node.lineno - 1]
         comment = line.split("#", 1)[1].strip() if "#" in line else ""
@@ -672,6 +691,18 @@ def _code_cells(notebook: Path) -> int:
 
     node = nbformat.read(str(notebook), as_version=4)
     return 1 + sum(c.cell_type == "code" and bool(c.source.strip()) for c in node.cells)
+
+
+class _DefaultsAreKnown(logging.Filter):
+    """papermill reads only the cell tagged 'parameters' and logs "Passed unknown
+    parameter" for names set in the 'defaults' cells before it; the runner has checked
+    every name against all the parameter cells (:func:`notebook_parameters`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Passed unknown parameter")
+
+
+logging.getLogger("papermill").addFilter(_DefaultsAreKnown())
 
 
 def _run_one(notebook: Path, params: dict, out: Path, kernel: str,

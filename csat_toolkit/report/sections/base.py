@@ -176,8 +176,8 @@ def page_parameters(params, names, page: str, output_dir=None) -> tuple[dict, Pa
     missing = [name for name in names if name not in params]
     if missing:
         raise ParameterError(f"The {page} page needs the parameter(s) {show_values(missing)}; "
-                             "give every name of PARAMETERS (the notebook's parameters cell "
-                             "has them all).")
+                             "give every name of PARAMETERS (the notebook's parameter cells "
+                             "have them all).")
     out = Path(params["output_dir"] if output_dir is None else output_dir)
     out.mkdir(parents=True, exist_ok=True)
     return {name: params[name] for name in names}, out

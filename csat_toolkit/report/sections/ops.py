@@ -57,7 +57,7 @@ PARAMETERS = (
     "deflecting_channels", "deflection_period", "forecast_weeks", "speed_edges", "outcome",
     "conf_level", "min_n", "correction", "output_dir", "title",
 )
-"""The parameters of ``05_operations`` (its parameters cell, in order), which :func:`load`
+"""The parameters of ``05_operations`` (its parameter cells, in order), which :func:`load`
 needs; ``notebooks/README.md`` documents each."""
 
 # Section names: the keys of Page.sections that headline() reads.
