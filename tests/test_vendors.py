@@ -150,3 +150,37 @@ def test_vendor_options_reach_the_reader_from_the_loader_and_the_config(standin,
     assert routed["load_options"] == {"vendor": "standin", "vendor_options": {"question": "Q3"}}
     with pytest.raises(ParameterError, match="gives source twice"):
         config_parameters({"source": "standin", "parameters": {"source": "other"}})
+
+
+def _scaled_reader(source, *, timezone=None, encoding="utf-8-sig", **options):
+    """The stand-in export as a 7-point CSAT survey: the reader names its scale."""
+    read = _read_responses(source, timezone=timezone, encoding=encoding, **options)
+    return VendorRead(read.vendor, read.layout, read.frame, read.set_aside, read.n_read,
+                      scales={"csat": "csat_7"})
+
+
+@pytest.fixture
+def scaled(monkeypatch, standin):
+    monkeypatch.setattr(STANDIN, "read_responses", _scaled_reader)
+    return standin
+
+
+def test_the_vendor_scale_is_the_one_the_analyses_use(scaled):
+    from csat_toolkit.report.sections.base import loaded_scales
+    loaded = ct.load_responses(scaled, vendor="standin", timezone="UTC")
+    # rows 1 and 4 (5 and 2) are on the 7-point scale; row 3's 9 is not; row 2 is a preview
+    assert loaded.n_used == 2 and loaded.scales["csat"].name == "csat_7"
+    assert loaded_scales(loaded, {})["csat"].name == "csat_7"
+    params = {"responses_path": str(scaled), "load_options": {"vendor": "standin",
+                                                              "timezone": "UTC"}}
+    # a threshold for another survey keeps the vendor's csat scale
+    by_params = ct.io.load_responses_from_params({**params, "thresholds": {"nps": {
+        "positive_min": 10}}})
+    assert by_params.scales["csat"].name == "csat_7"
+    assert by_params.scales["nps"].positive_min == 10
+
+
+def test_the_users_scale_wins_over_the_vendors(scaled):
+    loaded = ct.load_responses(scaled, vendor="standin", timezone="UTC", scales={"csat": "csat_10"})
+    # on 1-10 the 9 is an answer too
+    assert loaded.scales["csat"].name == "csat_10" and loaded.n_used == 3

@@ -105,6 +105,10 @@ class LoadResult:
     options : dict
         The options used, with inferred values filled in (separator, date
         format), for the run manifest.
+    scales : dict
+        Survey -> :class:`~csat_toolkit.scales.Scale` the scores were read on: the
+        ``scales`` given, else a vendor reader's own (Zendesk's Good/Bad is
+        ``csat_binary``), else the defaults. Analyses of these rows use the same scales.
 
     Examples
     --------
@@ -123,6 +127,7 @@ class LoadResult:
     n_read: int
     notes: list[str] = field(default_factory=list)
     options: dict = field(default_factory=dict)
+    scales: dict = field(default_factory=dict)
 
     @property
     def n_used(self) -> int:
@@ -434,8 +439,10 @@ def load_responses_from_params(params: Mapping[str, Any]) -> LoadResult:
             f"responses_path: data/responses.csv. Keys found: {show_values(params, 20)}."
         )
     kwargs = {key: params[key] for key in LOADER_PARAMETERS if key in params}
-    if params.get("thresholds"):
-        kwargs["scales"] = resolve_scales(params.get("scales"), params["thresholds"])
+    if params.get("thresholds"):  # only the surveys named: a vendor's own scale stays for the rest
+        named = set(params.get("scales") or {}) | set(params["thresholds"])
+        resolved = resolve_scales(params.get("scales"), params["thresholds"])
+        kwargs["scales"] = {survey: resolved[survey] for survey in named}
     extra = params.get("load_options") or {}
     if not isinstance(extra, Mapping):
         raise ParameterError(f"load_options must be a dict of loader options; got {extra!r}.")
@@ -621,7 +628,7 @@ def _finish(frame: pd.DataFrame, parsed: dict, issues: _Issues, name: str,
     data = _data_frame(frame, parsed, keep)
     result_options = _jsonable_options(options, parsed["date_format"])
     return LoadResult(data=data, rejected=rejected, source=name, n_read=len(frame),
-                      notes=notes, options=result_options)
+                      notes=notes, options=result_options, scales=dict(options["scales"]))
 
 
 def _data_frame(frame: pd.DataFrame, parsed: dict, keep: np.ndarray) -> pd.DataFrame:

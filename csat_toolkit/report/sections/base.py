@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+from ...core.scales import Scale, resolve_scales
 from ...errors import ParameterError, show_values
 from ..headline import sentences_html, write_headline
 
@@ -207,3 +208,24 @@ def notebook_defaults(notebook: str) -> dict:
         if name.endswith("_path") and isinstance(value, str) and not Path(value).is_absolute():
             defaults[name] = str((NOTEBOOKS_DIR / value).resolve())
     return defaults
+
+
+def loaded_scales(loaded, params) -> dict[str, Scale]:
+    """The scales the loaded answers were read on, for every analysis of them.
+
+    The loader's: the ``scales`` the user named (with ``thresholds``), else a vendor
+    reader's own (Zendesk's Good/Bad is ``csat_binary``), else the defaults. A result
+    built without a loader falls back to ``scales``/``thresholds`` in ``params``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from csat_toolkit.io import load_responses
+    >>> loaded = load_responses(pd.DataFrame({"response_id": [1], "survey": "csat", "score": [7]}),
+    ...                         scales={"csat": "csat_7"})
+    >>> loaded_scales(loaded, {})["csat"].name
+    'csat_7'
+    """
+    if getattr(loaded, "scales", None):
+        return dict(loaded.scales)
+    return resolve_scales(params.get("scales"), params.get("thresholds"))

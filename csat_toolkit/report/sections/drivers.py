@@ -26,7 +26,7 @@ import pandas as pd
 from ...core.asof import ReportDate, report_date
 from ...core.followup import to_safe_csv
 from ...core.metrics import metric_table, select_survey
-from ...core.scales import Scale, resolve_scales
+from ...core.scales import Scale
 from ...drivers.agents import fair_comparison, funnel_limits, shown_groups
 from ...drivers.importance import relative_importance, top_driver_card
 from ...drivers.models import DriverChoice, choose_drivers, fit_driver_model
@@ -39,7 +39,7 @@ from ...io.tables import (TICKET_COLUMNS, add_derived, join_answers, load_ticket
 from ..driverplots import (plot_calibration, plot_fair_comparison, plot_importance,
                            plot_importance_performance, plot_odds_ratios, plot_speed)
 from ..headline import kpi, rounded
-from .base import Section, figure_of, page_parameters
+from .base import Section, figure_of, page_parameters, loaded_scales
 
 __all__ = ["PARAMETERS", "Inputs", "load", "accounting", "model", "importance", "speed",
            "priorities", "agents", "nonresponse", "headline"]
@@ -171,8 +171,9 @@ def load(params: Mapping, output_dir=None) -> Inputs:
     csat_toolkit.errors.ParameterError: The drivers page needs the parameter(s) ...
     """
     p, out = page_parameters(params, PARAMETERS, "drivers", output_dir)
-    scale_of = resolve_scales(p["scales"], p["thresholds"])
-    loaded = load_responses_from_params({**{k: p[k] for k in _LOADER_KEYS}, "scales": scale_of})
+    loaded = load_responses_from_params({**{k: p[k] for k in _LOADER_KEYS},
+                                         "scales": p["scales"], "thresholds": p["thresholds"]})
+    scale_of = loaded_scales(loaded, p)
     to_safe_csv(loaded.rejected, out / "rejected_rows.csv")
     answers = select_survey(loaded.data, p["driver_survey"])
     date = report_date(p["as_of"], {"responded_at": loaded.data["responded_at"]})

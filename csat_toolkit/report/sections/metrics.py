@@ -22,13 +22,13 @@ from ...core.benchmarks import benchmark_band, benchmark_sentence, compare_to_be
 from ...core.comparisons import segment_breakdowns
 from ...core.followup import followup_queue, followup_summary, to_safe_csv
 from ...core.metrics import metric_table, score_distribution
-from ...core.scales import SURVEYS, resolve_scales
+from ...core.scales import SURVEYS
 from ...core.text import describe_comparison
 from ...io.responses import LoadResult, load_responses_from_params
 from .. import plots
 from ..headline import choose_levels, kpi, readable, segment_headline, segment_results
 from ._inputs import Inputs, pick_parameters
-from .base import Section, figure_of
+from .base import Section, figure_of, loaded_scales
 
 __all__ = ["DEFAULTS", "MetricsInputs", "parameters", "load", "prepare", "accounting",
            "headline_metrics", "benchmarks", "distributions", "segments", "segment_charts",
@@ -87,8 +87,7 @@ def load(params: Mapping[str, Any], out: str | Path | None = None) -> MetricsInp
     (['csat'], True)
     """
     params = {**DEFAULTS, **params}
-    scale_of = resolve_scales(params["scales"], params["thresholds"])
-    loaded = load_responses_from_params({**params, "scales": scale_of, "thresholds": {}})
+    loaded = load_responses_from_params(params)
     if out is not None:
         to_safe_csv(loaded.rejected, Path(out) / "rejected_rows.csv")
     return prepare(loaded, params, out=out)
@@ -113,7 +112,7 @@ def prepare(loaded: LoadResult, params: Mapping[str, Any] | None = None, *,
     dated = bool(params["as_of"]) or data["responded_at"].notna().any()
     when = report_date(params["as_of"], {"responded_at": data["responded_at"]}) if dated else None
     return MetricsInputs(loaded=loaded, params=params, when=when, present=present,
-                         scales=resolve_scales(params["scales"], params["thresholds"]),
+                         scales=loaded_scales(loaded, params),
                          out=Path(out) if out is not None else None)
 
 

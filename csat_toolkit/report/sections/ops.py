@@ -28,7 +28,6 @@ import pandas as pd
 
 from ...core.followup import to_safe_csv
 from ...core.metrics import select_survey
-from ...core.scales import resolve_scales
 from ...errors import MissingColumnError
 from ...io import load_responses_from_params
 from ...io.tables import add_derived, load_tickets, resolve_columns
@@ -41,7 +40,7 @@ from ...ops.selfservice import deflection as _deflection
 from ..headline import card, rounded
 from ..opsplots import (plot_deflection, plot_ops_satisfaction, plot_response_times, plot_sla,
                         plot_volume_heatmap, plot_weekly_volume)
-from .base import Section, figure_of, page_parameters
+from .base import Section, figure_of, page_parameters, loaded_scales
 
 __all__ = ["PARAMETERS", "Inputs", "load", "accounting", "durations", "sla", "breaches",
            "flag_agreement", "response_times", "quality", "deflection", "volume",
@@ -443,7 +442,7 @@ def satisfaction(inputs: Inputs, sla_section: Section) -> Section:
     tied = ops_satisfaction(inputs.tickets, answers, on=p["join_on"], outcome=p["outcome"],
                             conf=p["conf_level"], correction=p["correction"],
                             sla=sla_section["sla"], edges=p["speed_edges"],
-                            scale=resolve_scales(p["scales"], {})[p["csat_survey"]],
+                            scale=loaded_scales(inputs.loaded, p)[p["csat_survey"]],
                             reopen_window_days=p["reopen_window_days"], min_n=p["min_n"])
     counted = pd.DataFrame(list(tied.attrs["accounting"].items()), columns=["answers", "rows"])
     figures = [_drawn((8, max(2.5, 0.6 * len(tied))), plot_ops_satisfaction, tied)] if len(tied) \

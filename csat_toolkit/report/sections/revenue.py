@@ -23,7 +23,6 @@ import pandas as pd
 from ...core.asof import report_date
 from ...core.followup import to_safe_csv
 from ...core.metrics import metric_table, select_survey
-from ...core.scales import resolve_scales
 from ...errors import DataError, ParameterError, show_values
 from ...io import load_responses_from_params
 from ...io.revenue_tables import read_inputs
@@ -38,7 +37,7 @@ from ...revenue.windows import _plural
 from ..headline import kpi, rounded
 from ..revenueplots import (plot_nps_growth, plot_retention, plot_revenue_outcomes,
                             plot_revenue_transitions)
-from .base import Section, figure_of, page_parameters
+from .base import Section, figure_of, page_parameters, loaded_scales
 
 __all__ = [
     "PARAMETERS",
@@ -714,9 +713,9 @@ def load(params: Mapping, output_dir=None) -> Inputs:
     csat_toolkit.errors.ParameterError: The NPS-and-revenue page needs the parameter(s) ...
     """
     p, out = page_parameters(params, PARAMETERS, "NPS-and-revenue", output_dir)
-    scale_of = resolve_scales(p["scales"], p["thresholds"])
-    scale = scale_of[p["link_survey"]]
-    loaded = load_responses_from_params({**{k: p[k] for k in _LOADER_KEYS}, "scales": scale_of})
+    loaded = load_responses_from_params({**{k: p[k] for k in _LOADER_KEYS},
+                                         "scales": p["scales"], "thresholds": p["thresholds"]})
+    scale = loaded_scales(loaded, p)[p["link_survey"]]
     to_safe_csv(loaded.rejected, out / "rejected_rows.csv")
     answers = add_categories(select_survey(loaded.data, p["link_survey"]), scale=scale,
                              mapping=p["categories"])

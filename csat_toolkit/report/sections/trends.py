@@ -21,7 +21,6 @@ import pandas as pd
 
 from ...core.asof import report_date
 from ...core.metrics import MetricSpec, get_metric
-from ...core.scales import resolve_scales
 from ...errors import DataError, ParameterError
 from ...io.responses import LoadResult, load_responses_from_params
 from ...trends import forecast as _forecast
@@ -30,7 +29,7 @@ from ...trends import waves as _waves
 from .. import plots
 from ..headline import kpi, readable
 from ._inputs import Inputs, pick_parameters
-from .base import Section, figure_of
+from .base import Section, figure_of, loaded_scales
 
 __all__ = ["DEFAULTS", "TrendInputs", "parameters", "load", "prepare", "accounting", "series",
            "changes", "yearly", "control", "shape", "forecast", "waves", "segment_series",
@@ -98,11 +97,11 @@ def load(params: Mapping[str, Any], out: str | Path | None = None) -> TrendInput
     False
     """
     params = {**DEFAULTS, **params}
-    scale_of = resolve_scales(params["scales"], params["thresholds"])
     loader = {key: params[key] for key in ("responses_path", "columns", "survey", "surveys",
                                            "encoding", "date_format", "dayfirst", "start",
                                            "load_options")}
-    loaded = load_responses_from_params({**loader, "scales": scale_of,
+    loaded = load_responses_from_params({**loader, "scales": params["scales"],
+                                         "thresholds": params["thresholds"],
                                          "end": params["end"] or params["as_of"]})
     return prepare(loaded, params, out=out)
 
@@ -128,7 +127,7 @@ def prepare(loaded: LoadResult, params: Mapping[str, Any] | None = None, *,
     when = report_date(params["as_of"], {"responded_at": data["responded_at"]}) \
         if dated.any() else None
     return TrendInputs(loaded=loaded, params=params, spec=spec, ready=ready, when=when,
-                       scales=resolve_scales(params["scales"], params["thresholds"]),
+                       scales=loaded_scales(loaded, params),
                        out=Path(out) if out is not None else None)
 
 
