@@ -19,6 +19,7 @@ from tests.conftest import REPO
 FIXTURES = REPO / "tests" / "fixtures" / "vendors" / "freshdesk"
 RATINGS = FIXTURES / "satisfaction_ratings.json"
 EXPORT = FIXTURES / "ticket_export.csv"
+ZENDESK = REPO / "tests" / "fixtures" / "vendors" / "zendesk"
 BERLIN = "Europe/Berlin"
 
 
@@ -59,7 +60,7 @@ def test_ratings_explicit_points_and_questions():
     assert f.read_responses(three, points=2).frame["score"].tolist() == [1, 0, 1]
 
 
-def test_ratings_errors(tmp_path):
+def test_ratings_errors():
     records = json.loads(RATINGS.read_text())
     three = [r for r in records if r["ratings"].get("default_question") in (103, -103)]
     with pytest.raises(ParameterError, match="points: 7, 5, 3 or 2"):
@@ -70,17 +71,6 @@ def test_ratings_errors(tmp_path):
         f.read_responses(three, points=2, questions={"question_22": 9})
     with pytest.raises(ParameterError, match="did you mean 'points'"):
         f.read_responses(three, point=2)
-    text = RATINGS.read_text()
-    with pytest.raises(FileFormatError, match="not complete JSON"):
-        f.read_responses(_write(tmp_path, text[:300], "cut.json"))
-    with pytest.raises(FileFormatError, match="not a list of satisfaction ratings"):
-        f.read_responses(_write(tmp_path, '{"tickets": []}', "o.json"))
-    with pytest.raises(FileFormatError, match="not utf-8-sig text"):
-        f.read_responses(_write(tmp_path, text.replace("Okay", "Okäy"), "l.json", "latin-1"))
-    renamed = [{**{k: v for k, v in r.items() if k != "ratings"}, "rating": r["ratings"]}
-               for r in records]
-    with pytest.raises(MissingColumnError, match="no column 'ratings'"):
-        f.read_responses(renamed, points=7)
     with pytest.raises(ParameterError, match="ticket export"):
         f.read_responses(EXPORT)
 
@@ -113,22 +103,6 @@ def test_ticket_export_errors(tmp_path):
     text = EXPORT.read_text()
     with pytest.raises(ParameterError, match="no UTC offset .*timezone:"):
         f.read_tickets(EXPORT)
-    with pytest.raises(FileFormatError, match="cut off"):
-        f.read_tickets(_write(tmp_path, text[: text.rindex("2024-05-03 14:00")]), timezone=BERLIN)
-    with pytest.raises(FileFormatError, match="no header row"):
-        f.read_tickets(_write(tmp_path, "\n".join(text.splitlines()[1:]), "h.csv"),
-                       timezone=BERLIN)
-    renamed = _write(tmp_path, text.replace("Created time", "Created", 1), "r.csv")
-    with pytest.raises(MissingColumnError, match="'Created time' may be 'Created'"):
-        f.read_tickets(renamed, timezone=BERLIN)
-    assert len(f.read_tickets(renamed, timezone=BERLIN,
-                              columns={"Created": "Created time"}).frame) == 4
-    with pytest.raises(FileFormatError, match="not utf-8-sig text"):
-        f.read_tickets(_write(tmp_path, text.replace("Priya", "Príya"), "l.csv", "latin-1"),
-                       timezone=BERLIN)
-    wrong = _write(tmp_path, "Id,Created at,Satisfaction Score\n1,2024-01-01 10:00:00,Good\n", "z.csv")
-    with pytest.raises(MissingColumnError, match="not a Freshdesk ticket export: no column 'Ticket ID'"):
-        f.read_tickets(wrong, timezone=BERLIN)
     bad = _write(tmp_path, text.replace("27:00:00", "27 hours"), "b.csv")
     read = f.read_tickets(bad, timezone=BERLIN)
     assert read.set_aside["reason"].tolist() == ["unreadable 'Resolution time (in hrs)' (not HH:MM:SS)"]
@@ -136,6 +110,93 @@ def test_ticket_export_errors(tmp_path):
         f.read_tickets(RATINGS)
     with pytest.raises(ParameterError, match="Unknown Freshdesk reading option"):
         f.read_tickets(EXPORT, timezone=BERLIN, tz=BERLIN)
+
+
+# --- bad input (issue 12): truncated, wrong vendor, missing header row, renamed column,
+# another encoding; each layout (the ratings JSON has no header row to lose) -------------
+
+def test_ratings_truncated_json(tmp_path):
+    with pytest.raises(FileFormatError, match=r"cut.json is not complete JSON .*line \d+.*"
+                                              "save the API response again"):
+        f.read_responses(_write(tmp_path, RATINGS.read_text()[:300], "cut.json"))
+
+
+def test_ratings_wrong_vendor(tmp_path):
+    with pytest.raises(MissingColumnError, match="no 'ratings' field but a 'score' "
+                                                 r"\(e.g. 'good', 'bad'.*source: zendesk"):
+        f.read_responses(ZENDESK / "satisfaction_ratings.json")
+    with pytest.raises(FileFormatError, match="not a list of satisfaction ratings"):
+        f.read_responses(_write(tmp_path, '{"tickets": []}', "o.json"))
+
+
+def test_ratings_renamed_field(tmp_path):
+    text = RATINGS.read_text().replace('"ratings"', '"rating"')
+    with pytest.raises(MissingColumnError, match="r.json: no column 'ratings'.*did you mean "
+                                                 "'rating' for 'ratings'.*Rename the field back"):
+        f.read_responses(_write(tmp_path, text, "r.json"), points=7)
+
+
+def test_ratings_other_encoding(tmp_path):
+    path = _write(tmp_path, RATINGS.read_text().replace("Okay", "Okäy"), "l.json", "latin-1")
+    with pytest.raises(FileFormatError, match=r"l.json is not utf-8-sig text \(byte [\d,]+\)"
+                                              ": pass encoding="):
+        f.read_responses(path)
+    assert "Okäy" in " ".join(f.read_responses(path, encoding="latin-1").frame["comment"])
+
+
+@pytest.mark.parametrize("cut_at", ["2024-05-03 14:00", "No reply"])
+def test_export_truncated_last_row_set_aside(tmp_path, cut_at):
+    """The cut row (4404) is set aside with its reason, the three before it are read."""
+    text = EXPORT.read_text()
+    read = f.read_tickets(_write(tmp_path, text[: text.index(cut_at)]), timezone=BERLIN)
+    assert read.n_read == 4 and read.frame["ticket_id"].tolist() == ["4401", "4402", "4403"]
+    assert read.set_aside.index.tolist() == [3]
+    assert read.set_aside["ticket_id"].tolist() == ["4404"]
+    assert read.set_aside["reason"].iloc[0].startswith("last row cut short (line 5: ")
+    assert any("looks truncated" in n and "export the file again" in n.lower()
+               for n in read.notes)
+
+
+def test_export_truncated_inside_quotes(tmp_path):
+    text = EXPORT.read_text().replace("Cannot log in", '"Cannot log in, twice"')
+    path = _write(tmp_path, text + '4405,"Broken, and')
+    read = f.read_tickets(path, timezone=BERLIN)
+    assert read.n_read == 5 and len(read.frame) == 4
+    assert read.frame["subject"].iloc[0] == "Cannot log in, twice"
+    assert read.set_aside["reason"].iloc[0] == (
+        "last row cut short (line 6: 2 of the header's 24 fields); the file looks truncated")
+
+
+def test_export_wrong_vendor():
+    with pytest.raises(MissingColumnError, match="ticket_export.csv is not a Freshdesk ticket "
+                                                 "export: no column 'Ticket ID', 'Created time'"
+                                                 r" \(found 'Summation column', 'Id'"):
+        f.read_tickets(ZENDESK / "ticket_export.csv", timezone=BERLIN)
+
+
+def test_export_missing_header_row(tmp_path):
+    path = _write(tmp_path, "\n".join(EXPORT.read_text().splitlines()[1:]), "h.csv")
+    with pytest.raises(FileFormatError, match="h.csv has no header row: its first line has "
+                                              "'4401'.*Export the file again with its header"):
+        f.read_tickets(path, timezone=BERLIN)
+
+
+def test_export_renamed_column(tmp_path):
+    renamed = _write(tmp_path, EXPORT.read_text().replace("Created time", "Created", 1), "r.csv")
+    with pytest.raises(MissingColumnError, match="r.csv: no column 'Created time'.*did you mean "
+                                                 "'Created' for 'Created time'.*columns="):
+        f.read_tickets(renamed, timezone=BERLIN)
+    assert len(f.read_tickets(renamed, timezone=BERLIN,
+                              columns={"Created": "Created time"}).frame) == 4
+
+
+def test_export_other_encoding(tmp_path):
+    path = _write(tmp_path, EXPORT.read_text().replace("Priya", "Príya"), "l.csv", "latin-1")
+    with pytest.raises(FileFormatError, match=r"l.csv is not utf-8-sig text at byte [\d,]+ "
+                                              r"\(line 2, .*encoding='latin-1'"):
+        f.read_tickets(path, timezone=BERLIN)
+    read = f.read_tickets(path, timezone=BERLIN, encoding="latin-1")
+    assert read.frame["agent"].iloc[0] == "Príya Agent"
 
 
 def test_loaders_accounting():

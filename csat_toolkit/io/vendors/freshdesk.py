@@ -11,8 +11,8 @@
   (``timezone`` is required), and ``First response time (in hrs)`` / ``Resolution time (in
   hrs)`` as ``HH:MM:SS`` business hours, kept as vendor minutes.
 
-Helpers shared with the Zendesk reader (time zones, header checks, truncation) are
-imported from it.
+Helpers shared with the Zendesk reader (time zones, header checks) come from
+``_frames``; the last row of a ticket export cut short is set aside (``_bad_input``).
 """
 from __future__ import annotations
 
@@ -27,11 +27,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...errors import FileFormatError, ParameterError, show_values
+from ...errors import FileFormatError, MissingColumnError, ParameterError, show_values
 from .._common import _snake
+from ._bad_input import did_you_mean, read_table
 from ._common import VendorRead, set_aside_rows
-from ._frames import _check_complete, _concat, _local_times, _rename, _require
-from ..reading import _read_source
+from ._frames import _concat, _local_times, _rename, _require
 
 __all__ = ["NAME", "KINDS", "CODES", "SCALES", "detect", "read_responses", "read_tickets",
            "hms_minutes"]
@@ -60,6 +60,9 @@ _TIMES = ("Created time", "Due by Time", "Resolved time", "Closed time", "Last u
           "Initial response time")
 _HOURS = {"First response time (in hrs)": "vendor_first_response_business_minutes",
           "Resolution time (in hrs)": "vendor_resolution_business_minutes"}
+_KNOWN_RATINGS = ("id", "survey_id", "user_id", "agent_id", "feedback", "group_id",
+                  "ticket_id", "ratings", "created_at", "updated_at")
+_KNOWN_EXPORT = tuple(dict.fromkeys((*_TICKETS, *_TIMES, *_HOURS)))
 _HMS = re.compile(r"^\s*(\d+):([0-5]\d)(?::([0-5]\d))?\s*$")
 
 
@@ -157,8 +160,15 @@ def read_responses(source: Any, *, points: int | None = None,
                              "mapped: read the ratings from GET /api/v2/surveys/"
                              "satisfaction_ratings, and tickets with read_tickets.")
     raw, name = _ratings_frame(source, encoding)
-    _require(raw, ("id", "ratings", "created_at"), name, "satisfaction ratings list",
-             "Save the JSON of GET /api/v2/surveys/satisfaction_ratings.", vendor="Freshdesk")
+    if "ratings" not in raw.columns and "score" in raw.columns:
+        raise MissingColumnError(
+            f"{name} has no 'ratings' field but a 'score' (e.g. "
+            f"{show_values(raw['score'].head(3).tolist(), 3)}): it looks like Zendesk's "
+            "satisfaction ratings, not Freshdesk's. Read it with source: zendesk, or save "
+            "the JSON of Freshdesk's GET /api/v2/surveys/satisfaction_ratings.")
+    _required(raw, ("id", "ratings", "created_at"), name, "satisfaction ratings list",
+              "Save the JSON of GET /api/v2/surveys/satisfaction_ratings.",
+              "Rename the field back to Freshdesk's name (the API writes it).")
     raw = raw.reset_index(drop=True)
     ratings = raw["ratings"].map(lambda v: v if isinstance(v, Mapping) else {})
     default = ratings.map(lambda r: r.get("default_question"))
@@ -287,17 +297,18 @@ def read_tickets(source: Any, *, timezone: str | None = None, encoding: str = "u
                              "options are timezone, encoding, columns.")
     if isinstance(source, (str, os.PathLike)) and detect(source) == RATINGS:
         raise ParameterError(f"{source} holds satisfaction ratings: read it with read_responses.")
+    cut = None
     if isinstance(source, pd.DataFrame):
         raw, name, sep = source.copy(), "The DataFrame", None
     else:
-        raw, name, sep = _read_source(source, encoding=encoding, sep=None, sheet=None)
-        if Path(source).suffix.lower() in (".csv", ".txt", ".tsv"):
-            _check_complete(Path(source), encoding, sep or ",", len(raw.columns))
+        raw, name, sep, cut = read_table(source, encoding=encoding)
         name = Path(source).name
     raw = _rename(raw, columns).reset_index(drop=True)
-    _require(raw, ("Ticket ID", "Created time"), name, "ticket export",
-             "Export the tickets as CSV from Freshdesk's ticket list, or choose the vendor "
-             "that made the file with source:.", vendor="Freshdesk")
+    _required(raw, ("Ticket ID", "Created time"), name, "ticket export",
+              "Export the tickets as CSV from Freshdesk's ticket list, or choose the vendor "
+              "that made the file with source:.",
+              "Rename the column back, or map it with columns={'your name': "
+              "'Freshdesk name'}.")
     out: dict[str, pd.Series] = {}
     problems: dict[str, np.ndarray] = {}
     times = {}
@@ -335,5 +346,24 @@ def read_tickets(source: Any, *, timezone: str | None = None, encoding: str = "u
         notes.append("First response time (in hrs) and Resolution time (in hrs) are Freshdesk's "
                      "business-hours durations (HH:MM:SS), kept as vendor_*_business_minutes.")
     mapping = {v: c for v, c in {**_TICKETS, **_HOURS}.items() if v in raw.columns}
-    return VendorRead(NAME, EXPORT, frame[~taken],
-                      _concat(aside, frame.columns), len(raw), notes, mapping, "tickets")
+    if cut is not None:
+        aside.append(cut.frame(frame.columns, {"ticket_id": cut.get("Ticket ID")}))
+        notes.append(cut.note(name))
+    return VendorRead(NAME, EXPORT, frame[~taken], _concat(aside, frame.columns),
+                      len(raw) + (cut is not None), notes, mapping, "tickets")
+
+
+def _required(raw: pd.DataFrame, required: tuple, name: str, layout: str, hint: str,
+              fix: str) -> None:
+    """The columns Freshdesk's layout needs: a close match is a column renamed by the
+    user ("did you mean"); a first row of values a lost header row; else another file."""
+    missing = [c for c in required if c not in raw.columns]
+    known = _KNOWN_RATINGS if "ratings" in required else _KNOWN_EXPORT
+    ours = sum(c in raw.columns for c in known) >= len(known) / 2  # a renamed column, not
+    near = did_you_mean(missing, raw.columns) if missing and ours else ""  # another file
+    if near:
+        raise MissingColumnError(
+            f"{name}: no column {show_values(missing)}, which Freshdesk's {layout} has; "
+            f"{near} The columns are {show_values([str(c) for c in raw.columns], 8)}. "
+            + fix)
+    _require(raw, required, name, layout, hint, vendor="Freshdesk")
