@@ -70,3 +70,50 @@ def test_errors_name_what_is_missing():
         ct.ops.vendor_agreement(tickets().drop(columns="resolved_at"), OFFICE)
     with pytest.raises(ParameterError, match="tolerance_minutes must be 0 or more"):
         ct.ops.vendor_agreement(tickets(), OFFICE, tolerance_minutes=-1)
+
+
+def _page_params(tmp_path, frame: pd.DataFrame, **changes) -> dict:
+    """05_operations' defaults with ``frame`` as the tickets (times written as London wall time)."""
+    from csat_toolkit.report.runner import notebook_parameters
+    from tests.conftest import NOTEBOOKS
+    written = frame.copy()
+    for column in ("created_at", "first_response_at", "resolved_at"):
+        written[column] = written[column].dt.strftime("%Y-%m-%d %H:%M")
+    written.to_csv(tmp_path / "tickets.csv", index=False)
+    defaults = {k: v["default"] for k, v in
+                notebook_parameters(NOTEBOOKS / "05_operations.ipynb").items()}
+    return defaults | {
+        "tickets_path": str(tmp_path / "tickets.csv"), "responses_path": None,
+        "volume_path": None, "output_dir": str(tmp_path / "out"),
+        "timezone": "Europe/London", "business_hours": {"mon-fri": "09:00-17:00"},
+        "holidays": ["2024-03-08"], "sla_by": [], "response_by": [], "quality_by": []} | changes
+
+
+def test_the_operations_page_shows_the_agreement(tmp_path):
+    from csat_toolkit.report.sections import ops as sections
+    inputs = sections.load(_page_params(tmp_path, tickets()))
+    shown = sections.vendor_durations(inputs)
+    table = shown["agreement"].set_index("measure")
+    # the same counts as test_agreement_by_hand: A and B agree, C is 480 min off
+    assert table.loc["first reply", ["n", "agree"]].tolist() == [3, 2]
+    assert table.loc["resolution", ["n", "agree"]].tolist() == [1, 1]
+    assert shown["worst"]["ticket_id"].tolist() == ["C"]  # only tickets beyond a minute
+    assert shown["worst"]["difference"].tolist() == [-480.0]
+    assert shown.sentences[0].startswith("Schedule: 40 business hours a week in Europe/London, "
+                                         "1 holiday.")
+    assert shown.sentences[1].startswith("First reply: the vendor's business minutes and the "
+                                         "toolkit's agree within 1 min on 2 of 3 tickets (66.7%")
+    assert "check that business_hours, holidays and timezone" in shown.sentences[-1]
+    assert shown.findings == shown.sentences[1:2]
+    extra = sections.headline(inputs, {sections.VENDOR: shown})
+    assert [r["agree"] for r in extra["vendor_agreement"]] == [2, 1]
+
+
+def test_the_page_shows_nothing_without_vendor_durations(tmp_path):
+    from csat_toolkit.report.sections import ops as sections
+    plain = tickets().drop(columns=["vendor_first_reply_business_minutes",
+                                    "vendor_resolution_business_minutes"])
+    shown = sections.vendor_durations(sections.load(_page_params(tmp_path, plain)))
+    assert shown.tables == {} and shown.sentences == [] and shown.missing == []
+    assert sections.headline(sections.load(_page_params(tmp_path, plain)),
+                             {})["vendor_agreement"] is None

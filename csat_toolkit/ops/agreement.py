@@ -18,7 +18,7 @@ from ..errors import DataError, ParameterError, show_values
 from ._common import _check_frame, _times, _wilson
 from .businesshours import business_duration
 
-__all__ = ["VENDOR_DURATIONS", "vendor_agreement"]
+__all__ = ["VENDOR_DURATIONS", "vendor_agreement", "describe_vendor_agreement"]
 
 #: Vendor column -> (the measure, its start and end columns), as the readers name them.
 VENDOR_DURATIONS = {
@@ -33,7 +33,7 @@ VENDOR_DURATIONS = {
 def vendor_agreement(tickets: pd.DataFrame, schedule, *,
                      columns: Mapping[str, tuple[str, str]] | None = None,
                      tolerance_minutes: float = 1.0, conf: float = 0.95,
-                     worst: int = 5) -> pd.DataFrame:
+                     worst: int = 5, source_timezone: str | None = None) -> pd.DataFrame:
     """How often a vendor's business-hours durations agree with the toolkit's.
 
     Parameters
@@ -52,6 +52,8 @@ def vendor_agreement(tickets: pd.DataFrame, schedule, *,
         Confidence level of the Wilson interval of the share agreeing.
     worst : int
         How many of the largest disagreements to keep (``attrs["worst"]``).
+    source_timezone : str, optional
+        Time zone of naive ticket times; default the schedule's.
 
     Returns
     -------
@@ -89,7 +91,8 @@ def vendor_agreement(tickets: pd.DataFrame, schedule, *,
     for column, (measure, start, end) in pairs.items():
         vendor = pd.to_numeric(tickets[column], errors="coerce").to_numpy(float)
         ours = business_duration(_times(tickets, start), _times(tickets, end), schedule,
-                                 unit="minutes", negative="nan")
+                                 unit="minutes", negative="nan",
+                                 source_timezone=source_timezone)
         ours = np.asarray(ours, dtype=float)
         both = ~np.isnan(vendor) & ~np.isnan(ours)
         diff = ours[both] - vendor[both]
@@ -106,7 +109,42 @@ def vendor_agreement(tickets: pd.DataFrame, schedule, *,
         worst_rows.append(_worst(tickets, column, measure, both, ours, vendor, worst))
     out = pd.DataFrame(rows)
     out.attrs["worst"] = pd.concat(worst_rows, ignore_index=True)
+    out.attrs.update(tolerance_minutes=float(tolerance_minutes), conf=float(conf))
     return out
+
+
+def describe_vendor_agreement(table: pd.DataFrame) -> list[str]:
+    """One sentence per measure of a :func:`vendor_agreement` table, then what to check.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"measure": ["first reply"], "vendor_column": ["v"], "n": [40],
+    ...                       "agree": [38], "estimate": [95.0], "ci_low": [83.5],
+    ...                       "ci_high": [98.6], "median_abs_diff": [0.0],
+    ...                       "max_abs_diff": [60.0]})
+    >>> print(describe_vendor_agreement(table)[0])  # doctest: +NORMALIZE_WHITESPACE
+    First reply: the vendor's business minutes and the toolkit's agree within 1 min on 38 of
+    40 tickets (95.0%, 95% CI 83.5-98.6%); the largest difference is 60 min.
+    """
+    tolerance = table.attrs.get("tolerance_minutes", 1.0)
+    level = f"{table.attrs.get('conf', 0.95):.0%} CI"
+    sentences = []
+    for row in table.itertuples(index=False):
+        if row.n == 0:
+            sentences.append(f"{row.measure.capitalize()}: no ticket has both the vendor's and "
+                             "the toolkit's business minutes.")
+            continue
+        sentences.append(
+            f"{row.measure.capitalize()}: the vendor's business minutes and the toolkit's agree "
+            f"within {tolerance:g} min on {row.agree:,} of {row.n:,} tickets ({row.estimate:.1f}%,"
+            f" {level} {row.ci_low:.1f}-{row.ci_high:.1f}%); the largest difference is "
+            f"{row.max_abs_diff:,.0f} min.")
+    if (table["agree"] < table["n"]).any():
+        sentences.append(
+            "Where they differ, check that business_hours, holidays and timezone are the "
+            "account's own, and whether the vendor pauses its clock (pending, on-hold) where "
+            "the toolkit does not; the tickets differing most are listed.")
+    return sentences
 
 
 def _pairs(tickets: pd.DataFrame, columns) -> dict[str, tuple[str, str, str]]:

@@ -4,7 +4,8 @@
 and settles the report date, the business-hours schedules and the named columns
 (:class:`Inputs`). Each builder then returns one section of the page as a
 :class:`~.base.Section`: the data accounting (:func:`accounting`), durations in calendar
-and business hours (:func:`durations`), SLA compliance (:func:`sla`), the breaches
+and business hours (:func:`durations`), the vendor's own business minutes against them
+(:func:`vendor_durations`), SLA compliance (:func:`sla`), the breaches
 (:func:`breaches`), the data's own SLA flag (:func:`flag_agreement`), response times
 (:func:`response_times`), resolution quality (:func:`quality`), deflection
 (:func:`deflection`), volume and forecast (:func:`volume`) and operations tied to
@@ -31,8 +32,9 @@ from ...core.metrics import select_survey
 from ...errors import MissingColumnError
 from ...io import load_responses_from_params
 from ...io.tables import add_derived, load_tickets, resolve_columns
-from ...ops import (describe_flag_agreement, describe_open_tickets, describe_ops_satisfaction,
-                    describe_quality, describe_response_times, duration_overview,
+from ...ops import (VENDOR_DURATIONS, describe_flag_agreement, describe_open_tickets,
+                    describe_ops_satisfaction, describe_quality, describe_response_times,
+                    describe_vendor_agreement, duration_overview, vendor_agreement,
                     ops_report_date, ops_satisfaction, quality_both_ways, resolution_quality,
                     response_durations, response_time_summary, sla_compliance, volume_profile)
 from ...ops.businesshours import Schedule
@@ -42,7 +44,8 @@ from ..opsplots import (plot_deflection, plot_ops_satisfaction, plot_response_ti
                         plot_volume_heatmap, plot_weekly_volume)
 from .base import Section, figure_of, page_parameters, loaded_scales
 
-__all__ = ["PARAMETERS", "Inputs", "load", "accounting", "durations", "sla", "breaches",
+__all__ = ["PARAMETERS", "Inputs", "load", "accounting", "durations", "vendor_durations",
+           "sla", "breaches",
            "flag_agreement", "response_times", "quality", "deflection", "volume",
            "satisfaction", "headline"]
 
@@ -65,6 +68,7 @@ ACCOUNTING, DURATIONS, SLA, BREACHES, FLAG = ("data accounting", "durations", "S
 RESPONSE, QUALITY, DEFLECTION, VOLUME, SATISFACTION = (
     "response times", "resolution quality", "deflection", "volume",
     "operations and satisfaction")
+VENDOR = "vendor durations"
 
 
 @dataclass
@@ -207,7 +211,8 @@ def accounting(inputs: Inputs) -> Section:
 
 def _schedule_sentence(schedule: Schedule, per_team: Mapping) -> str:
     return (f"Schedule: {schedule.weekly_hours:g} business hours a week in {schedule.timezone}"
-            + (f", {len(schedule.holidays)} holidays" if schedule.holidays else "")
+            + (f", {len(schedule.holidays)} holiday{'s' * (len(schedule.holidays) != 1)}"
+               if schedule.holidays else "")
             + (f"; own schedules for {', '.join(map(str, per_team))}" if per_team else "") + ".")
 
 
@@ -233,6 +238,37 @@ def durations(inputs: Inputs) -> Section:
     return Section(DURATIONS, results=results, tables={"durations": shown},
                    sentences=describe_open_tickets(frame, tickets, as_of=as_of)
                    + [_schedule_sentence(inputs.schedule, inputs.per_team)])
+
+
+def vendor_durations(inputs: Inputs) -> Section:
+    """The helpdesk's own business-hours durations against the toolkit's, when the tickets have them.
+
+    Zendesk, Freshdesk, Intercom and HubSpot exports carry the vendor's business minutes
+    (``vendor_*_business_minutes``); each is recomputed from the ticket's times under the
+    page's schedule (:func:`~csat_toolkit.ops.vendor_agreement`): a check on both. Results:
+    ``agreement`` (the table) and ``worst`` (the tickets differing most). An empty section
+    (nothing shown) when the tickets carry no vendor durations.
+    """
+    tickets = inputs.tickets
+    if tickets is None or not any(c in tickets.columns for c in VENDOR_DURATIONS):
+        return Section(VENDOR)
+    p = inputs.params
+    table = vendor_agreement(tickets, inputs.schedule, conf=p["conf_level"],
+                             source_timezone=p["source_timezone"])
+    worst = table.attrs["worst"]
+    worst = worst[worst["difference"].abs() > table.attrs["tolerance_minutes"]]
+    sentences = describe_vendor_agreement(table)
+    notes = ([f"The vendor's durations are compared under the main schedule only, not the "
+              f"team schedules ({', '.join(map(str, inputs.per_team))})."]
+             if inputs.per_team else [])
+    shown = {"agreement": rounded(table, columns=[
+        "measure", "n", "agree", "estimate", "ci_low", "ci_high", "median_abs_diff",
+        "max_abs_diff"])}
+    if len(worst):
+        shown["worst"] = rounded(worst)
+    return Section(VENDOR, results={"agreement": table, "worst": worst}, tables=shown,
+                   sentences=[_schedule_sentence(inputs.schedule, {}), *sentences],
+                   findings=sentences[:1], notes=notes)
 
 
 def _sla_options(inputs: Inputs) -> dict:
@@ -483,6 +519,7 @@ def headline(inputs: Inputs, sections: Mapping[str, Section]) -> dict:
         "sla_by": {c: _records(t) for c, t in (result(SLA, "by") or {}).items()},
         "breaches": 0 if sla_result is None else len(sla_result.breaches),
         "flag_agreement": _records(result(FLAG, "agreement")),
+        "vendor_agreement": _records(result(VENDOR, "agreement")),
         "durations": _records(result(DURATIONS, "table")),
         "response_times": _records(result(RESPONSE, "response")),
         "quality": _records(result(QUALITY, "quality")),
