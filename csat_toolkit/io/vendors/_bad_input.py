@@ -12,17 +12,21 @@ import csv
 import difflib
 import io
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ...errors import show_values
+from ...errors import FileFormatError, MissingColumnError, show_values
 from .._common import _CSV_SUFFIXES
 from ..reading import _check_path, _raise_decode_error, _read_source, _sniff_separator
 
-__all__ = ["CutRow", "split_cut", "read_csv_text", "read_table", "did_you_mean"]
+__all__ = ["CutRow", "split_cut", "read_csv_text", "read_table", "did_you_mean",
+           "value_names", "require_columns"]
+
+_VALUE = re.compile(r"[\d.,:\-+TZ /]+(?:\s*[AP]M)?|Unnamed: \d+|\S+@\S+")
 
 
 @dataclass
@@ -160,9 +164,10 @@ def read_csv_text(text: str, sep: str = ",", **options) -> pd.DataFrame:
                        na_values=[""], **options)
 
 
-def did_you_mean(missing, found) -> str:
-    """`` (did you mean 'X'?)`` style text for each missing column with a close match among
-    ``found`` (the file's columns), or "" when none is close.
+def did_you_mean(missing, found, taken=()) -> str:
+    """"did you mean 'X' for 'Y'?" for each missing column Y with a close match X among
+    ``found`` (the file's columns, less those ``taken`` as the layout's own), or "" when
+    none is close.
 
     Examples
     --------
@@ -171,7 +176,7 @@ def did_you_mean(missing, found) -> str:
     >>> did_you_mean(["score"], ["id", "date"])
     ''
     """
-    found = [str(c) for c in found]
+    found = [str(c) for c in found if str(c) not in set(map(str, taken))]
     pairs = []
     for column in missing:
         near = difflib.get_close_matches(str(column), found, n=1, cutoff=0.6)
@@ -183,3 +188,62 @@ def did_you_mean(missing, found) -> str:
         if near:
             pairs.append(f"{near[0]!r} for {str(column)!r}")
     return f"did you mean {'; '.join(pairs)}?" if pairs else ""
+
+
+def value_names(columns) -> list[str]:
+    """The column names that look like values (numbers, dates, e-mail addresses, pandas'
+    ``Unnamed: N`` for a blank cell) when they are at least 30% of them: the file's header
+    row is missing and its first data row was read as the header. Else [].
+
+    Examples
+    --------
+    >>> value_names(["tok01", "10", "2024-03-05 09:00:00", "Unnamed: 3"])
+    ['10', '2024-03-05 09:00:00', 'Unnamed: 3']
+    >>> value_names(["#", "Score", "Submit Date (UTC)"])
+    []
+    """
+    names = [str(c).strip() for c in columns]
+    values = [c for c in names if _VALUE.fullmatch(c)]
+    return values if names and len(values) >= max(1, 0.3 * len(names)) else []
+
+
+def require_columns(columns, required, *, name: str, layout: str, known=(),
+                    fix: str, other: str) -> None:
+    """Raise the error that says what is wrong when ``required`` columns are missing.
+
+    A first row of values: the header row is missing (FileFormatError). A missing column
+    with a close match while at least half of the layout's ``known`` columns are there:
+    a column renamed by the user ("did you mean", then ``fix``). Else the file is not
+    this layout (MissingColumnError, then ``other``). ``name`` names the file, ``layout``
+    the vendor's layout (e.g. "Typeform's responses CSV").
+
+    Examples
+    --------
+    >>> require_columns(["#", "Submit Date", "Network ID", "Tags"], ["#", "Submit Date (UTC)"],
+    ...     name="r.csv", layout="Typeform's responses CSV",
+    ...     known=["#", "Submit Date (UTC)", "Network ID", "Tags"], fix="Rename it back.",
+    ...     other="Check source:.")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    csat_toolkit.errors.MissingColumnError: r.csv: no column 'Submit Date (UTC)', which Typeform's responses CSV has; did you mean 'Submit Date' for 'Submit Date (UTC)'? ...
+    """
+    names = [str(c) for c in columns]
+    missing = [c for c in required if c not in names]
+    if not missing:
+        return
+    values = value_names(names)
+    if values:
+        raise FileFormatError(
+            f"{name} has no header row: its first line has {show_values(values, 3)}, which "
+            f"look like values, not {layout} column names such as "
+            f"{show_values(list(required), 3)}. Export the file again with its header row "
+            "(or put the header line back).")
+    ours = known and sum(c in names for c in known) >= len(known) / 2
+    near = did_you_mean(missing, names, taken=known) if ours else ""
+    if near:
+        raise MissingColumnError(
+            f"{name}: no column {show_values(missing)}, which {layout} has; {near} The "
+            f"columns are {show_values(names, 8)}. {fix}")
+    raise MissingColumnError(
+        f"{name} is not {layout}: no column {show_values(missing)} (the columns are "
+        f"{show_values(names, 8)}). {other}")

@@ -360,7 +360,7 @@ def _required(raw: pd.DataFrame, required: tuple, name: str, layout: str, hint: 
     missing = [c for c in required if c not in raw.columns]
     known = _KNOWN_RATINGS if "ratings" in required else _KNOWN_EXPORT
     ours = sum(c in raw.columns for c in known) >= len(known) / 2  # a renamed column, not
-    near = did_you_mean(missing, raw.columns) if missing and ours else ""  # another file
+    near = did_you_mean(missing, raw.columns, known) if missing and ours else ""  # another file
     if near:
         raise MissingColumnError(
             f"{name}: no column {show_values(missing)}, which Freshdesk's {layout} has; "

@@ -4,7 +4,8 @@ Columns: ``#`` (the response token), one column per question (headed by its text
 hidden fields as columns, then ``Response Type`` (``completed``/``partial``, in newer
 exports), ``Start Date (UTC)``, ``Stage Date (UTC)``, ``Submit Date (UTC)``
 (``YYYY-MM-DD HH:MM:SS`` in UTC, as the header says), ``Network ID`` and ``Tags``.
-Partial responses (``Response Type`` partial, or no submit date) are set aside.
+Partial responses (``Response Type`` partial, or no submit date) are set aside, and so
+is the last row of a file cut short.
 
 Which question is the score: ``score_question`` (its column header), else the only
 rating question (Opinion Scale, Rating, NPS: every answer a number from 0 to 10 or a
@@ -18,7 +19,7 @@ import pandas as pd
 
 from ...errors import MissingColumnError, show_values
 from .._common import _snake
-from ..reading import _read_source
+from ._bad_input import read_table, require_columns
 from ._common import VendorRead, first_line, set_aside_rows
 from ._questions import _choose, _is_rating, _survey
 
@@ -88,13 +89,12 @@ def read_responses(source: Any, *, timezone: str | None = None, encoding: str = 
     >>> read.set_aside["reason"].tolist()
     ['partial response (no Submit Date (UTC))']
     """
-    raw, name, _ = _read_source(source, encoding=encoding, sep=None, sheet=sheet)
-    missing = [c for c in ("#", _SUBMIT) if c not in raw.columns]
-    if missing:
-        raise MissingColumnError(
-            f"{name}: no {', '.join(repr(c) for c in missing)} column, which Typeform's "
-            f"responses CSV has; the columns are {show_values(list(raw.columns), 8)}. "
-            "Download the CSV again from Results > Responses, or rename the column back.")
+    raw, name, _, cut = read_table(source, encoding=encoding, sheet=sheet)
+    require_columns(raw.columns, ("#", _SUBMIT), name=name,
+                    layout="Typeform's responses CSV", known=("#", *_TRAILING),
+                    fix="Rename the column back to Typeform's name.",
+                    other="Download the CSV again from Results > Responses, or, if the file "
+                          "is another tool's, set source: to that tool.")
     raw.index = pd.RangeIndex(len(raw))
     questions = [c for c in raw.columns if c != "#" and c not in _TRAILING]
     rating = [c for c in questions if _is_rating(raw[c])]
@@ -126,5 +126,9 @@ def read_responses(source: Any, *, timezone: str | None = None, encoding: str = 
     submitted = raw.loc[frame.index, _SUBMIT]
     frame, out = set_aside_rows(frame, submitted.isna() | submitted.astype(str).str.strip()
                                 .eq(""), "partial response (no Submit Date (UTC))")
-    aside = pd.concat([aside, out]).sort_index()
-    return VendorRead(NAME, "responses CSV", frame, aside, len(raw), notes, rename)
+    aside = pd.concat([aside, out])
+    if cut is not None:
+        aside = pd.concat([aside, cut.frame(frame.columns, {"response_id": cut.get("#")})])
+        notes.append(cut.note(name))
+    return VendorRead(NAME, "responses CSV", frame, aside.sort_index(),
+                      len(raw) + (cut is not None), notes, rename)
