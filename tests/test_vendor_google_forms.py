@@ -45,25 +45,52 @@ def test_day_month_order():
     assert str(read.frame["responded_at"].iloc[0]) == "2024-03-05 10:00:00+00:00"
 
 
-def test_wrong_vendor_renamed_missing_header_encoding(tmp_path):
-    with pytest.raises(MissingColumnError, match="no 'Timestamp' column"):
-        google_forms.read_responses(FIXTURES / "typeform" / "responses.csv")
-    path = tmp_path / "g.csv"
-    text = CSV.read_text(encoding="utf-8")
-    path.write_text("".join(text.splitlines(True)[1:]), encoding="utf-8")
-    with pytest.raises(MissingColumnError, match="rename the column back to Timestamp"):
-        google_forms.read_responses(path, timezone="UTC")
-    path.write_bytes(text.replace("Faster replies", "Réponses").encode("latin-1"))
-    with pytest.raises(FileFormatError, match="not utf-8-sig text"):
-        google_forms.read_responses(path, timezone="UTC")
+# --- bad input (issue 12): one test per case ------------------------------------------
 
-
-def test_truncated_row_is_set_aside(tmp_path):
+@pytest.mark.parametrize("tail", ["3/15/2024 1", '3/15/2024 10:00:00,fay@example.com,4,"Slow, and'])
+def test_truncated_last_row_set_aside(tmp_path, tail):
     path = tmp_path / "cut.csv"
-    text = CSV.read_text(encoding="utf-8")
-    path.write_text(text + "3/15/2024 1", encoding="utf-8")
+    path.write_text(CSV.read_text(encoding="utf-8") + tail, encoding="utf-8")
     read = google_forms.read_responses(path, timezone="America/New_York")
-    assert read.set_aside.index.tolist() == [3, 5] and read.n_read == 6
+    assert read.n_read == 6 and len(read.frame) == 4
+    assert read.set_aside.index.tolist() == [3, 5]
+    assert read.set_aside["response_id"].tolist() == ["row-4", "row-6"]
+    assert read.set_aside["reason"].iloc[1].startswith("last row cut short (line 7: ")
+    assert any("cut.csv looks truncated" in n for n in read.notes)
+
+
+def test_wrong_vendor():
+    with pytest.raises(MissingColumnError, match="responses.csv is not a Google Forms responses "
+                                                 "CSV .*: no column 'Timestamp' \\(the columns "
+                                                 "are '#'.*set source: to that tool"):
+        google_forms.read_responses(FIXTURES / "typeform" / "responses.csv")
+
+
+def test_missing_header_row(tmp_path):
+    path = tmp_path / "g.csv"
+    path.write_text("".join(CSV.read_text(encoding="utf-8").splitlines(True)[1:]),
+                    encoding="utf-8")
+    with pytest.raises(FileFormatError, match="g.csv has no header row: its first line has "
+                                              "'3/5/2024 9:01:10', 'ana@example.com'"):
+        google_forms.read_responses(path, timezone="UTC")
+
+
+def test_renamed_column():
+    renamed = pd.read_csv(CSV, dtype=str).rename(columns={"Timestamp": "Time stamp"})
+    with pytest.raises(MissingColumnError, match="no column 'Timestamp'.*did you mean 'Time "
+                                                 "stamp' for 'Timestamp'.*Rename the column back"):
+        google_forms.read_responses(renamed, timezone="UTC")
+
+
+def test_other_encoding(tmp_path):
+    path = tmp_path / "g.csv"
+    path.write_bytes(CSV.read_text(encoding="utf-8").replace("Faster replies", "Réponses")
+                     .encode("latin-1"))
+    with pytest.raises(FileFormatError, match=r"g.csv is not utf-8-sig text at byte [\d,]+ "
+                                              r"\(line 3.*encoding='latin-1'"):
+        google_forms.read_responses(path, timezone="UTC")
+    read = google_forms.read_responses(path, timezone="America/New_York", encoding="latin-1")
+    assert read.frame["what_could_we_improve"].iloc[1] == "Réponses"
 
 
 def test_through_the_loader_accounting_adds_up():

@@ -207,13 +207,14 @@ def value_names(columns) -> list[str]:
     return values if names and len(values) >= max(1, 0.3 * len(names)) else []
 
 
-def require_columns(columns, required, *, name: str, layout: str, known=(),
+def require_columns(columns, required, *, name: str, layout: str, known=None,
                     fix: str, other: str) -> None:
     """Raise the error that says what is wrong when ``required`` columns are missing.
 
     A first row of values: the header row is missing (FileFormatError). A missing column
-    with a close match while at least half of the layout's ``known`` columns are there:
-    a column renamed by the user ("did you mean", then ``fix``). Else the file is not
+    with a close match while at least half of the layout's ``known`` columns are there
+    (or whenever ``known`` is None): a column renamed by the user ("did you mean", then
+    ``fix``). Else the file is not
     this layout (MissingColumnError, then ``other``). ``name`` names the file, ``layout``
     the vendor's layout (e.g. "Typeform's responses CSV").
 
@@ -238,8 +239,8 @@ def require_columns(columns, required, *, name: str, layout: str, known=(),
             f"look like values, not {layout} column names such as "
             f"{show_values(list(required), 3)}. Export the file again with its header row "
             "(or put the header line back).")
-    ours = known and sum(c in names for c in known) >= len(known) / 2
-    near = did_you_mean(missing, names, taken=known) if ours else ""
+    ours = known is None or sum(c in names for c in known) >= len(known) / 2
+    near = did_you_mean(missing, names, taken=known or ()) if ours else ""
     if near:
         raise MissingColumnError(
             f"{name}: no column {show_values(missing)}, which {layout} has; {near} The "

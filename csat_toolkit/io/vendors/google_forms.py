@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...errors import DateFormatError, MissingColumnError, ParameterError, show_values
+from ...errors import DateFormatError, ParameterError, show_values
 from .._common import _snake
-from ..reading import _read_source
+from ._bad_input import read_table, require_columns
 from ._common import VendorRead, first_line, set_aside_rows
 from ._questions import _choose, _is_rating, _survey
 
@@ -90,12 +90,12 @@ def read_responses(source: Any, *, timezone: str | None = None, encoding: str = 
     >>> str(read.frame["responded_at"][0])
     '2024-03-05 18:05:57-05:00'
     """
-    raw, name, _ = _read_source(source, encoding=encoding, sep=None, sheet=sheet)
-    if "Timestamp" not in raw.columns:
-        raise MissingColumnError(
-            f"{name}: no 'Timestamp' column, which Google Forms writes first; the columns "
-            f"are {show_values(list(raw.columns), 8)}. Download the responses again, or "
-            "rename the column back to Timestamp.")
+    raw, name, _, cut = read_table(source, encoding=encoding, sheet=sheet)
+    require_columns(raw.columns, ("Timestamp",), name=name,
+                    layout="a Google Forms responses CSV (Timestamp first)",
+                    fix="Rename the column back to Timestamp.",
+                    other="Download the responses again (Responses > Download responses), "
+                          "or, if the file is another tool's, set source: to that tool.")
     raw.index = pd.RangeIndex(len(raw))
     questions = [c for c in raw.columns if c not in _META]
     rating = [c for c in questions if _is_rating(raw[c])]
@@ -113,8 +113,12 @@ def read_responses(source: Any, *, timezone: str | None = None, encoding: str = 
     frame["responded_at"], bad = _times(raw["Timestamp"], timezone, dayfirst, name, notes)
     frame, aside = set_aside_rows(frame, bad, "Timestamp unreadable, or not a time in the "
                                   "form's time zone (clock change)")
-    return VendorRead(NAME, "responses CSV", frame, aside, len(raw), notes,
-                      {**rename, "(row number)": "response_id"})
+    if cut is not None:
+        aside = pd.concat([aside, cut.frame(frame.columns,
+                                            {"response_id": f"row-{cut.position + 1}"})])
+        notes.append(cut.note(name))
+    return VendorRead(NAME, "responses CSV", frame, aside, len(raw) + (cut is not None),
+                      notes, {**rename, "(row number)": "response_id"})
 
 
 def _times(values: pd.Series, timezone, dayfirst, name, notes) -> tuple[pd.Series, np.ndarray]:
