@@ -23,6 +23,8 @@ WAREHOUSE = SHARED / "vendor-exports" / "zendesk"
 FIXTURES = REPO / "tests" / "fixtures" / "vendors" / "zendesk"
 EXPORT = FIXTURES / "ticket_export.csv"
 RATINGS = FIXTURES / "satisfaction_ratings.json"
+METRICS = FIXTURES / "ticket_metrics.json"
+TICKETS = FIXTURES / "tickets.json"
 LA = "America/Los_Angeles"
 
 
@@ -420,7 +422,18 @@ def test_api_ratings_errors(tmp_path):
     with pytest.raises(FileFormatError, match="not complete JSON"):
         z.read_responses(_write(tmp_path, text[:400], "cut.json"))
     with pytest.raises(FileFormatError, match="no 'satisfaction_ratings' list"):
-        z.read_responses(_write(tmp_path, '{"tickets": []}', "other.json"))
+        z.read_responses(_write(tmp_path, '{"conversations": []}', "other.json"))
+    with pytest.raises(ParameterError, match="tickets from the API, which has no satisfaction"):
+        z.read_responses(_write(tmp_path, '{"tickets": []}', "tickets.json"))
+    with pytest.raises(FileFormatError, match="is empty"):
+        z.read_responses(_write(tmp_path, "", "empty.json"))
+    with pytest.raises(FileFormatError, match="not JSON objects"):
+        z.read_responses(_write(tmp_path, '{"satisfaction_ratings": [1, 2]}', "odd.json"))
+    # A record without its time: the rows of the others are read, this one set aside.
+    partial = json.loads(text)["satisfaction_ratings"]
+    del partial[0]["created_at"]
+    read = z.read_responses(partial)
+    assert read.n_read == 5 and len(read.frame) + len(read.set_aside) == 5
     with pytest.raises(FileFormatError, match="not utf-8-sig text"):
         z.read_responses(_write(tmp_path, text.replace("friendly", "frïendly"), "l.json",
                                 encoding="latin-1"))
@@ -445,3 +458,367 @@ def test_loaders_accounting():
     seeds = load_tickets(shared("ticket_data.csv"), vendor="zendesk")
     assert seeds.n_read == 10 and len(seeds.data) == 8
     assert seeds.rejected["reason"].tolist() == [z.DELETED, z.DELETED]
+
+
+# ------------------------------------------------------- API ticket metrics (fixture)
+
+
+@pytest.fixture(scope="module")
+def metrics():
+    return z.read_tickets(METRICS)
+
+
+def test_api_metrics(metrics):
+    # Fixture SOURCE.md: 4 metric sets (2001-2004), times UTC.
+    read = metrics
+    assert read.layout == z.METRICS and read.kind == "tickets" and read.n_read == 4
+    assert len(read.frame) == 4 and len(read.set_aside) == 0
+    frame = read.frame.set_index("ticket_id")
+    # 2002: created Fri 2024-04-05 16:00 UTC; first reply 3,960 calendar min -> Mon 10:00;
+    # solved (last) Tue 2024-04-09 11:00; 120/240/660 business minutes; 1 reopen, 3 replies.
+    row = frame.loc["2002"]
+    assert row["created_at"] == utc("2024-04-05 16:00")
+    assert row["first_response_at"] == utc("2024-04-08 10:00")
+    assert row["resolved_at"] == utc("2024-04-09 11:00")
+    assert row["vendor_first_reply_calendar_minutes"] == 3960
+    assert row["vendor_first_reply_business_minutes"] == 120
+    assert row["vendor_first_resolution_business_minutes"] == 240
+    assert row["vendor_full_resolution_calendar_minutes"] == 5460
+    assert row["vendor_full_resolution_business_minutes"] == 660
+    assert row["vendor_agent_wait_business_minutes"] == 420
+    assert (row["reopens"], row["reopened"], row["replies"]) == (1, 1, 3)
+    assert (row["assignee_stations"], row["group_stations"]) == (2, 2)
+    assert row["initially_assigned_at"] == utc("2024-04-05 16:10")
+    assert frame.loc["2001", "first_response_at"] == utc("2024-04-01 09:45")
+    # 2003 open (solved_at null, resolution objects null); 2004 not replied ({null, null}).
+    assert pd.isna(frame.loc["2003", "resolved_at"])
+    assert frame.loc["2003", "vendor_on_hold_calendar_minutes"] == 60
+    assert pd.isna(frame.loc["2003", "vendor_full_resolution_calendar_minutes"])
+    assert pd.isna(frame.loc["2004", "first_response_at"])
+    assert pd.isna(frame.loc["2004", "vendor_first_reply_business_minutes"])
+    assert read.frame["reopened"].tolist() == [0, 1, 0, 0]
+    assert str(read.frame["created_at"].dt.tz) == "UTC"
+    # The same names as the CSV export's durations.
+    export = z.read_tickets(EXPORT, timezone=LA)
+    assert {c for c in read.frame if c.startswith("vendor_") and c.endswith("_minutes")} == \
+        {c for c in export.frame if c.startswith("vendor_") and c.endswith("_minutes")}
+    assert read.mapping["reply_time_in_minutes.business"] == \
+        "vendor_first_reply_business_minutes"
+    assert "first_response_at is created_at plus reply_time_in_minutes" in read.notes[0]
+
+
+def test_api_metrics_other_shapes(tmp_path):
+    records = json.loads(METRICS.read_text())["ticket_metrics"]
+    # GET /api/v2/tickets/{id}/metrics -> {"ticket_metric": {...}}
+    one = _write(tmp_path, json.dumps({"ticket_metric": records[1]}), "one.json")
+    assert z.detect(one) == z.METRICS
+    read = z.read_tickets(one)
+    assert read.frame["ticket_id"].tolist() == ["2002"] and read.n_read == 1
+    # The records themselves, as a list, a bare JSON list and flattened (json_normalize).
+    assert z.read_tickets(records).frame["ticket_id"].tolist() == ["2001", "2002", "2003", "2004"]
+    bare = _write(tmp_path, json.dumps(records), "bare.json")
+    assert z.detect(bare) == z.METRICS and len(z.read_tickets(bare).frame) == 4
+    flat = z.read_tickets(pd.json_normalize(records))
+    assert flat.frame.set_index("ticket_id").loc["2002", "vendor_full_resolution_business_minutes"] \
+        == 660
+    assert flat.frame.set_index("ticket_id").loc["2002", "first_response_at"] == \
+        utc("2024-04-08 10:00")
+
+
+def test_api_metrics_agree_with_the_toolkit(metrics):
+    # Zendesk's business minutes against the toolkit's engine, Mon-Fri 09:00-17:00 UTC:
+    # 2001 45 (09:00 -> 09:45); 2002 120 (Fri 16-17 + Mon 09-10) and 660 (60 + 480 + 120);
+    # 2003 30. Every one agrees.
+    office = Schedule({"mon-fri": "09:00-17:00"}, timezone="UTC")
+    out = ct.ops.vendor_agreement(metrics.frame, office)
+    table = out.set_index("vendor_column")
+    assert table.loc["vendor_first_reply_business_minutes", ["n", "agree"]].tolist() == [3, 3]
+    assert table.loc["vendor_full_resolution_business_minutes", ["n", "agree"]].tolist() == [2, 2]
+
+
+def test_api_metrics_load(metrics):
+    loaded = load_tickets(metrics.frame)
+    assert len(loaded.data) == 4 and len(loaded.rejected) == 0
+    assert loaded.data["reopened"].sum() == 1
+
+
+def test_api_metrics_bad_input(tmp_path):
+    text = METRICS.read_text()
+    # Truncated.
+    with pytest.raises(FileFormatError, match="not complete JSON .*cut short"):
+        z.read_tickets(_write(tmp_path, text[:900], "cut.json"))
+    # Another vendor's JSON (an Intercom conversation list).
+    other = _write(tmp_path, '{"type": "conversation.list", "conversations": [{"id": "1"}]}',
+                   "intercom.json")
+    assert z.detect(other) is None
+    with pytest.raises(FileFormatError, match="not a Zendesk API file: no 'ticket_metrics'.*"
+                                              "keys found: 'type', 'conversations'"):
+        z.read_tickets(other)
+    # A record without a needed key: ticket_id renamed in every record.
+    renamed = json.loads(text)
+    for record in renamed["ticket_metrics"]:
+        record["ticket"] = record.pop("ticket_id")
+    with pytest.raises(MissingColumnError, match="no column 'ticket_id'.*'ticket_id' may be "
+                                                 "'ticket'"):
+        z.read_tickets(_write(tmp_path, json.dumps(renamed), "renamed.json"))
+    assert len(z.read_tickets(_write(tmp_path, json.dumps(renamed), "renamed.json"),
+                              columns={"ticket": "ticket_id"}).frame) == 4
+    # One record without created_at: its row is set aside, counted; the others read.
+    partial = json.loads(text)
+    partial["ticket_metrics"][2]["created_at"] = "2024-13-45T99:00:00Z"
+    read = z.read_tickets(partial)
+    assert read.n_read == 4 and len(read.frame) == 3
+    assert read.set_aside["reason"].tolist() == ["unreadable time in 'created_at'"]
+    # Another encoding.
+    latin = _write(tmp_path, text.replace("example.zendesk", "exämple.zendesk"), "latin.json",
+                   encoding="latin-1")
+    with pytest.raises(FileFormatError, match="not utf-8-sig text.*encoding="):
+        z.read_tickets(latin)
+    assert len(z.read_tickets(latin, encoding="latin-1").frame) == 4
+    # A duration that is not an object: said in the notes, left empty.
+    odd = json.loads(text)
+    odd["ticket_metrics"][0]["reply_time_in_minutes"] = 45
+    read = z.read_tickets(odd)
+    assert "1 'reply_time_in_minutes' value(s) are not {calendar, business} objects" in \
+        " ".join(read.notes)
+    assert pd.isna(read.frame["first_response_at"].iloc[0])
+    # Times without an offset need timezone.
+    naive = json.loads(text)
+    naive["ticket_metrics"][0]["created_at"] = "2024-04-01 09:00:00"
+    with pytest.raises(ParameterError, match="no UTC offset"):
+        z.read_tickets(naive)
+    assert z.read_tickets(naive, timezone="UTC").frame["created_at"].iloc[0] == \
+        utc("2024-04-01 09:00")
+    with pytest.raises(ParameterError, match="ticket metrics, which has no satisfaction"):
+        z.read_responses(METRICS)
+    with pytest.raises(ParameterError, match="metrics= joins ticket metrics to the API's "
+                                             "tickets"):
+        z.read_tickets(METRICS, metrics=METRICS)
+
+
+# --------------------------------------------------------------- API tickets (fixture)
+
+
+def test_api_tickets_with_metrics():
+    read = z.read_tickets(TICKETS, metrics=METRICS)
+    # Fixture SOURCE.md: 5 tickets (2001-2005); metrics for 2001-2004; 2005 has none.
+    assert read.layout == z.TICKETS_JSON and read.n_read == 5 and len(read.frame) == 5
+    frame = read.frame.set_index("ticket_id")
+    assert frame["channel"].tolist() == ["web", "email", "email", "api", "web"]
+    assert frame["priority"].tolist()[:4] == ["normal", "high", "urgent", "low"]
+    assert frame.loc["2002", "agent"] == "136" and frame.loc["2002", "team"] == "77"
+    assert frame.loc["2002", "customer_id"] == "3002" and frame.loc["2002", "tags"] == "login; vip"
+    assert frame.loc["2002", "first_response_at"] == utc("2024-04-08 10:00")
+    assert frame.loc["2002", "resolved_at"] == utc("2024-04-09 11:00")
+    assert frame.loc["2002", "vendor_full_resolution_business_minutes"] == 660
+    assert frame.loc["2001", "satisfaction_score"] == "good"
+    assert pd.isna(frame.loc["2005", "first_response_at"]) and pd.isna(frame.loc["2005", "reopens"])
+    assert "1 ticket(s) have no metric set ('2005')" in " ".join(read.notes)
+    # metrics= relative: found beside the tickets file; or given as records.
+    beside = z.read_tickets(TICKETS, metrics="ticket_metrics.json")
+    assert beside.frame["resolved_at"].notna().sum() == 2
+    records = json.loads(METRICS.read_text())["ticket_metrics"]
+    assert z.read_tickets(TICKETS, metrics=records).frame["resolved_at"].notna().sum() == 2
+    loaded = load_tickets(read.frame)
+    assert len(loaded.data) == 5 and len(loaded.rejected) == 0
+
+
+def test_api_tickets_without_metrics():
+    read = z.read_tickets(TICKETS)
+    assert len(read.frame) == 5 and read.frame["resolved_at"].isna().all()
+    assert "No ticket metrics were given" in " ".join(read.notes)
+
+
+def test_api_incremental_export_with_metric_sets(tmp_path):
+    # GET /api/v2/incremental/tickets/cursor.json?include=metric_sets: tickets and their
+    # metric sets in one response; deleted tickets are in it too (set aside, counted).
+    tickets = json.loads(TICKETS.read_text())["tickets"]
+    tickets[4]["status"] = "deleted"
+    sets = json.loads(METRICS.read_text())["ticket_metrics"]
+    sets[0]["solved_at"] = None           # a solved ticket without solved_at: noted
+    sets.append(dict(sets[1], ticket_id=9999, id=9999))   # a metric set of another ticket
+    path = _write(tmp_path, json.dumps({"tickets": tickets, "metric_sets": sets,
+                                        "after_cursor": None, "end_of_stream": True}),
+                  "incremental.json")
+    assert z.detect(path) == z.TICKETS_JSON
+    read = z.read_tickets(path)
+    assert read.n_read == 5 and len(read.frame) == 4
+    assert read.set_aside["reason"].tolist() == [z.DELETED]
+    assert read.set_aside["ticket_id"].tolist() == ["2005"]
+    notes = " ".join(read.notes)
+    assert "1 metric set(s) are for tickets not in the file ('9999')" in notes
+    assert "1 solved or closed ticket(s) have no solved_at" in notes
+    assert read.frame.set_index("ticket_id").loc["2002", "vendor_first_reply_business_minutes"] \
+        == 120
+    with pytest.raises(ParameterError, match="holds its own metric_sets"):
+        z.read_tickets(path, metrics=METRICS)
+
+
+def test_api_tickets_bad_input(tmp_path):
+    text = TICKETS.read_text()
+    with pytest.raises(FileFormatError, match="not complete JSON"):
+        z.read_tickets(_write(tmp_path, text[:1000], "cut.json"))
+    renamed = json.loads(text)
+    for record in renamed["tickets"]:
+        record["created"] = record.pop("created_at")
+    with pytest.raises(MissingColumnError, match="no column 'created_at'"):
+        z.read_tickets(renamed)
+    latin = _write(tmp_path, text.replace("Invoice copy", "Facture réglée"), "latin.json",
+                   encoding="latin-1")
+    with pytest.raises(FileFormatError, match="not utf-8-sig text"):
+        z.read_tickets(latin)
+    broken = json.loads(METRICS.read_text())
+    for record in broken["ticket_metrics"]:
+        del record["ticket_id"]
+    with pytest.raises(MissingColumnError, match="no column 'ticket_id'"):
+        z.read_tickets(TICKETS, metrics=broken)
+    with pytest.raises(FileFormatError, match="File not found"):
+        z.read_tickets(TICKETS, metrics=tmp_path / "absent.json")
+    with pytest.raises(ParameterError, match="Zendesk's tickets from the API, which has no"):
+        z.read_responses(TICKETS)
+
+
+# ----------------------------------------------------------- warehouse: open and deleted
+
+
+def test_warehouse_ticket_without_solved_change_stays_open(warehouse):
+    # SOURCE.md: closed 7, deleted 2, solved 1; only 11071 has a field history, so the
+    # other solved/closed tickets have no solved change: resolved_at empty (open), noted.
+    frame = warehouse.frame.set_index("ticket_id")
+    assert frame["resolved_at"].notna().sum() == 1
+    assert frame.loc["16988", "status"] == "solved" and pd.isna(frame.loc["16988", "resolved_at"])
+    assert "7 solved or closed ticket(s) have no solved time in the field history" in \
+        " ".join(warehouse.notes)
+    assert set(warehouse.set_aside["status"]) == {"deleted"}
+
+
+# ------------------------------------------------------------- SLA targets (real files)
+
+
+@pytest.fixture(scope="module")
+def sla():
+    return z.sla_targets(shared("sla_policy_metric_history_data.csv"),
+                         shared("ticket_sla_policy_data.csv"))
+
+
+def _targets(result, policy, metric="first_response"):
+    table = result.table
+    mine = table[table["sla_policy_id"].eq(policy) & table["metric"].eq(metric)]
+    return dict(zip(mine["priority"], mine["target_minutes"]))
+
+
+def test_sla_targets_from_source_md(sla):
+    # SOURCE.md: policy 1001 (business hours) first_reply_time urgent 60, high 240,
+    # normal 480, low 1440, changed on 2020-06-01 to 45/180/360/1440; policy 1002
+    # (calendar) first_reply_time urgent 120, high 480, normal 960, low 2880, medium 720.
+    assert _targets(sla, "1001") == {"urgent": 45, "high": 180, "normal": 360, "low": 1440}
+    assert _targets(sla, "1002") == {"urgent": 120, "high": 480, "normal": 960, "low": 2880,
+                                     "medium": 720}
+    old = z.sla_targets(shared("sla_policy_metric_history_data.csv"), as_of="2020-05-31")
+    assert _targets(old, "1001") == {"urgent": 60, "high": 240, "normal": 480, "low": 1440}
+    assert _targets(old, "1002") == _targets(sla, "1002")
+    assert _targets(z.sla_targets(WAREHOUSE / "sla_policy_metric_history_data.csv",
+                                  as_of="2020-06-01"), "1001")["urgent"] == 45
+    assert sla.clock_of == {"1001": "business", "1002": "calendar"}
+    assert sla.targets.columns.tolist() == ["metric", "sla_policy_id", "priority", "target_hours"]
+    assert sla.targets.loc[sla.targets["sla_policy_id"].eq("1001")
+                           & sla.targets["priority"].eq("urgent"), "target_hours"].item() == 0.75
+    # Policies: 1001 on 7 tickets, 1002 on 3 (SOURCE.md); 4 of 1001's were applied before
+    # its 2020-06-01 version (1404, 1595, 1966, 6171: ticket_sla_policy_data).
+    policies = sla.policies.set_index("sla_policy_id")
+    assert policies["tickets"].to_dict() == {"1001": 7, "1002": 3}
+    assert policies["versions"].to_dict() == {"1001": 2, "1002": 1}
+    assert policies["applied_before_version"].to_dict() == {"1001": 4, "1002": 0}
+    assert "4 of the 7 tickets on policy 1001 had it applied before its version of " \
+           "2020-06-01" in " ".join(sla.notes)
+
+
+def test_sla_targets_unsupported_metrics_are_reported(sla):
+    # SOURCE.md: 1001 next_reply_time urgent 30, high 120, normal 240, low 720 (still in
+    # force: no newer row for them); 1002 requester_wait_time 240/960/1920/5760/1440.
+    aside = sla.unsupported
+    nrt = aside[aside["zendesk_metric"].eq("next_reply_time")]
+    assert dict(zip(nrt["priority"], nrt["target_minutes"])) == {
+        "urgent": 30, "high": 120, "normal": 240, "low": 720}
+    rwt = aside[aside["zendesk_metric"].eq("requester_wait_time")]
+    assert dict(zip(rwt["priority"], rwt["target_minutes"])) == {
+        "urgent": 240, "high": 960, "normal": 1920, "low": 5760, "medium": 1440}
+    assert len(aside) == 9 and aside["reason"].str.startswith("no clock in the toolkit").all()
+    notes = " ".join(sla.notes)
+    assert "next_reply_time targets (4, policy '1001') are not measured" in notes
+    assert "requester_wait_time targets (5, policy '1002') are not measured" in notes
+
+
+def test_sla_targets_by_clock_end_to_end():
+    # Hand-made tickets, Mon-Fri 08:00-20:00 UTC, targets of the newest versions, as_of
+    # Tue 2024-03-05 12:00:
+    # 1001 (business): T1 urgent 40 min <= 45 met; T2 high Fri 19:00 -> Mon 10:00 = 60 +
+    # 120 = 180 <= 180 met (at the target); T3 normal Mon 14:00 -> Tue 09:30 = 360 + 90 =
+    # 450 > 360 breached; T4 low no reply, Mon 10:00 -> Tue 12:00 = 600 + 240 = 840 < 1440
+    # pending (14 h).
+    # 1002 (calendar): T5 urgent 150 > 120 breached; T6 medium 660 <= 720 met; T7 high no
+    # reply, Mon 22:00 -> Tue 12:00 = 840 > 480 breached while open.
+    sla = z.sla_targets(shared("sla_policy_metric_history_data.csv"))
+    tickets = pd.DataFrame({
+        "ticket_id": [f"T{i}" for i in range(1, 8)],
+        "sla_policy_id": ["1001"] * 4 + ["1002"] * 3,
+        "priority": ["urgent", "high", "normal", "low", "urgent", "medium", "high"],
+        "created_at": pd.to_datetime(["2024-03-04 09:00", "2024-03-01 19:00", "2024-03-04 14:00",
+                                      "2024-03-04 10:00", "2024-03-04 09:00", "2024-03-04 20:00",
+                                      "2024-03-04 22:00"], utc=True),
+        "first_response_at": pd.to_datetime(["2024-03-04 09:40", "2024-03-04 10:00",
+                                             "2024-03-05 09:30", None, "2024-03-04 11:30",
+                                             "2024-03-05 07:00", None], utc=True)})
+    office = Schedule({"mon-fri": "08:00-20:00"}, timezone="UTC")
+    status, elapsed, tables = {}, {}, {}
+    for clock, targets in sla.by_clock():
+        mine = tickets[tickets["sla_policy_id"].isin(sla.policies_on(clock))]
+        result = ct.ops.sla_compliance(mine, targets, clock=clock, schedule=office,
+                                       as_of="2024-03-05 12:00", min_n=1)
+        status.update(zip(result.status["ticket_id"], result.status["status"]))
+        elapsed.update(zip(result.status["ticket_id"], result.status["elapsed_hours"]))
+        tables[clock] = result.table[["met", "breached", "breached_open", "pending"]].iloc[0]
+    assert list(tables) == ["business", "calendar"]
+    assert status == {"T1": "met", "T2": "met", "T3": "breached", "T4": "pending",
+                      "T5": "breached", "T6": "met", "T7": "breached while open"}
+    assert tables["business"].tolist() == [2, 1, 0, 1]
+    assert tables["calendar"].tolist() == [1, 2, 1, 0]
+    assert elapsed["T2"] == 3.0 and elapsed["T3"] == 7.5 and elapsed["T4"] == 14.0
+    assert elapsed["T6"] == 11.0 and elapsed["T7"] == 14.0
+    # The older version: T3's normal target was 480 business minutes, so 450 met it.
+    old = z.sla_targets(shared("sla_policy_metric_history_data.csv"), as_of="2020-05-31")
+    t3 = ct.ops.sla_compliance(tickets.iloc[[2]], old.by_clock()[0][1], schedule=office)
+    assert t3.status["status"].tolist() == ["met"]
+
+
+def test_sla_targets_errors_and_edges():
+    history = pd.DataFrame({"sla_policy_id": [7, 7], "business_hours": ["TRUE", "FALSE"],
+                            "sla_policy_updated_at": ["2024-01-01", "2024-02-01"],
+                            "metric": ["first_reply_time", "total_resolution_time"],
+                            "priority": ["high", "high"], "target": [60, 480]})
+    mixed = z.sla_targets(history)
+    assert mixed.clock_of == {"7": "mixed"}
+    assert [c for c, _ in mixed.by_clock()] == ["business", "calendar"]
+    assert mixed.by_clock()[1][1]["metric"].tolist() == ["resolution"]
+    assert mixed.policies_on("calendar") == ["7"]
+    with pytest.raises(ParameterError, match="clock must be"):
+        mixed.policies_on("wall")
+    early = z.sla_targets(history, as_of="2023-06-01")
+    assert len(early.table) == 0 and "Policy '7' had no version yet at 2023-06-01" in \
+        " ".join(early.notes)
+    assert "nothing to measure" in early.notes[-1]
+    with pytest.raises(ParameterError, match="as_of must be a date"):
+        z.sla_targets(history, as_of="soon")
+    with pytest.raises(FileFormatError, match="business_hours must be TRUE or FALSE.*'maybe'"):
+        z.sla_targets(history.assign(business_hours=["TRUE", "maybe"]))
+    with pytest.raises(FileFormatError, match="positive number of minutes.*-5"):
+        z.sla_targets(history.assign(target=[60, -5]))
+    with pytest.raises(FileFormatError, match="same target twice in one version"):
+        z.sla_targets(pd.concat([history, history.iloc[[0]]]))
+    with pytest.raises(MissingColumnError, match="no column 'target'.*'target' may be "
+                                                 "'target_minutes'"):
+        z.sla_targets(history.rename(columns={"target": "target_minutes"}))
+    stray = z.sla_targets(history, pd.DataFrame({"ticket_id": [1, 2], "sla_policy_id": [7, 8]}))
+    assert "1 ticket(s) are on policy '8', which has no targets" in " ".join(stray.notes)
+    unknown = z.sla_targets(history.assign(metric=["first_reply_time", "group_ownership_time"]))
+    assert unknown.unsupported["reason"].str.contains("time a group owns").all()

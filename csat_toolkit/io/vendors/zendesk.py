@@ -1,6 +1,7 @@
-"""Zendesk Support: the ticket CSV export, API satisfaction ratings and warehouse tables.
+"""Zendesk Support: the ticket CSV export, the API's ratings, tickets and ticket metrics,
+and the warehouse tables.
 
-Three layouts are read:
+Five layouts are read:
 
 - **Support ticket export (CSV)** (Admin Center > Account > Tools > Reports > Export,
   support.zendesk.com/hc/en-us/articles/4408886165402): one row per ticket, times in the
@@ -12,19 +13,34 @@ Three layouts are read:
   answered" and counted for the response rate).
 - **API satisfaction ratings** (``GET /api/v2/satisfaction_ratings``, JSON with a
   ``satisfaction_ratings`` list, or the records themselves): :func:`read_responses`.
+- **API ticket metrics** (``GET /api/v2/ticket_metrics``: ``{"ticket_metrics": [...]}``;
+  ``GET /api/v2/tickets/{id}/metrics``: ``{"ticket_metric": {...}}``; or the records;
+  developer.zendesk.com/api-reference/ticketing/tickets/ticket_metrics/):
+  :func:`read_tickets`. Times in UTC; ``first_response_at`` is ``created_at`` plus the
+  calendar ``reply_time_in_minutes``, ``resolved_at`` is ``solved_at``; every
+  ``{calendar, business}`` duration is kept as ``vendor_<name>_calendar_minutes`` and
+  ``vendor_<name>_business_minutes``, named as from the CSV export (so
+  ``csat_toolkit.ops.vendor_agreement`` reads both).
+- **API tickets** (``GET /api/v2/tickets``: ``{"tickets": [...]}``, or the incremental
+  export with ``include=metric_sets``, which adds the ``metric_sets`` list):
+  :func:`read_tickets`, joined with the ticket metrics of the same file or of
+  ``metrics=`` (a ticket metrics file).
 - **Warehouse tables** synced by Fivetran (``ticket_data``, ``ticket_field_history_data``,
   ``user_data``, ``group_data``, ``ticket_comment_data``, ``ticket_sla_policy_data``; times
   in UTC): :func:`read_tickets`; :func:`status_durations` (calendar time per status from
-  the field history) and :func:`schedule_spec` (``schedule_data`` +
+  the field history), :func:`schedule_spec` (``schedule_data`` +
   ``schedule_holiday_data`` -> a business-hours schedule for
-  ``csat_toolkit.ops.businesshours.Schedule.from_dict``).
+  ``csat_toolkit.ops.businesshours.Schedule.from_dict``) and :func:`sla_targets`
+  (``sla_policy_metric_history_data`` -> the targets ``csat_toolkit.ops.sla_compliance``
+  takes, one clock at a time). These live in
+  :mod:`csat_toolkit.io.vendors.zendesk_warehouse` and are re-exported here.
 """
 from __future__ import annotations
 
 import csv
 import difflib
-import json
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -36,10 +52,14 @@ from ...errors import FileFormatError, MissingColumnError, ParameterError, show_
 from .._common import _snake
 from ..reading import _read_source
 from ._frames import _OFFSET, _check_complete, _concat, _local_times, _rename, _require, iana_zone
-from ._common import VendorRead, set_aside_rows
+from ._common import VendorRead, read_json, set_aside_rows
+from .zendesk_warehouse import (DELETED, WAREHOUSE, WAREHOUSE_COLUMNS, SlaTargets, _label,
+                                _text_ids, _warehouse, schedule_spec, sla_targets,
+                                status_durations)
 
 __all__ = ["NAME", "KINDS", "SCALES", "detect", "read_responses", "read_tickets",
-           "response_rate", "status_durations", "schedule_spec", "iana_zone"]
+           "response_rate", "status_durations", "schedule_spec", "sla_targets", "SlaTargets",
+           "iana_zone"]
 
 NAME = "zendesk"
 KINDS = ("responses", "tickets")
@@ -47,14 +67,15 @@ KINDS = ("responses", "tickets")
 SCALES = {"csat": "csat_binary"}
 
 EXPORT = "Support ticket export (CSV)"
-WAREHOUSE = "warehouse ticket_data table (Fivetran)"
 RATINGS = "API satisfaction ratings (JSON)"
+METRICS = "API ticket metrics (JSON)"
+TICKETS_JSON = "API tickets (JSON)"
+_OTHER_JSON = "JSON of another kind"
 
 OFFERED = "offered, not answered"
 NOT_OFFERED = "rating not offered"
 NO_SCORE = "no Satisfaction Score"
 UNKNOWN_SCORE = "unrecognised Satisfaction Score"
-DELETED = "deleted ticket (status = deleted)"
 
 # Export column -> canonical ticket column.
 _EXPORT_TICKETS = {
@@ -79,7 +100,20 @@ _SCORE = "Satisfaction Score"
 # Normalised score text -> score (None: set aside with the reason).
 _SCORES = {"good": 1.0, "good with comment": 1.0, "bad": 0.0, "bad with comment": 0.0,
            "offered": OFFERED, "not offered": NOT_OFFERED, "unoffered": NOT_OFFERED}
-_WAREHOUSE_COLUMNS = {"id", "created_at", "status", "via_channel", "requester_id"}
+# API ticket metric {calendar, business} object -> the vendor column stem of the export's
+# duration (the same names, so ops.vendor_agreement reads both layouts).
+_METRIC_DURATIONS = {
+    "reply_time_in_minutes": "first_reply",
+    "first_resolution_time_in_minutes": "first_resolution",
+    "full_resolution_time_in_minutes": "full_resolution",
+    "agent_wait_time_in_minutes": "agent_wait",
+    "requester_wait_time_in_minutes": "requester_wait",
+    "on_hold_time_in_minutes": "on_hold",
+}
+_METRIC_TIMES = ("created_at", "solved_at", "assigned_at", "initially_assigned_at",
+                 "latest_comment_added_at", "status_updated_at", "assignee_updated_at",
+                 "requester_updated_at", "custom_status_updated_at", "updated_at")
+_METRIC_COUNTS = ("reopens", "replies", "assignee_stations", "group_stations")
 
 
 # ---------------------------------------------------------------------------- detect
@@ -109,8 +143,7 @@ def detect(path: str | os.PathLike) -> str | None:
         return None
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
-        return RATINGS if '"satisfaction_ratings"' in text or (
-            '"score"' in text and '"ticket_id"' in text) else None
+        return _json_layout(text)
     lines = text.splitlines()
     if not lines:
         return None
@@ -121,8 +154,26 @@ def detect(path: str | os.PathLike) -> str | None:
     names = {h.strip() for h in header}
     if set(_EXPORT_REQUIRED) <= names and (_SCORE in names or names & set(_DURATIONS)):
         return EXPORT
-    if _WAREHOUSE_COLUMNS <= names:
+    if WAREHOUSE_COLUMNS <= names:
         return WAREHOUSE
+    return None
+
+
+def _json_layout(text: str) -> str | None:
+    """The layout of a JSON text from its keys (a look at the text, not a parse: the
+    first 64 KB of a large file are not complete JSON)."""
+    if '"satisfaction_ratings"' in text:
+        return RATINGS
+    if re.search(r'"ticket_metrics?"\s*:', text):
+        return METRICS
+    if re.search(r'"tickets"\s*:', text) or re.search(r'"ticket"\s*:\s*\{', text):
+        return TICKETS_JSON
+    if any(f'"{key}"' in text for key in _METRIC_DURATIONS):
+        return METRICS
+    if '"score"' in text and '"ticket_id"' in text:
+        return RATINGS
+    if '"via"' in text and '"ticket_id"' not in text:
+        return TICKETS_JSON
     return None
 
 
@@ -130,9 +181,6 @@ def _separator(header: str) -> str:
     counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
     best = max(counts, key=counts.get)
     return best if counts[best] else ","
-
-
-# ------------------------------------------------------------------------ time zones
 
 
 # ------------------------------------------------------------------- reading a source
@@ -247,21 +295,40 @@ def _layout(source: Any, encoding: str) -> str:
         path = Path(source)
         if path.is_dir():
             return WAREHOUSE
-        if path.suffix.lower() in (".json", ".jsonl"):
-            return RATINGS
         found = detect(path)
+        if path.suffix.lower() in (".json", ".jsonl"):
+            return found if found in (RATINGS, METRICS, TICKETS_JSON) else _OTHER_JSON
         return found or EXPORT
+    if isinstance(source, Mapping):
+        for key, layout in (("satisfaction_ratings", RATINGS), ("ticket_metrics", METRICS),
+                            ("ticket_metric", METRICS), ("tickets", TICKETS_JSON),
+                            ("ticket", TICKETS_JSON)):
+            if key in source:
+                return layout
+        return _OTHER_JSON
     if isinstance(source, (list, tuple)):
-        return RATINGS
+        names = {k for record in source if isinstance(record, Mapping) for k in record}
+        return _names_layout(names, RATINGS)
     if isinstance(source, pd.DataFrame):
         names = {str(c) for c in source.columns}
-        if _WAREHOUSE_COLUMNS <= names:
+        if WAREHOUSE_COLUMNS <= names:
             return WAREHOUSE
-        if {"score", "ticket_id", "id"} <= names:
-            return RATINGS
-        return EXPORT
-    raise ParameterError(f"source must be a file path, a DataFrame or a list of records; got "
-                         f"{type(source).__name__}.")
+        return _names_layout(names, EXPORT)
+    raise ParameterError(f"source must be a file path, a DataFrame, a list of records or the "
+                         f"API's JSON as a dict; got {type(source).__name__}.")
+
+
+def _names_layout(names: set, default: str) -> str:
+    """The layout of records (or a table) from their field names."""
+    stems = {n.split(".")[0] for n in names}
+    if stems & set(_METRIC_DURATIONS):
+        return METRICS
+    if {"score", "ticket_id", "id"} <= names:
+        return RATINGS
+    if {"id", "created_at"} <= names and "ticket_id" not in names and (
+            "via" in stems or "status" in names):
+        return TICKETS_JSON
+    return default
 
 
 def _score_reasons(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -324,13 +391,15 @@ def read_responses(source: Any, *, timezone: str | None = None, encoding: str = 
     """
     _no_options(options)
     layout = _layout(source, encoding)
-    if layout == WAREHOUSE:
+    if layout in (WAREHOUSE, METRICS, TICKETS_JSON):
+        what = {WAREHOUSE: "Zendesk's warehouse ticket table", METRICS: "Zendesk's ticket "
+                "metrics", TICKETS_JSON: "Zendesk's tickets from the API"}[layout]
         raise ParameterError(
-            f"{_label(source)} is Zendesk's warehouse ticket table, which has no satisfaction "
-            "ratings: read it with read_tickets, and the ratings from the ticket export or "
-            "the API's satisfaction_ratings."
+            f"{_label(source)} is {what}, which has no satisfaction ratings: read it with "
+            "read_tickets, and the ratings from the ticket export or the API's "
+            "satisfaction_ratings."
         )
-    if layout == RATINGS:
+    if layout in (RATINGS, _OTHER_JSON):
         return _read_ratings(source, encoding)
     export = _Export(source, timezone, encoding, columns)
     raw = export.raw
@@ -378,17 +447,23 @@ def read_responses(source: Any, *, timezone: str | None = None, encoding: str = 
 
 def read_tickets(source: Any, *, timezone: str | None = None, encoding: str = "utf-8-sig",
                  columns: Mapping[str, str] | None = None,
-                 tables: Mapping[str, Any] | None = None, **options: Any) -> VendorRead:
-    """Tickets from a Zendesk ticket export (CSV) or the warehouse ``ticket_data`` table.
+                 tables: Mapping[str, Any] | None = None, metrics: Any = None,
+                 **options: Any) -> VendorRead:
+    """Tickets from a Zendesk ticket export (CSV), the API (tickets, ticket metrics) or
+    the warehouse ``ticket_data`` table.
 
     Parameters
     ----------
-    source : path or DataFrame
-        The Support ticket export (CSV), or Fivetran's ``ticket_data.csv`` (or the folder
-        holding it, or the table as a DataFrame).
+    source : path, DataFrame, list of records or dict
+        The Support ticket export (CSV); a JSON file of ``GET /api/v2/ticket_metrics``
+        (``{"ticket_metrics": [...]}``), of ``GET /api/v2/tickets/{id}/metrics``
+        (``{"ticket_metric": {...}}``), of ``GET /api/v2/tickets`` (``{"tickets":
+        [...]}``) or of the incremental ticket export with ``include=metric_sets``
+        (``tickets`` and ``metric_sets``), or those records; or Fivetran's
+        ``ticket_data.csv`` (or the folder holding it, or the table as a DataFrame).
     timezone : str, optional
         The account's time zone: required for the export's times without an offset. The
-        warehouse tables are in UTC and need none.
+        API's times and the warehouse tables are in UTC and need none.
     encoding : str
         Text encoding of the file.
     columns : mapping, optional
@@ -397,6 +472,10 @@ def read_tickets(source: Any, *, timezone: str | None = None, encoding: str = "u
         Warehouse only: the other tables, by name (``ticket_field_history_data``,
         ``user_data``, ``group_data``, ``ticket_comment_data``, ``ticket_sla_policy_data``),
         as paths or DataFrames. By default the files of those names beside ``source``.
+    metrics : path, list of records or DataFrame, optional
+        API tickets only: the ticket metrics (``GET /api/v2/ticket_metrics``) to join by
+        ``ticket_id`` (a relative path is looked for beside ``source`` first). Not needed
+        when the file holds ``metric_sets`` (incremental export).
 
     Returns
     -------
@@ -407,8 +486,20 @@ def read_tickets(source: Any, *, timezone: str | None = None, encoding: str = "u
         (Requester id), ``reopened`` (Reopens > 0), ``reopens``, ``replies``, every
         duration as ``vendor_<name>_calendar_minutes`` and
         ``vendor_<name>_business_minutes``, ``vendor_resolution_hours`` (whole hours),
-        the other columns snake_cased. Warehouse: see :func:`_warehouse`; deleted tickets
-        are set aside.
+        the other columns snake_cased. API ticket metrics: ``ticket_id``, ``created_at``,
+        ``first_response_at`` (``created_at`` plus the calendar ``reply_time_in_minutes``),
+        ``resolved_at`` (``solved_at``), ``reopens``/``reopened``, ``replies``,
+        ``assignee_stations``, ``group_stations``, the other times (``assigned_at`` ...)
+        and every duration as in the export (``reply_time_in_minutes`` ->
+        ``vendor_first_reply_calendar_minutes``/``..._business_minutes`` ...). API
+        tickets: ``ticket_id``, ``created_at``, ``channel`` (``via.channel``),
+        ``priority``, ``status``, ``agent`` (assignee_id), ``team`` (group_id),
+        ``customer_id`` (requester_id), the other fields, and the metrics' columns
+        joined; deleted tickets are set aside. Warehouse: ``ticket_id``, ``created_at``,
+        ``resolved_at`` (last solved in the field history), ``reopens``/``reopened``,
+        ``first_response_at`` (first public agent comment), ``channel``, ``priority``,
+        ``agent``, ``team``, ``customer_id``, ``sla_policy_id``; deleted tickets are set
+        aside.
 
     Examples
     --------
@@ -426,13 +517,31 @@ def read_tickets(source: Any, *, timezone: str | None = None, encoding: str = "u
     if layout == RATINGS:
         raise ParameterError(
             f"{_label(source)} holds satisfaction ratings, not tickets: read it with "
-            "read_responses, and tickets from the ticket export or the warehouse ticket_data."
+            "read_responses, and tickets from the ticket export, the API's tickets or ticket "
+            "metrics, or the warehouse ticket_data."
         )
+    if metrics is not None and layout != TICKETS_JSON:
+        raise ParameterError(
+            f"metrics= joins ticket metrics to the API's tickets (JSON); {_label(source)} is "
+            f"read as the {layout}, which {'has its durations' if layout != METRICS else 'is'}"
+            " the metrics already. Leave metrics= out.")
     if layout == WAREHOUSE:
         return _warehouse(source, encoding, columns, tables or {})
     if tables:
         raise ParameterError("tables= is for the warehouse ticket_data table; the ticket "
-                             "export holds everything in one file.")
+                             "export and the API's files hold everything in one file.")
+    if layout == _OTHER_JSON:
+        data = _json_data(source, encoding)
+        keys = list(data) if isinstance(data, Mapping) else []
+        raise FileFormatError(
+            f"{_label(source)} is not a Zendesk API file: no 'ticket_metrics', 'ticket_metric' "
+            f"or 'tickets' list (keys found: {show_values(keys)}). Save the response of GET "
+            "/api/v2/ticket_metrics or /api/v2/tickets, or choose the vendor that made the "
+            "file with source:.")
+    if layout == METRICS:
+        return _read_metrics(source, timezone, encoding, columns)
+    if layout == TICKETS_JSON:
+        return _read_tickets_json(source, timezone, encoding, columns, metrics)
     export = _Export(source, timezone, encoding, columns)
     frame = export.frame()
     kept, aside = export.split_times(frame)
@@ -476,7 +585,7 @@ def _rate_sentence(read: VendorRead) -> str:
 
 def _no_options(options: Mapping) -> None:
     if options:
-        known = ["timezone", "encoding", "columns", "tables"]
+        known = ["timezone", "encoding", "columns", "tables", "metrics"]
         name = next(iter(options))
         near = difflib.get_close_matches(name, known, n=1)
         hint = f" (did you mean {near[0]!r}?)" if near else ""
@@ -484,45 +593,49 @@ def _no_options(options: Mapping) -> None:
                              f"{', '.join(known)}.")
 
 
-def _label(source: Any) -> str:
-    return str(source) if isinstance(source, (str, os.PathLike)) else "The data"
-
-
 # ----------------------------------------------------------------- API satisfaction ratings
+
+
+def _json_data(source: Any, encoding: str) -> Any:
+    """A JSON source as Python data: the file read (errors that say what to do), or the
+    records/dict given."""
+    if isinstance(source, (str, os.PathLike)):
+        return read_json(Path(source), encoding, writer="Zendesk's API",
+                         again="the API response")
+    return source
+
+
+def _records(source: Any, encoding: str, keys: tuple[str, ...], endpoint: str
+             ) -> tuple[pd.DataFrame, Any]:
+    """The records under the first of ``keys`` (a list, or one record as a dict), as a
+    frame, and the whole data (for sideloaded lists such as ``metric_sets``)."""
+    if isinstance(source, pd.DataFrame):
+        return source.copy().reset_index(drop=True), None
+    data = _json_data(source, encoding)
+    records = data
+    if isinstance(data, Mapping):
+        key = next((k for k in keys if k in data), None)
+        records = data.get(key) if key else None
+        if isinstance(records, Mapping):
+            records = [records]
+    if not isinstance(records, (list, tuple)):
+        found = list(data) if isinstance(data, Mapping) else [type(data).__name__]
+        raise FileFormatError(
+            f"{_label(source)} has no {' or '.join(repr(k) for k in keys)} list (keys found: "
+            f"{show_values(found)}). Save the response of GET {endpoint}.")
+    odd = [r for r in records if not isinstance(r, Mapping)]
+    if odd:
+        raise FileFormatError(
+            f"{_label(source)}: {len(odd):,} of the {len(records):,} records are not JSON "
+            f"objects (e.g. {show_values(odd, 3)}). Save the response of GET {endpoint} as "
+            "it comes.")
+    return pd.DataFrame.from_records(list(records)).astype(object), data
 
 
 def _read_ratings(source: Any, encoding: str) -> VendorRead:
     name = _label(source)
-    if isinstance(source, pd.DataFrame):
-        raw = source.copy()
-    elif isinstance(source, (list, tuple)):
-        raw = pd.DataFrame.from_records(list(source))
-    else:
-        path = Path(source)
-        if not path.exists():
-            raise FileFormatError(f"File not found: {path}. Check the path.")
-        try:
-            text = path.read_text(encoding=encoding)
-        except UnicodeDecodeError as error:
-            raise FileFormatError(
-                f"{path} is not {encoding} text (byte {error.start:,}): pass encoding=... "
-                "(the API writes UTF-8)."
-            ) from error
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise FileFormatError(
-                f"{path} is not complete JSON ({error.msg} at line {error.lineno}, column "
-                f"{error.colno}): the file may be cut off; save the API response again."
-            ) from error
-        records = data.get("satisfaction_ratings") if isinstance(data, dict) else data
-        if not isinstance(records, list):
-            keys = list(data) if isinstance(data, dict) else []
-            raise FileFormatError(
-                f"{path} has no 'satisfaction_ratings' list (keys found: "
-                f"{show_values(keys)}). Save the response of GET /api/v2/satisfaction_ratings."
-            )
-        raw = pd.DataFrame.from_records(records)
+    raw, _ = _records(source, encoding, ("satisfaction_ratings",),
+                      "/api/v2/satisfaction_ratings")
     for column in ("id", "score", "created_at"):
         if column not in raw.columns:
             _require(raw, ("id", "score", "created_at"), name, "satisfaction ratings list",
@@ -564,313 +677,241 @@ def _read_ratings(source: Any, encoding: str) -> VendorRead:
     return read
 
 
-# ----------------------------------------------------------------- warehouse tables
+# ------------------------------------------------------------ API ticket metrics, tickets
+
+_METRICS_ENDPOINT = "/api/v2/ticket_metrics"
+_TICKETS_ENDPOINT = "/api/v2/tickets (or the incremental export with include=metric_sets)"
 
 
-_SIBLINGS = ("ticket_field_history_data", "user_data", "group_data", "ticket_comment_data",
-             "ticket_sla_policy_data")
+def _duration(raw: pd.DataFrame, key: str, part: str, notes: list[str]) -> pd.Series | None:
+    """One part (``calendar``/``business``) of a duration object, as numbers; None when
+    the records do not have the duration. Flattened records (``key.calendar``) work too."""
+    if f"{key}.{part}" in raw.columns:
+        values = raw[f"{key}.{part}"]
+    elif key in raw.columns:
+        cells = raw[key]
+        odd = cells.map(lambda v: not (v is None or isinstance(v, Mapping)
+                                       or (isinstance(v, float) and np.isnan(v))))
+        if odd.any():
+            notes.append(f"{int(odd.sum()):,} {key!r} value(s) are not {{calendar, business}} "
+                         f"objects ({show_values(cells[odd].tolist(), 3)}) and are left empty.")
+        values = cells.map(lambda v: v.get(part) if isinstance(v, Mapping) else None)
+    else:
+        return None
+    return _numbers(values, f"{key}.{part}", notes)
 
 
-def _table(value: Any, encoding: str) -> pd.DataFrame:
-    if isinstance(value, pd.DataFrame):
-        return value.astype(object).where(value.notna(), None).astype(object)
-    raw, _, _ = _read_source(value, encoding=encoding, sep=",", sheet=None)
-    return raw
+def _metrics_frame(raw: pd.DataFrame, name: str, timezone: str | None
+                   ) -> tuple[pd.DataFrame, dict[str, np.ndarray], list[str]]:
+    """Ticket metric records -> ticket columns, the rows with unreadable times, notes."""
+    _require(raw, ("ticket_id", "created_at"), name, "ticket metrics list",
+             f"Save the response of GET {_METRICS_ENDPOINT} (or of "
+             "/api/v2/tickets/{id}/metrics), or choose the vendor that made the file with "
+             "source:.")
+    notes: list[str] = []
+    out: dict[str, pd.Series] = {"ticket_id": _text_ids(raw["ticket_id"])}
+    problems: dict[str, np.ndarray] = {}
+    times: dict[str, pd.Series] = {}
+    for column in _METRIC_TIMES:
+        if column in raw.columns:
+            times[column], found = _local_times(raw[column], column, name, timezone)
+            for reason, mask in found.items():
+                problems[reason] = problems.get(reason, False) | mask
+    out["created_at"] = times["created_at"]
+    reply = _duration(raw, "reply_time_in_minutes", "calendar", notes)
+    if reply is not None:
+        out["first_response_at"] = times["created_at"] + pd.to_timedelta(reply, unit="min")
+    if "solved_at" in times:
+        out["resolved_at"] = times["solved_at"]
+    for key, stem in _METRIC_DURATIONS.items():
+        for part in ("calendar", "business"):
+            values = _duration(raw, key, part, notes)
+            if values is not None:
+                out[f"vendor_{stem}_{part}_minutes"] = values
+    seconds = _duration(raw, "reply_time_in_seconds", "calendar", notes)
+    if seconds is not None:
+        out["vendor_first_reply_calendar_seconds"] = seconds
+    for column in _METRIC_COUNTS:
+        if column in raw.columns:
+            out[column] = _numbers(raw[column], column, notes)
+    if "reopens" in out:
+        out["reopened"] = (out["reopens"] > 0).astype(float).where(out["reopens"].notna())
+    for column, values in times.items():
+        if column not in ("created_at", "solved_at"):
+            out[column] = values
+    if "id" in raw.columns:
+        out["ticket_metric_id"] = _text_ids(raw["id"])
+    used = {"ticket_id", "id", "url", *_METRIC_TIMES, *_METRIC_COUNTS, *_METRIC_DURATIONS,
+            "reply_time_in_seconds"}
+    for column in raw.columns:
+        if str(column).split(".")[0] not in used:
+            out.setdefault(_snake(str(column)), raw[column])
+    return pd.DataFrame(out, index=raw.index), problems, notes
 
 
-def _text_ids(values: pd.Series) -> pd.Series:
-    return values.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v))
-                      or str(v).strip() == "" else str(v).strip().removesuffix(".0"))
+def _split(frame: pd.DataFrame, problems: Mapping[str, np.ndarray]
+           ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """Rows with an unreadable time set aside, one reason per row."""
+    aside, taken = [], np.zeros(len(frame), dtype=bool)
+    for reason, mask in problems.items():
+        mask = np.asarray(mask, dtype=bool) & ~taken
+        if mask.any():
+            aside.append(frame[mask].assign(reason=reason))
+            taken |= mask
+    return frame[~taken], aside
 
 
-def _utc(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values.astype("string"), format="ISO8601", utc=True, errors="coerce")
+_METRICS_NOTE = ("Ticket metrics' times are UTC (the API writes them with 'Z'); "
+                 "first_response_at is created_at plus reply_time_in_minutes (calendar) and "
+                 "resolved_at is solved_at (the latest solve); Zendesk's own calendar and "
+                 "business minutes are kept as vendor_<duration>_calendar_minutes and "
+                 "vendor_<duration>_business_minutes.")
 
 
-def _warehouse(source: Any, encoding: str, columns: Mapping[str, str] | None,
-               tables: Mapping[str, Any]) -> VendorRead:
-    """Tickets from Fivetran's ``ticket_data`` and the tables beside it.
+def _metrics_mapping(columns) -> dict:
+    mapping = {"ticket_id": "ticket_id", "created_at": "created_at",
+               "solved_at": "resolved_at", "reply_time_in_minutes": "first_response_at",
+               "reopens": "reopened", "replies": "replies"}
+    for key, stem in _METRIC_DURATIONS.items():
+        if key in columns or f"{key}.calendar" in columns:
+            mapping[f"{key}.calendar"] = f"vendor_{stem}_calendar_minutes"
+            mapping[f"{key}.business"] = f"vendor_{stem}_business_minutes"
+    return {k: v for k, v in mapping.items() if k.split(".")[0] in columns
+            or k in columns}
 
-    ``ticket_id`` (id), ``created_at`` (UTC), ``resolved_at`` (the last change of status to
-    solved in ``ticket_field_history_data``), ``reopened``/``reopens`` (changes from
-    solved back to another status than closed), ``first_response_at`` (the first public
-    comment by an agent or admin of ``user_data``, in ``ticket_comment_data``),
-    ``channel`` (via_channel), ``priority``, ``agent`` (assignee's name in ``user_data``,
-    else the id), ``team`` (group's name in ``group_data``, else the id), ``customer_id``
-    (requester_id), ``sla_policy_id``, ``status``, ``type``. Deleted tickets are set aside.
-    """
-    folder = None
-    if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        if path.is_dir():
-            folder, source = path, path / "ticket_data.csv"
-        else:
-            folder = path.parent
-    unknown = [k for k in tables if k not in _SIBLINGS]
-    if unknown:
-        raise ParameterError(f"Unknown Zendesk table {show_values(unknown)}: tables= takes "
-                             f"{', '.join(_SIBLINGS)}.")
-    raw = _table(source, encoding)
-    raw = _rename(raw, columns).reset_index(drop=True)
-    _require(raw, ("id", "created_at", "status"), _label(source), "ticket_data table",
-             "Give the ticket_data table synced from Zendesk (Fivetran).")
-    notes = ["The warehouse tables' times are UTC (Fivetran stores Zendesk's UTC times)."]
-    extra: dict[str, pd.DataFrame] = {}
-    for name in _SIBLINGS:
-        given = tables.get(name)
-        if given is None and folder is not None and (folder / f"{name}.csv").exists():
-            given = folder / f"{name}.csv"
-        if given is not None:
-            extra[name] = _table(given, encoding)
-    ids = _text_ids(raw["id"])
-    created = _utc(raw["created_at"])
-    frame = pd.DataFrame({"ticket_id": ids, "created_at": created}, index=raw.index)
-    frame["first_response_at"] = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
-    frame["resolved_at"] = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
-    if "via_channel" in raw.columns:
-        frame["channel"] = raw["via_channel"]
-    if "priority" in raw.columns:
-        frame["priority"] = raw["priority"]
-    users = extra.get("user_data")
-    names = {}
-    if users is not None and {"id", "name"} <= set(users.columns):
-        names = dict(zip(_text_ids(users["id"]), users["name"]))
-    if "assignee_id" in raw.columns:
-        assignees = _text_ids(raw["assignee_id"])
-        frame["agent"] = assignees.map(lambda v: names.get(v, v))
-    groups = extra.get("group_data")
-    if "group_id" in raw.columns:
-        teams = {}
-        if groups is not None and {"id", "name"} <= set(groups.columns):
-            teams = dict(zip(_text_ids(groups["id"]), groups["name"]))
-        frame["team"] = _text_ids(raw["group_id"]).map(lambda v: teams.get(v, v))
-    if "requester_id" in raw.columns:
-        frame["customer_id"] = _text_ids(raw["requester_id"])
-    history = extra.get("ticket_field_history_data")
-    frame["reopens"] = np.nan
-    if history is not None:
-        _apply_history(frame, history, notes)
-    comments = extra.get("ticket_comment_data")
-    if comments is not None and users is not None:
-        _apply_comments(frame, comments, users, notes)
-    policies = extra.get("ticket_sla_policy_data")
-    if policies is not None and {"ticket_id", "sla_policy_id"} <= set(policies.columns):
-        policy = dict(zip(_text_ids(policies["ticket_id"]), _text_ids(policies["sla_policy_id"])))
-        frame["sla_policy_id"] = frame["ticket_id"].map(policy)
-    frame["reopened"] = (frame["reopens"] > 0).astype(float).where(frame["reopens"].notna())
-    for column in ("status", "type", "updated_at", "organization_id", "brand_id",
-                   "ticket_form_id", "subject"):
-        if column in raw.columns and column not in frame:
-            frame[column] = _utc(raw[column]) if column == "updated_at" else raw[column]
-    status = raw["status"].astype("string").str.strip().str.lower()
-    without = frame["resolved_at"].isna() & status.isin(["solved", "closed"])
-    if without.any():
-        notes.append(f"{int(without.sum()):,} solved or closed ticket(s) have no solved time in "
-                     "the field history, so resolved_at is empty for them (they read as open).")
-    bad = raw["created_at"].notna() & created.isna()
-    kept, aside = set_aside_rows(frame, bad, "unreadable time in 'created_at'")
-    kept, deleted = set_aside_rows(kept, status.loc[kept.index].eq("deleted"), DELETED)
-    mapping = {"id": "ticket_id", "created_at": "created_at", "via_channel": "channel",
+
+def _read_metrics(source: Any, timezone: str | None, encoding: str,
+                  columns: Mapping[str, str] | None) -> VendorRead:
+    raw, _ = _records(source, encoding, ("ticket_metrics", "ticket_metric"), _METRICS_ENDPOINT)
+    raw = _rename(raw, columns)
+    frame, problems, notes = _metrics_frame(raw, _label(source), timezone)
+    kept, aside = _split(frame, problems)
+    return VendorRead(NAME, METRICS, kept, _concat(aside, frame.columns), len(raw),
+                      [_METRICS_NOTE, *notes], _metrics_mapping(set(raw.columns)), "tickets")
+
+
+def _metrics_source(metrics: Any, source: Any) -> Any:
+    """A relative metrics path is looked for beside the tickets file first."""
+    if isinstance(metrics, (str, os.PathLike)) and isinstance(source, (str, os.PathLike)):
+        path = Path(metrics)
+        beside = Path(source).parent / path
+        if not path.is_absolute() and beside.exists():
+            return beside
+    return metrics
+
+
+def _read_tickets_json(source: Any, timezone: str | None, encoding: str,
+                       columns: Mapping[str, str] | None, metrics: Any) -> VendorRead:
+    raw, data = _records(source, encoding, ("tickets", "ticket"), _TICKETS_ENDPOINT)
+    raw = _rename(raw, columns)
+    name = _label(source)
+    _require(raw, ("id", "created_at"), name, "tickets list",
+             f"Save the response of GET {_TICKETS_ENDPOINT}, or choose the vendor that made "
+             "the file with source:.")
+    notes = ["The API's times are UTC (written with 'Z')."]
+    created, problems = _local_times(raw["created_at"], "created_at", name, timezone)
+    frame = pd.DataFrame({"ticket_id": _text_ids(raw["id"]), "created_at": created},
+                         index=raw.index)
+    if "via" in raw.columns:
+        frame["channel"] = raw["via"].map(lambda v: v.get("channel") if isinstance(v, Mapping)
+                                          else v)
+    elif "via.channel" in raw.columns:
+        frame["channel"] = raw["via.channel"]
+    for vendor, canonical in (("priority", "priority"), ("status", "status"), ("type", "type"),
+                              ("assignee_id", "agent"), ("group_id", "team"),
+                              ("requester_id", "customer_id"), ("subject", "subject"),
+                              ("organization_id", "organization_id"), ("brand_id", "brand_id")):
+        if vendor in raw.columns:
+            frame[canonical] = _text_ids(raw[vendor]) if vendor.endswith("_id") else raw[vendor]
+    if "updated_at" in raw.columns:
+        frame["updated_at"], more = _local_times(raw["updated_at"], "updated_at", name, timezone)
+        for reason, mask in more.items():
+            problems[reason] = problems.get(reason, False) | mask
+    if "tags" in raw.columns:
+        frame["tags"] = raw["tags"].map(lambda v: "; ".join(map(str, v))
+                                        if isinstance(v, (list, tuple)) else v)
+    if "satisfaction_rating" in raw.columns:
+        frame["satisfaction_score"] = raw["satisfaction_rating"].map(
+            lambda v: v.get("score") if isinstance(v, Mapping) else None)
+    sets = data.get("metric_sets") if isinstance(data, Mapping) else None
+    if sets is not None and metrics is not None:
+        raise ParameterError(f"{name} holds its own metric_sets (the incremental export with "
+                             "include=metric_sets): leave metrics= out.")
+    given = sets if sets is not None else (None if metrics is None
+                                           else _metrics_source(metrics, source))
+    mapping = {"id": "ticket_id", "created_at": "created_at", "via.channel": "channel",
                "priority": "priority", "assignee_id": "agent", "group_id": "team",
                "requester_id": "customer_id"}
-    return VendorRead(NAME, WAREHOUSE, kept,
-                      _concat([aside, deleted], frame.columns), len(raw), notes,
-                      {k: v for k, v in mapping.items() if k in raw.columns}, "tickets")
-
-
-def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
-    """``values`` (indexed by ticket id) for each key, keeping the values' dtype."""
-    return pd.Series(values.reindex(keys.to_numpy()).to_numpy(), index=keys.index,
-                     dtype=values.dtype if len(values) else "datetime64[ns, UTC]")
-
-
-def _status_rows(history: pd.DataFrame) -> pd.DataFrame:
-    need = {"field_name", "ticket_id", "updated", "value"}
-    if not need <= set(history.columns):
-        raise MissingColumnError(
-            f"The field history has no column {show_values(sorted(need - set(history.columns)))} "
-            f"(found {show_values(list(history.columns), 8)}): give ticket_field_history_data."
-        )
-    rows = history[history["field_name"].astype("string").str.strip().eq("status")]
-    rows = pd.DataFrame({"ticket_id": _text_ids(rows["ticket_id"]),
-                         "updated": _utc(rows["updated"]),
-                         "status": rows["value"].astype("string").str.strip().str.lower()})
-    return rows.sort_values(["ticket_id", "updated"], kind="stable")
-
-
-def _apply_history(frame: pd.DataFrame, history: pd.DataFrame, notes: list[str]) -> None:
-    rows = _status_rows(history)
-    known = rows["ticket_id"].isin(set(frame["ticket_id"]))
-    if (~known).any():
-        notes.append(f"{int((~known).sum()):,} status change(s) in the field history are for "
-                     f"tickets not in ticket_data and are not used.")
-    rows = rows[known]
-    solved = rows[rows["status"].eq("solved")].groupby("ticket_id")["updated"].max()
-    frame["resolved_at"] = _lookup(frame["ticket_id"], solved)
-    previous = rows.groupby("ticket_id")["status"].shift()
-    reopen = previous.eq("solved") & ~rows["status"].isin(["solved", "closed"])
-    counts = reopen.groupby(rows["ticket_id"]).sum()
-    frame["reopens"] = frame["ticket_id"].map(counts).astype(float)
-    first = rows.groupby("ticket_id")["updated"].min()
-    early = _lookup(frame["ticket_id"], first) < frame["created_at"]
-    if early.any():
-        notes.append(f"{int(early.sum()):,} ticket(s) have status changes stamped before "
-                     f"their created_at ({show_values(frame.loc[early, 'ticket_id'].tolist())}).")
-
-
-def _apply_comments(frame: pd.DataFrame, comments: pd.DataFrame, users: pd.DataFrame,
-                    notes: list[str]) -> None:
-    if not ({"ticket_id", "user_id", "created", "public"} <= set(comments.columns)
-            and {"id", "role"} <= set(users.columns)):
-        return
-    agents = set(_text_ids(users.loc[users["role"].astype("string").str.lower().isin(
-        ["agent", "admin"]), "id"]))
-    public = comments["public"].astype("string").str.strip().str.lower().isin(["true", "1"])
-    rows = pd.DataFrame({"ticket_id": _text_ids(comments["ticket_id"]),
-                         "user": _text_ids(comments["user_id"]),
-                         "at": _utc(comments["created"])})[public.to_numpy()]
-    rows = rows[rows["user"].isin(agents)]
-    merged = rows.merge(frame[["ticket_id", "created_at"]], on="ticket_id")
-    merged = merged[merged["at"] >= merged["created_at"]]
-    first = merged.groupby("ticket_id")["at"].min()
-    frame["first_response_at"] = _lookup(frame["ticket_id"], first)
-    notes.append(f"first_response_at is the first public comment by an agent: found for "
-                 f"{len(first):,} of {len(frame):,} tickets.")
-
-
-def status_durations(history: Any, *, encoding: str = "utf-8-sig") -> pd.DataFrame:
-    """Calendar time each ticket spent in each status, from the field history.
-
-    Each status lasts from its row's ``updated`` time to the next status row of the same
-    ticket; the last status of a ticket (usually closed) has no end and is not counted.
-
-    Parameters
-    ----------
-    history : path or DataFrame
-        ``ticket_field_history_data`` (columns ``field_name``, ``ticket_id``, ``updated``,
-        ``value``); rows of other fields are ignored.
-    encoding : str
-        Text encoding of the file.
-
-    Returns
-    -------
-    DataFrame
-        ``ticket_id``, ``status``, ``periods`` (times the ticket entered it),
-        ``minutes`` and ``days``, one row per ticket and status, in first-entered order.
-
-    Examples
-    --------
-    >>> history = pd.DataFrame({"field_name": "status", "ticket_id": 1,
-    ...     "updated": ["2020-01-01 00:00", "2020-01-02 12:00", "2020-01-03 00:00"],
-    ...     "value": ["open", "solved", "closed"]})
-    >>> status_durations(history)[["status", "days"]].values.tolist()
-    [['open', 1.5], ['solved', 0.5]]
-    """
-    rows = _status_rows(_table(history, encoding))
-    ends = rows.groupby("ticket_id")["updated"].shift(-1)
-    spans = rows.assign(minutes=(ends - rows["updated"]).dt.total_seconds() / 60)[ends.notna()]
-    out = (spans.groupby(["ticket_id", "status"], sort=False)
-           .agg(periods=("minutes", "size"), minutes=("minutes", "sum")).reset_index())
-    return out.assign(days=out["minutes"] / 1440)
-
-
-def schedule_spec(schedules: Any, holidays: Any = None, *, schedule_id: Any = None,
-                  encoding: str = "utf-8-sig") -> dict:
-    """A Zendesk business-hours schedule as the toolkit's schedule settings.
-
-    Zendesk's intervals are minutes from Sunday 00:00 in the schedule's zone
-    (``start_time 1920`` = Monday 08:00); holidays are local date ranges.
-
-    Parameters
-    ----------
-    schedules : path or DataFrame
-        ``schedule_data`` (``id``, ``name``, ``time_zone``, ``start_time``, ``end_time``;
-        one row per interval).
-    holidays : path or DataFrame, optional
-        ``schedule_holiday_data`` (``schedule_id``, ``start_date``, ``end_date``, ``name``).
-        Holidays of another schedule in ``schedules`` are not used; holidays naming a
-        schedule that is not in ``schedules`` are an error (they would be lost).
-    schedule_id : optional
-        Which schedule, when ``schedules`` has several.
-    encoding : str
-        Text encoding of the files.
-
-    Returns
-    -------
-    dict
-        ``{"name", "timezone", "hours", "holidays"}`` for
-        ``csat_toolkit.ops.businesshours.Schedule.from_dict`` (``timezone`` is the IANA
-        name of Zendesk's zone).
-
-    Examples
-    --------
-    >>> table = pd.DataFrame({"id": 7, "name": "Office", "time_zone": "London",
-    ...                       "start_time": [1980, 3420], "end_time": [2460, 3900]})
-    >>> schedule_spec(table)
-    {'name': 'Office', 'timezone': 'Europe/London', 'hours': {'mon': ['09:00-17:00'], \
-'tue': ['09:00-17:00']}, 'holidays': []}
-    """
-    table = _table(schedules, encoding)
-    need = ("id", "start_time", "end_time", "time_zone")
-    _require(table, need, _label(schedules), "schedule_data table",
-             "Give the schedule_data table synced from Zendesk.")
-    ids = _text_ids(table["id"])
-    known = list(dict.fromkeys(ids))
-    if schedule_id is None:
-        if len(known) > 1:
-            raise ParameterError(f"schedule_data has {len(known)} schedules "
-                                 f"({show_values(known)}): pass schedule_id= to choose one.")
-        chosen = known[0]
+    if given is None:
+        for column in ("first_response_at", "resolved_at"):
+            frame[column] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
+        notes.append("No ticket metrics were given, so first_response_at and resolved_at are "
+                     "empty (every ticket reads as open): pass metrics= the response of GET "
+                     f"{_METRICS_ENDPOINT}, or export with include=metric_sets.")
     else:
-        chosen = str(schedule_id)
-        if chosen not in known:
-            raise ParameterError(f"No schedule {chosen!r} in schedule_data; its schedules are "
-                                 f"{show_values(known)}.")
-    rows = table[ids.eq(chosen).to_numpy()]
-    zones = rows["time_zone"].dropna().unique()
-    if len(zones) != 1:
-        raise FileFormatError(f"Schedule {chosen} has time zones {show_values(list(zones))}; "
-                              "a schedule has one.")
-    hours: dict[str, list[str]] = {}
-    days = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-    for start, end in sorted(zip(pd.to_numeric(rows["start_time"]).astype(int),
-                                 pd.to_numeric(rows["end_time"]).astype(int))):
-        if not 0 <= start < end <= 7 * 1440:
-            raise FileFormatError(f"Schedule {chosen} has an interval {start}-{end} outside the "
-                                  "week's 0-10080 minutes (from Sunday 00:00).")
-        while start < end:
-            day, stop = start // 1440, min(end, (start // 1440 + 1) * 1440)
-            hours.setdefault(days[day], []).append(f"{_clock(start % 1440)}-"
-                                                   f"{_clock(stop - day * 1440)}")
-            start = stop
-    name = rows["name"].iloc[0] if "name" in rows.columns else chosen
-    spec = {"name": str(name), "timezone": iana_zone(zones[0]),
-            "hours": {d: hours[d] for d in days[1:] + days[:1] if d in hours}, "holidays": []}
-    if holidays is not None:
-        spec["holidays"] = _holidays(_table(holidays, encoding), chosen, known)
-    return spec
+        joined = _join_metrics(frame, given, encoding, timezone, notes)
+        frame = joined
+        mapping.update({f"metric_sets.{k}" if sets is not None else f"metrics.{k}": v
+                        for k, v in _metrics_mapping(set(_METRIC_DURATIONS) | {
+                            "solved_at", "reopens", "replies"}).items()})
+    frame, aside = _split(frame, problems)
+    status = frame["status"].astype("string").str.strip().str.lower() if "status" in frame \
+        else pd.Series(pd.NA, index=frame.index, dtype="string")
+    frame, deleted = set_aside_rows(frame, status.eq("deleted"), DELETED)
+    return VendorRead(NAME, TICKETS_JSON, frame,
+                      _concat([*aside, deleted], frame.columns), len(raw), notes,
+                      {k: v for k, v in mapping.items() if k.split(".")[0] in raw.columns
+                       or k.startswith(("metric_sets.", "metrics."))}, "tickets")
 
 
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def _holidays(table: pd.DataFrame, chosen: str, known: list) -> list[str]:
-    _require(table, ("schedule_id", "start_date", "end_date"), "schedule_holiday_data",
-             "holiday table", "Give the schedule_holiday_data table synced from Zendesk.")
-    owners = _text_ids(table["schedule_id"])
-    stray = sorted(set(owners) - set(known))
-    if stray:
-        raise FileFormatError(
-            f"schedule_holiday_data has holidays of schedule {show_values(stray)}, which is not "
-            f"in schedule_data ({show_values(known)}): they would be lost. Give the holidays of "
-            "this schedule only, or correct their schedule_id."
-        )
-    dates: list[str] = []
-    for _, row in table[owners.eq(chosen).to_numpy()].iterrows():
-        first, last = pd.Timestamp(row["start_date"]), pd.Timestamp(row["end_date"])
-        if last < first:
-            raise FileFormatError(f"Holiday {row.get('name', '')!r} ends ({last.date()}) before "
-                                  f"it starts ({first.date()}).")
-        dates += [d.date().isoformat() for d in pd.date_range(first, last, freq="D")]
-    return sorted(set(dates))
+def _join_metrics(frame: pd.DataFrame, metrics: Any, encoding: str, timezone: str | None,
+                  notes: list[str]) -> pd.DataFrame:
+    """The tickets with their metrics' columns, by ticket_id (the tickets' own times win)."""
+    raw, _ = _records(metrics, encoding, ("ticket_metrics", "ticket_metric", "metric_sets"),
+                      _METRICS_ENDPOINT)
+    if not len(raw):
+        notes.append("The ticket metrics are empty: first_response_at and resolved_at are "
+                     "empty for every ticket.")
+        return frame
+    if "created_at" not in raw.columns:   # the join needs the tickets' own created_at only
+        raw = raw.assign(created_at=None)
+    table, problems, more = _metrics_frame(raw, _label(metrics) if not isinstance(metrics, list)
+                                           else "metric_sets", timezone)
+    notes.extend(more)
+    for reason, mask in problems.items():
+        notes.append(f"{int(np.sum(mask)):,} metric set(s), {reason} (ticket "
+                     f"{show_values(table.loc[np.asarray(mask, bool), 'ticket_id'].tolist())}): "
+                     "that time is left empty.")
+    table = table.dropna(subset=["ticket_id"])
+    twice = table["ticket_id"].duplicated(keep="last")
+    if twice.any():
+        notes.append(f"{int(twice.sum()):,} ticket(s) have more than one metric set "
+                     f"({show_values(table.loc[twice, 'ticket_id'].tolist())}); the last is used.")
+        table = table[~twice]
+    stray = ~table["ticket_id"].isin(set(frame["ticket_id"]))
+    if stray.any():
+        notes.append(f"{int(stray.sum()):,} metric set(s) are for tickets not in the file "
+                     f"({show_values(table.loc[stray, 'ticket_id'].tolist())}) and are not used.")
+    table = table.drop(columns=["created_at", "first_response_at"], errors="ignore")
+    table = table.drop(columns=[c for c in table.columns if c in frame.columns
+                                and c != "ticket_id"])
+    joined = frame.reset_index().merge(table, on="ticket_id", how="left").set_index("index")
+    joined.index.name = None
+    if "vendor_first_reply_calendar_minutes" in joined:
+        joined["first_response_at"] = joined["created_at"] + pd.to_timedelta(
+            joined["vendor_first_reply_calendar_minutes"], unit="min")
+    if "resolved_at" not in joined:
+        joined["resolved_at"] = pd.Series(pd.NaT, index=joined.index, dtype="datetime64[ns, UTC]")
+    missing = ~frame["ticket_id"].isin(set(table["ticket_id"]))
+    if missing.any():
+        notes.append(f"{int(missing.sum()):,} ticket(s) have no metric set "
+                     f"({show_values(frame.loc[missing, 'ticket_id'].tolist())}): their "
+                     "first_response_at and resolved_at are empty.")
+    solved = frame.get("status", pd.Series(dtype=object)).astype("string").str.lower().isin(
+        ["solved", "closed"])
+    open_solved = solved & joined["resolved_at"].isna()
+    if open_solved.any():
+        notes.append(f"{int(open_solved.sum()):,} solved or closed ticket(s) have no solved_at "
+                     "in their metrics, so resolved_at is empty for them (they read as open).")
+    notes.append(_METRICS_NOTE)
+    return joined
