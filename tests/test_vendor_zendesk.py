@@ -822,3 +822,26 @@ def test_sla_targets_errors_and_edges():
     assert "1 ticket(s) are on policy '8', which has no targets" in " ".join(stray.notes)
     unknown = z.sla_targets(history.assign(metric=["first_reply_time", "group_ownership_time"]))
     assert unknown.unsupported["reason"].str.contains("time a group owns").all()
+
+
+def test_loaders_accounting_api(tmp_path):
+    # The API's files through the loaders (source: zendesk, data/examples/zendesk_api.yaml):
+    # rows read = used + set aside, by reason.
+    answers = ct.load_responses(RATINGS, vendor="zendesk")
+    assert answers.n_read == 5 and len(answers.data) == 3
+    assert answers.rejected["reason"].value_counts().to_dict() == {
+        "offered, not answered": 1, "rating not offered": 1}
+    tickets = load_tickets(TICKETS, vendor="zendesk",
+                           vendor_options={"metrics": "ticket_metrics.json"})
+    assert tickets.n_read == 5 and len(tickets.data) == 5 and len(tickets.rejected) == 0
+    assert tickets.data["resolved_at"].notna().sum() == 2
+    metrics = load_tickets(METRICS, vendor="zendesk")
+    assert metrics.n_read == 4 and len(metrics.data) == 4
+    # The incremental export: a deleted ticket set aside by the reader, at its file row.
+    records = json.loads(TICKETS.read_text())
+    records["tickets"][1]["status"] = "deleted"
+    records["metric_sets"] = json.loads(METRICS.read_text())["ticket_metrics"]
+    path = _write(tmp_path, json.dumps(records), "incremental.json")
+    incremental = load_tickets(path, vendor="zendesk")
+    assert incremental.n_read == 5 and len(incremental.data) == 4
+    assert incremental.rejected[["source_row", "reason"]].values.tolist() == [[2, z.DELETED]]
