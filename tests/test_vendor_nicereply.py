@@ -56,20 +56,93 @@ def test_timezone_needed_without_offsets():
     assert str(read.frame["responded_at"][0]) == "2023-08-01 10:00:00+02:00"
 
 
-def test_wrong_vendor_renamed_missing_header_encoding(tmp_path):
-    with pytest.raises(MissingColumnError, match="no 'Score' column"):
-        nicereply.read_responses(FIXTURES / "google_forms" / "responses.csv")
-    renamed = pd.read_csv(CSV, dtype=str).rename(columns={"Date": "When"})
-    with pytest.raises(MissingColumnError, match="no responded_at column"):
-        nicereply.read_responses(renamed)
-    path = tmp_path / "n.csv"
+# --- bad input (issue 12): one test per case and layout (JSON has no header row) -------
+
+def _api_file(tmp_path, text, name="ratings.json", encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+API = json.dumps({"_results": [
+    {"id": 1, "score": 8, "created": "2023-08-01T10:00:00Z", "comment": "très bien"},
+    {"id": 2, "score": 3, "created": "2023-08-02T10:00:00Z", "comment": "slow"}]},
+    ensure_ascii=False)
+
+
+@pytest.mark.parametrize("cut_at", ["505,2023-08-03", '505,2023-08-03T10:00:00+02:00,NPS,4,4,"Not'])
+def test_csv_truncated_last_row_set_aside(tmp_path, cut_at):
+    path = tmp_path / "cut.csv"
     text = CSV.read_text(encoding="utf-8")
-    path.write_text("".join(text.splitlines(True)[1:]), encoding="utf-8")
-    with pytest.raises(MissingColumnError, match="no 'Score' column"):
+    path.write_text(text[: text.index("505")] + cut_at, encoding="utf-8")
+    read = nicereply.read_responses(path)
+    assert read.n_read == 5 and read.frame["response_id"].tolist() == ["501", "502", "503", "504"]
+    assert read.set_aside["response_id"].tolist() == ["505"]
+    assert read.set_aside.index.tolist() == [4]
+    assert read.set_aside["reason"].iloc[0].startswith("last row cut short (line 6: ")
+
+
+def test_json_truncated(tmp_path):
+    with pytest.raises(FileFormatError, match="ratings.json is not complete JSON .*line 1.*"
+                                              "looks truncated. Download it again"):
+        nicereply.read_responses(_api_file(tmp_path, API[:60]))
+
+
+def test_csv_wrong_vendor():
+    with pytest.raises(MissingColumnError, match="no 'Score' column for Nicereply's ratings; the "
+                                                 "columns are 'Timestamp'.*set source: to that "
+                                                 "tool"):
+        nicereply.read_responses(FIXTURES / "google_forms" / "responses.csv")
+
+
+def test_json_wrong_vendor():
+    with pytest.raises(FileFormatError, match="satisfaction_ratings.json is not a Nicereply API "
+                                              "response: no '_results' list \\(found a list\\)"):
+        nicereply.read_responses(FIXTURES / "freshdesk" / "satisfaction_ratings.json")
+
+
+def test_csv_missing_header_row(tmp_path):
+    path = tmp_path / "n.csv"
+    path.write_text("".join(CSV.read_text(encoding="utf-8").splitlines(True)[1:]),
+                    encoding="utf-8")
+    with pytest.raises(FileFormatError, match="n.csv has no header row: its first line has "
+                                              "'501', '2023-08-01T09:00:00\\+02:00'"):
         nicereply.read_responses(path)
-    path.write_bytes(text.replace("Slow", "Lent, très").encode("latin-1"))
-    with pytest.raises(FileFormatError, match="not utf-8-sig text"):
+
+
+@pytest.mark.parametrize("old, new, missing", [("Date", "Rating date", "responded_at"),
+                                               ("Score", "Scores", "'Score'")])
+def test_csv_renamed_column(old, new, missing):
+    renamed = pd.read_csv(CSV, dtype=str).rename(columns={old: new})
+    with pytest.raises(MissingColumnError, match=f"no {missing} column.*Did you mean '{new}' "
+                                                 f"for '{old}'.*Rename the column back"):
+        nicereply.read_responses(renamed)
+
+
+def test_json_renamed_field(tmp_path):
+    path = _api_file(tmp_path, API.replace('"created"', '"created_on"'))
+    with pytest.raises(MissingColumnError, match="no responded_at column.*Did you mean "
+                                                 "'created_on' for 'created'"):
         nicereply.read_responses(path)
+
+
+def test_csv_other_encoding(tmp_path):
+    path = tmp_path / "n.csv"
+    path.write_bytes(CSV.read_text(encoding="utf-8").replace("Slow", "Lent très")
+                     .encode("latin-1"))
+    with pytest.raises(FileFormatError, match=r"n.csv is not utf-8-sig text at byte [\d,]+ "
+                                              r"\(line 3.*encoding='latin-1'"):
+        nicereply.read_responses(path)
+    assert nicereply.read_responses(path, encoding="latin-1").frame["comment"][1] == "Lent très"
+
+
+def test_json_other_encoding(tmp_path):
+    path = _api_file(tmp_path, API, encoding="latin-1")
+    with pytest.raises(FileFormatError, match=r"ratings.json is not utf-8-sig text at byte "
+                                              r"[\d,]+ \(line 1.*encoding='latin-1'"):
+        nicereply.read_responses(path)
+    read = nicereply.read_responses(path, encoding="latin-1", survey="nps")
+    assert read.frame["comment"][0] == "très bien"
 
 
 def test_through_the_loader_accounting_adds_up():

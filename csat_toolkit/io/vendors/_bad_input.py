@@ -173,6 +173,8 @@ def did_you_mean(missing, found, taken=()) -> str:
     --------
     >>> did_you_mean(["Created time"], ["Ticket ID", "Created", "Subject"])
     "did you mean 'Created' for 'Created time'?"
+    >>> did_you_mean(["Date"], ["ID", "Rating date"])
+    "did you mean 'Rating date' for 'Date'?"
     >>> did_you_mean(["score"], ["id", "date"])
     ''
     """
@@ -180,14 +182,22 @@ def did_you_mean(missing, found, taken=()) -> str:
     pairs = []
     for column in missing:
         near = difflib.get_close_matches(str(column), found, n=1, cutoff=0.6)
+        folded = {_words(c): c for c in found}
         if not near:
-            folded = {c.casefold().replace("_", " ").strip(): c for c in found}
-            near = difflib.get_close_matches(str(column).casefold().replace("_", " "),
-                                             list(folded), n=1, cutoff=0.6)
-            near = [folded[n] for n in near]
+            near = [folded[n] for n in difflib.get_close_matches(
+                _words(column), list(folded), n=1, cutoff=0.6)]
+        if not near:  # one name holds the other's words: 'Date' / 'Rating date'
+            key = _words(column)
+            near = [c for w, c in folded.items()
+                    if w and key and (re.search(rf"\b{re.escape(key)}\b", w)
+                                      or re.search(rf"\b{re.escape(w)}\b", key))][:1]
         if near:
             pairs.append(f"{near[0]!r} for {str(column)!r}")
     return f"did you mean {'; '.join(pairs)}?" if pairs else ""
+
+
+def _words(name) -> str:
+    return re.sub(r"[_\s]+", " ", str(name).casefold()).strip()
 
 
 def value_names(columns) -> list[str]:

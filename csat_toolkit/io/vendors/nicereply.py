@@ -21,7 +21,8 @@ import pandas as pd
 
 from ...errors import FileFormatError, MissingColumnError, ParameterError, show_values
 from .._common import _snake
-from ..reading import _raise_decode_error, _read_source
+from ..reading import _raise_decode_error
+from ._bad_input import did_you_mean, read_table, value_names
 from ._common import VendorRead, first_line
 
 __all__ = ["NAME", "KINDS", "detect", "read_responses"]
@@ -88,12 +89,19 @@ def read_responses(source: Any, *, timezone: str | None = None, encoding: str = 
     >>> read.frame[["response_id", "survey", "score", "agent"]].values.tolist()
     [['1', 'csat', '4', 'Ana']]
     """
+    cut = None
     if isinstance(source, dict) or (isinstance(source, (str, Path))
                                     and Path(source).suffix.lower() == ".json"):
-        raw, name, layout = _api(source) + ("API ratings (JSON)",)
+        raw, name, layout = _api(source, encoding) + ("API ratings (JSON)",)
     else:
-        raw, name, _ = _read_source(source, encoding=encoding, sep=None, sheet=sheet)
+        raw, name, _, cut = read_table(source, encoding=encoding, sheet=sheet)
         layout = "ratings export (CSV)"
+        values = value_names(raw.columns)
+        if values:
+            raise FileFormatError(
+                f"{name} has no header row: its first line has {show_values(values, 3)}, "
+                "which look like values, not Nicereply's column names such as 'ID', 'Date', "
+                "'Score'. Export the ratings again with their header row.")
     raw = raw.copy()
     raw.index = pd.RangeIndex(len(raw))
     snaked = {c: _snake(c) for c in raw.columns}
@@ -104,19 +112,34 @@ def read_responses(source: Any, *, timezone: str | None = None, encoding: str = 
         target = _NAMES.get(key)
         if target and target not in rename.values():
             rename[column] = target
-    if "score" not in rename.values():
-        hint = (f" It has {legacy[0]!r}, the deprecated score out of 10 for every survey "
-                "type, which the toolkit does not read: export again with the current Score."
-                if legacy else "")
+    found = set(rename.values())
+    if "score" not in found:
+        near = did_you_mean(["score" if layout.startswith("API") else "Score"],
+                            raw.columns, taken=[*rename, *legacy])
+        if near and len(found) >= 2:  # Nicereply's ratings, with the score renamed
+            hint = (f" {near[0].upper()}{near[1:]} Rename the column back to Score"
+                    + (f" ({legacy[0]!r} is never read as the score)." if legacy else "."))
+        elif legacy:
+            hint = (f" It has {legacy[0]!r}, the deprecated score out of 10 for every survey "
+                    "type, which the toolkit does not read: export again with the current "
+                    "Score.")
+        else:
+            hint = (" Export the ratings again from Nicereply, or, if the file is another "
+                    "tool's, set source: to that tool.")
         raise MissingColumnError(
             f"{name}: no 'Score' column for Nicereply's ratings; the columns are "
             f"{show_values(list(raw.columns), 10)}.{hint}")
-    missing = {"response_id", "responded_at"} - set(rename.values())
+    missing = {"response_id": "id", "responded_at": "created"} if layout.startswith("API") \
+        else {"response_id": "ID", "responded_at": "Date"}
+    missing = {k: v for k, v in missing.items() if k not in found}
     if missing:
+        near = did_you_mean(list(missing.values()), raw.columns, taken=[*rename, *legacy])
         raise MissingColumnError(
             f"{name}: no {' or '.join(sorted(missing))} column for Nicereply's ratings (looked "
             f"for ID/Rating ID and Date/Created); the columns are "
-            f"{show_values(list(raw.columns), 10)}. Rename the column back.")
+            f"{show_values(list(raw.columns), 10)}. "
+            + (f"{near[0].upper()}{near[1:]} " if near else "")
+            + "Rename the column back to Nicereply's name.")
     if legacy:
         notes.append(f"{legacy[0]!r} (the deprecated score out of 10) was not read; the "
                      "score is 'Score', on each survey's own scale.")
@@ -125,11 +148,16 @@ def read_responses(source: Any, *, timezone: str | None = None, encoding: str = 
     frame["survey"] = _surveys(frame, survey, name, notes)
     frame["responded_at"] = _times(frame["responded_at"], timezone, name, notes)
     mapping = {**rename, **{c: None for c in legacy}}
-    return VendorRead(NAME, layout, frame, frame.iloc[0:0].assign(reason=[]), len(frame),
-                      notes, mapping)
+    aside = frame.iloc[0:0].assign(reason=[])
+    if cut is not None:
+        ids = [c for c, t in rename.items() if t == "response_id"]
+        aside = cut.frame(frame.columns, {"response_id": cut.get(ids[0])})
+        notes.append(cut.note(name))
+    return VendorRead(NAME, layout, frame, aside, len(frame) + (cut is not None), notes,
+                      mapping)
 
 
-def _api(source) -> tuple[pd.DataFrame, str]:
+def _api(source, encoding: str = "utf-8-sig") -> tuple[pd.DataFrame, str]:
     if isinstance(source, dict):
         found, name = source, "the API response given"
     else:
@@ -137,15 +165,19 @@ def _api(source) -> tuple[pd.DataFrame, str]:
         if not path.exists():
             raise FileFormatError(f"File not found: {path}. Check the path.")
         try:
-            found = json.loads(path.read_text(encoding="utf-8-sig"))
+            found = json.loads(path.read_text(encoding=encoding))
         except UnicodeDecodeError:
-            _raise_decode_error(path, "utf-8")
+            _raise_decode_error(path, encoding)
         except json.JSONDecodeError as exc:
             raise FileFormatError(f"{path} is not complete JSON ({exc.msg}, line {exc.lineno})"
                                   ": it looks truncated. Download it again.") from exc
         name = str(path)
     if not isinstance(found, dict) or not isinstance(found.get("_results"), list):
-        raise FileFormatError(f"{name} is not a Nicereply API response: no '_results' list.")
+        keys = list(found)[:6] if isinstance(found, dict) else f"a {type(found).__name__}"
+        raise FileFormatError(
+            f"{name} is not a Nicereply API response: no '_results' list (found {keys}). "
+            "Save the JSON of Nicereply's API v1 ratings (GET /ratings), or, if the file is "
+            "another tool's, set source: to that tool.")
     return pd.json_normalize(found["_results"], sep="_").astype(object), name
 
 
