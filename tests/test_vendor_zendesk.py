@@ -423,7 +423,8 @@ def test_api_ratings_errors(tmp_path):
         z.read_responses(_write(tmp_path, text[:400], "cut.json"))
     with pytest.raises(FileFormatError, match="no 'satisfaction_ratings' list"):
         z.read_responses(_write(tmp_path, '{"conversations": []}', "other.json"))
-    with pytest.raises(ParameterError, match="tickets from the API, which has no satisfaction"):
+    # An empty ticket list names no Zendesk field: read as ratings, it has none.
+    with pytest.raises(FileFormatError, match="no 'satisfaction_ratings' list .*'tickets'"):
         z.read_responses(_write(tmp_path, '{"tickets": []}', "tickets.json"))
     with pytest.raises(FileFormatError, match="is empty"):
         z.read_responses(_write(tmp_path, "", "empty.json"))
@@ -551,6 +552,10 @@ def test_api_metrics_bad_input(tmp_path):
     other = _write(tmp_path, '{"type": "conversation.list", "conversations": [{"id": "1"}]}',
                    "intercom.json")
     assert z.detect(other) is None
+    # Intercom's ticket list has a "tickets" key but no Zendesk ticket fields (via, requester_id).
+    intercom = _write(tmp_path, '{"type": "ticket.list", "tickets": [{"type": "ticket", '
+                                '"id": "7", "ticket_attributes": {}}]}', "intercom_t.json")
+    assert z.detect(intercom) is None
     with pytest.raises(FileFormatError, match="not a Zendesk API file: no 'ticket_metrics'.*"
                                               "keys found: 'type', 'conversations'"):
         z.read_tickets(other)

@@ -166,13 +166,15 @@ def _json_layout(text: str) -> str | None:
         return RATINGS
     if re.search(r'"ticket_metrics?"\s*:', text):
         return METRICS
-    if re.search(r'"tickets"\s*:', text) or re.search(r'"ticket"\s*:\s*\{', text):
+    zendesk_ticket = '"via"' in text and '"requester_id"' in text   # every Zendesk ticket
+    if zendesk_ticket and (re.search(r'"tickets"\s*:', text)
+                           or re.search(r'"ticket"\s*:\s*\{', text)):
         return TICKETS_JSON
     if any(f'"{key}"' in text for key in _METRIC_DURATIONS):
         return METRICS
     if '"score"' in text and '"ticket_id"' in text:
         return RATINGS
-    if '"via"' in text and '"ticket_id"' not in text:
+    if zendesk_ticket and '"ticket_id"' not in text:
         return TICKETS_JSON
     return None
 
