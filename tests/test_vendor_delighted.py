@@ -74,39 +74,95 @@ def test_csv_without_offsets_needs_timezone(tmp_path):
     assert str(read.frame["responded_at"].iloc[0]) == "2024-03-05 10:00:00+01:00"
 
 
-def test_truncated_records(tmp_path):
+# --- bad input (issue 12): one test per case and layout (JSON has no header row) -------
+
+ARRAY = ('[{"id": "1", "person": "p", "survey_type": "nps", "score": 9, "comment": "très bien", '
+         '"created_at": 1700000000},\n {"id": "2", "person": "q", "survey_type": "nps", '
+         '"score": 4, "comment": "slow", "created_at": 1700003600}]')
+
+
+def _file(tmp_path, text, name="responses.json", encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_json_lines_truncated(tmp_path):
     path = tmp_path / "records.jsonl"
     text = require_shared(RECORDS).read_text(encoding="utf-8")
     path.write_text(text[: len(text) - 40], encoding="utf-8")
-    with pytest.raises(FileFormatError, match="line 30 is not a complete JSON object"):
+    with pytest.raises(FileFormatError, match="records.jsonl: line 30 is not a complete JSON "
+                                              "object .*looks truncated; export it again"):
         delighted.read_responses(path)
 
 
-def test_wrong_vendor_file():
-    with pytest.raises(MissingColumnError, match="Response ID/id, Score"):
+def test_json_array_truncated(tmp_path):
+    with pytest.raises(FileFormatError, match="responses.json is not complete JSON .*line 2.*"
+                                              "looks truncated. Export it again"):
+        delighted.read_responses(_file(tmp_path, ARRAY[:-30]))
+
+
+def test_csv_truncated_last_row_set_aside(tmp_path):
+    text = CSV.read_text(encoding="utf-8")
+    path = _file(tmp_path, text[: text.index("9004") + 12], "cut.csv")
+    read = delighted.read_responses(path)
+    assert read.n_read == 4 and read.frame["response_id"].tolist() == ["9001", "9002", "9003"]
+    assert read.set_aside["response_id"].tolist() == ["9004"]
+    assert read.set_aside["reason"].iloc[0] == (
+        "last row cut short (line 5: 5 of the header's 10 fields); the file looks truncated")
+    assert any("cut.csv looks truncated" in n for n in read.notes)
+
+
+def test_json_wrong_vendor():
+    hubspot = REPO / "tests" / "fixtures" / "vendors" / "hubspot" / "feedback_submissions.json"
+    with pytest.raises(FileFormatError, match="feedback_submissions.json is one JSON object "
+                                              "with the keys 'results'.*not Delighted's survey "
+                                              "responses.*set source: to that tool"):
+        delighted.read_responses(hubspot)
+
+
+def test_csv_wrong_vendor():
+    with pytest.raises(MissingColumnError, match="no responded_at, response_id, score column "
+                                                 "found for Delighted's export.*'#'.*set source:"):
         delighted.read_responses(REPO / "tests" / "fixtures" / "vendors" / "typeform" /
                                  "responses.csv")
 
 
-def test_renamed_column(tmp_path):
-    frame = pd.read_csv(CSV, dtype=str).rename(columns={"Score": "Rating"})
-    with pytest.raises(MissingColumnError, match="no score column"):
-        delighted.read_responses(frame)
-
-
-def test_missing_header_row(tmp_path):
-    path = tmp_path / "d.csv"
-    path.write_text("".join(CSV.read_text(encoding="utf-8").splitlines(True)[1:]),
-                    encoding="utf-8")
-    with pytest.raises(MissingColumnError, match="no responded_at, response_id, score column"):
+def test_csv_missing_header_row(tmp_path):
+    path = _file(tmp_path, "".join(CSV.read_text(encoding="utf-8").splitlines(True)[1:]), "d.csv")
+    with pytest.raises(FileFormatError, match="d.csv has no header row: its first line has "
+                                              "'9001', '10', 'a@example.com'"):
         delighted.read_responses(path)
 
 
-def test_other_encoding(tmp_path):
+def test_json_renamed_field(tmp_path):
+    path = _file(tmp_path, ARRAY.replace('"created_at"', '"created"'))
+    with pytest.raises(MissingColumnError, match="records 0, 1 \\(0-based\\) lack 'created_at'.*"
+                                                 "did you mean 'created' for 'created_at'"):
+        delighted.read_responses(path)
+
+
+def test_csv_renamed_column():
+    frame = pd.read_csv(CSV, dtype=str).rename(columns={"Score": "NPS Score"})
+    with pytest.raises(MissingColumnError, match="no score column.*Did you mean 'NPS Score' for "
+                                                 "'Score'.*Rename the column back"):
+        delighted.read_responses(frame)
+
+
+def test_json_other_encoding(tmp_path):
+    path = _file(tmp_path, ARRAY, encoding="latin-1")
+    with pytest.raises(FileFormatError, match=r"responses.json is not utf-8-sig text at byte "
+                                              r"[\d,]+ \(line 1.*encoding='latin-1'"):
+        delighted.read_responses(path)
+    assert delighted.read_responses(path, encoding="latin-1").frame["comment"][0] == "très bien"
+
+
+def test_csv_other_encoding(tmp_path):
     path = tmp_path / "d.csv"
     path.write_bytes("Response ID,Score,Comment,Created At\n1,9,Très bien,1709632800\n"
                      .encode("latin-1"))
-    with pytest.raises(FileFormatError, match="not utf-8-sig text"):
+    with pytest.raises(FileFormatError, match=r"d.csv is not utf-8-sig text at byte [\d,]+ "
+                                              r"\(line 2.*encoding='latin-1'"):
         delighted.read_responses(path)
     assert delighted.read_responses(path, encoding="latin-1").frame["comment"][0] == "Très bien"
 
@@ -116,7 +172,7 @@ def test_unknown_survey_type_and_milliseconds():
         delighted.read_responses([{"id": 1, "score": 3, "created_at": 1, "survey_type": "stars10"}])
     with pytest.raises(FileFormatError, match="milliseconds"):
         delighted.read_responses([{"id": 1, "score": 3, "created_at": 1641289688000}])
-    with pytest.raises(MissingColumnError, match="lack id, score or created_at"):
+    with pytest.raises(MissingColumnError, match="lack 'score', 'created_at'"):
         delighted.read_responses([{"id": 1}])
 
 

@@ -23,7 +23,8 @@ import pandas as pd
 
 from ...errors import FileFormatError, MissingColumnError, ParameterError, show_values
 from .._common import _snake
-from ..reading import _check_path, _raise_decode_error, _read_source
+from ..reading import _check_path, _raise_decode_error
+from ._bad_input import did_you_mean, read_table, value_names
 from ._common import VendorRead
 
 __all__ = ["NAME", "KINDS", "detect", "read_responses", "SURVEY_TYPES"]
@@ -106,7 +107,7 @@ def read_responses(source: Any, *, timezone: str | None = None, encoding: str = 
     path = Path(source).expanduser()
     if path.suffix.lower() in (".json", ".jsonl", ".ndjson") or (
             path.suffix.lower() == ".txt" and _looks_json(path)):
-        records, notes = _json_records(path)
+        records, notes = _json_records(path, encoding)
         return _from_records(records, str(path), notes)
     return _read_csv(source, timezone, encoding)
 
@@ -119,23 +120,39 @@ def _looks_json(path: Path) -> bool:
         return False
 
 
-def _json_records(path: Path) -> tuple[list, list]:
+def _json_records(path: Path, encoding: str = "utf-8-sig") -> tuple[list, list]:
     path = _check_path(path) if path.suffix.lower() == ".txt" else path
     if not path.exists():
         raise FileFormatError(f"File not found: {path}. Check the path.")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = path.read_text(encoding=encoding)
     except UnicodeDecodeError:
-        _raise_decode_error(path, "utf-8")
-    stripped = text.strip()
+        _raise_decode_error(path, encoding)
+    stripped = text.strip().lstrip("\ufeff")
     if not stripped:
         raise FileFormatError(f"{path} is empty: export the Delighted responses again.")
+    whole = None
+    if stripped.startswith("{"):  # one JSON object (another API's page?) or JSON lines
+        try:
+            whole = json.loads(stripped)
+        except json.JSONDecodeError:
+            whole = None
+    if isinstance(whole, dict) and not ("stream" in whole and "data" in whole):
+        listed = [k for k, v in whole.items() if isinstance(v, list)]
+        raise FileFormatError(
+            f"{path} is one JSON object with the keys {show_values(list(whole), 6)}"
+            + (f" (lists under {show_values(listed, 3)})" if listed else "")
+            + ", not Delighted's survey responses (a list of objects from GET "
+            "/v1/survey_responses.json, or one object a line). If the file is another "
+            "tool's, set source: to that tool.")
     if stripped.startswith("["):
         try:
             items = json.loads(stripped)
         except json.JSONDecodeError as exc:
             raise FileFormatError(f"{path} is not complete JSON ({exc.msg}, line {exc.lineno})"
                                   ": it looks truncated. Export it again.") from exc
+    elif isinstance(whole, dict):
+        items = [whole]
     else:
         items = []
         for number, line in enumerate(stripped.splitlines(), start=1):
@@ -174,10 +191,16 @@ def _from_records(records: list, name: str, notes: list) -> VendorRead:
     if bad:
         example = records[bad[0]]
         keys = list(example)[:8] if isinstance(example, dict) else type(example).__name__
+        lacking = [k for k in ("id", "score", "created_at") if k not in example] \
+            if isinstance(example, dict) else []
+        near = did_you_mean(lacking, list(example)) if isinstance(example, dict) else ""
         raise MissingColumnError(
-            f"{name}: records {show_values(bad)} (0-based) lack id, score or created_at "
-            f"(found {keys}): this is not Delighted's survey responses layout "
-            "(GET /v1/survey_responses.json).")
+            f"{name}: records {show_values(bad)} (0-based) lack "
+            f"{show_values(lacking) if lacking else 'id, score or created_at'} (found {keys})"
+            + (f": {near} Rename the field back to Delighted's name." if near else
+               ": this is not Delighted's survey responses layout (GET "
+               "/v1/survey_responses.json); if the file is another tool's, set source: to "
+               "that tool."))
     rows = []
     for record in records:
         row = {"response_id": str(record["id"]), "customer_id": record.get("person"),
@@ -236,7 +259,13 @@ def _surveys(frame: pd.DataFrame, name: str, notes: list) -> pd.DataFrame:
 
 
 def _read_csv(source, timezone, encoding) -> VendorRead:
-    raw, name, _ = _read_source(source, encoding=encoding, sep=None, sheet=None)
+    raw, name, _, cut = read_table(source, encoding=encoding)
+    values = value_names(raw.columns)
+    if values:
+        raise FileFormatError(
+            f"{name} has no header row: its first line has {show_values(values, 3)}, which "
+            "look like values, not Delighted's column names such as 'Response ID', 'Score', "
+            "'Created At'. Export the responses again with their header row.")
     snaked = {column: _snake(column) for column in raw.columns}
     rename = {}
     for column, key in snaked.items():
@@ -245,11 +274,16 @@ def _read_csv(source, timezone, encoding) -> VendorRead:
             rename[column] = target
     required = {"response_id", "score", "responded_at"} - set(rename.values())
     if required:
+        names = {"response_id": "Response ID", "score": "Score", "responded_at": "Created At"}
+        near = did_you_mean([names[k] for k in sorted(required)], raw.columns,
+                            taken=list(rename)) if len(rename) >= 2 else ""
         raise MissingColumnError(
             f"{name}: no {', '.join(sorted(required))} column found for Delighted's export "
             f"(looked for Response ID/id, Score, Created At/Response Timestamp); the columns "
-            f"are {show_values(list(raw.columns), 10)}. Rename the column back, or read it "
-            "with load_responses and columns=.")
+            f"are {show_values(list(raw.columns), 10)}. "
+            + (f"{near[0].upper()}{near[1:]} Rename the column back." if near else
+               "Rename the column back, or read it with load_responses and columns=; if the "
+               "file is another tool's, set source: to that tool."))
     frame = raw.rename(columns=rename)
     frame = frame.rename(columns={c: snaked[c] for c in frame.columns if c in snaked})
     frame.index = pd.RangeIndex(len(frame))
@@ -260,8 +294,13 @@ def _read_csv(source, timezone, encoding) -> VendorRead:
     frame = _surveys(frame, name, notes)
     frame["responded_at"] = _csv_times(frame["responded_at"], timezone, name, notes)
     mapping = {original: target for original, target in rename.items()}
-    return VendorRead(NAME, "CSV export", frame, frame.iloc[0:0].assign(reason=[]),
-                      len(frame), notes, mapping)
+    aside = frame.iloc[0:0].assign(reason=[])
+    if cut is not None:
+        ids = [c for c, t in rename.items() if t == "response_id"]
+        aside = cut.frame(frame.columns, {"response_id": cut.get(ids[0])})
+        notes.append(cut.note(name))
+    return VendorRead(NAME, "CSV export", frame, aside, len(frame) + (cut is not None),
+                      notes, mapping)
 
 
 def _csv_times(values: pd.Series, timezone, name, notes) -> pd.Series:
