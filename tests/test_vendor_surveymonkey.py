@@ -55,24 +55,13 @@ def test_api_needs_the_details_file(tmp_path):
     assert read.frame["channel"].tolist() == ["415838011", "415837773"]
 
 
-def test_api_partial_set_aside_and_truncated(tmp_path):
+def test_api_partial_set_aside():
     page = json.loads(require_shared(BULK).read_text(encoding="utf-8"))
     page["data"][1]["response_status"] = "partial"
     read = sm.read_responses(page, details=API / "survey_318754279_details.json",
                              score_question="How many pets do you have?")
     assert read.set_aside["reason"].tolist() == ["partial response (response_status = partial)"]
     assert read.set_aside.index.tolist() == [1] and read.n_read == 2
-    path = tmp_path / "bulk.json"
-    path.write_text(BULK.read_text(encoding="utf-8")[:2000], encoding="utf-8")
-    with pytest.raises(FileFormatError, match="truncated"):
-        sm.read_responses(path)
-
-
-def test_api_wrong_vendor_json(tmp_path):
-    path = tmp_path / "other.json"
-    path.write_text('{"_results": []}', encoding="utf-8")
-    with pytest.raises(FileFormatError, match="no 'data' list"):
-        sm.read_responses(path)
 
 
 def test_detect():
@@ -118,38 +107,101 @@ def test_xlsx_export(tmp_path):
     assert read.frame["score"].astype(str).tolist() == ["10", "9", "6", "0", "8"]
 
 
-def test_missing_second_header_row(tmp_path):
-    lines = EXPANDED.read_text(encoding="utf-8").splitlines(True)
-    path = tmp_path / "one_header.csv"
-    path.write_text(lines[0] + "".join(lines[2:]), encoding="utf-8")
-    with pytest.raises(FileFormatError, match="second header row"):
-        sm.read_responses(path, timezone="UTC")
+# --- bad input (issue 12): one test per case and layout (JSON has no header row) -------
+
+def test_api_truncated(tmp_path):
+    path = tmp_path / "bulk.json"
+    path.write_text(require_shared(BULK).read_text(encoding="utf-8")[:2000], encoding="utf-8")
+    with pytest.raises(FileFormatError, match="bulk.json is not complete JSON .* at line \\d+, "
+                                              "column \\d+\\): the SurveyMonkey bulk responses "
+                                              "looks truncated. Download it again"):
+        sm.read_responses(path)
 
 
-def test_renamed_first_column_and_wrong_vendor(tmp_path):
-    path = tmp_path / "renamed.csv"
-    path.write_text(EXPANDED.read_text(encoding="utf-8").replace("Respondent ID", "Id", 1),
-                    encoding="utf-8")
-    with pytest.raises(MissingColumnError, match="Missing or renamed: 'Respondent ID'"):
-        sm.read_responses(path, timezone="UTC")
-    with pytest.raises(MissingColumnError, match="SurveyMonkey's header row"):
+@pytest.mark.parametrize("cut_at", ["114006,400002,03/09", "114006,400002,03/09/2024 08:00:00 AM,"
+                                    "03/09/2024 08:00:05 AM,,,,,initech,"])
+def test_export_truncated_last_row_set_aside(tmp_path, cut_at):
+    path = tmp_path / "cut.csv"
+    text = EXPANDED.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("114006")] + cut_at, encoding="utf-8")
+    read = sm.read_responses(path, timezone="America/New_York")
+    assert read.n_read == 6 and read.frame["score"].tolist() == ["10", "9", "6", "0", "8"]
+    assert read.set_aside["response_id"].tolist() == ["114006"]
+    assert read.set_aside.index.tolist() == [5]
+    assert read.set_aside["reason"].iloc[0].startswith("last row cut short (line 8: ")
+    assert any("cut.csv looks truncated" in n for n in read.notes)
+
+
+def test_api_wrong_vendor_json(tmp_path):
+    path = tmp_path / "other.json"
+    path.write_text('{"_results": []}', encoding="utf-8")
+    with pytest.raises(FileFormatError, match="other.json is not SurveyMonkey's bulk responses "
+                                              "JSON: it has no 'data' list \\(found \\['_results'"
+                                              "\\]\\)"):
+        sm.read_responses(path)
+
+
+def test_export_wrong_vendor():
+    with pytest.raises(MissingColumnError, match="responses.csv does not start with SurveyMonkey's"
+                                                 " header row.*found '#'.*set source: to that tool"):
         sm.read_responses(REPO / "tests" / "fixtures" / "vendors" / "typeform" /
                           "responses.csv", timezone="UTC")
 
 
-def test_truncated_export(tmp_path):
-    path = tmp_path / "cut.csv"
-    text = EXPANDED.read_text(encoding="utf-8")
-    path.write_text(text[: text.index("114003") + 20], encoding="utf-8")
-    with pytest.raises(FileFormatError, match="dates in no format"):
+def test_export_missing_first_header_row(tmp_path):
+    lines = EXPANDED.read_text(encoding="utf-8").splitlines(True)
+    path = tmp_path / "no_header.csv"
+    path.write_text("".join(lines[2:]), encoding="utf-8")
+    with pytest.raises(FileFormatError, match="no_header.csv has no header rows: its first line "
+                                              "has '114001', '400001', '03/05/2024 09:01:10 AM'"):
         sm.read_responses(path, timezone="UTC")
 
 
-def test_other_encoding(tmp_path):
+def test_export_missing_second_header_row(tmp_path):
+    lines = EXPANDED.read_text(encoding="utf-8").splitlines(True)
+    path = tmp_path / "one_header.csv"
+    path.write_text(lines[0] + "".join(lines[2:]), encoding="utf-8")
+    with pytest.raises(FileFormatError, match="one_header.csv: row 2 should be SurveyMonkey's "
+                                              "second header row.*export the file again"):
+        sm.read_responses(path, timezone="UTC")
+
+
+def test_api_renamed_field(tmp_path):
+    path = tmp_path / "bulk.json"
+    path.write_text(require_shared(BULK).read_text(encoding="utf-8")
+                    .replace('"pages"', '"page"'), encoding="utf-8")
+    with pytest.raises(FileFormatError, match="records 0, 1 \\(0-based\\) lack 'pages'.*did you "
+                                              "mean 'page' for 'pages'"):
+        sm.read_responses(path, details=API / "survey_318754279_details.json")
+
+
+def test_export_renamed_column(tmp_path):
+    path = tmp_path / "renamed.csv"
+    path.write_text(EXPANDED.read_text(encoding="utf-8").replace("Respondent ID", "Id", 1),
+                    encoding="utf-8")
+    with pytest.raises(MissingColumnError, match="Missing or renamed: 'Respondent ID' \\(did you "
+                                                 "mean 'Id' for 'Respondent ID'\\? Rename it back"):
+        sm.read_responses(path, timezone="UTC")
+
+
+def test_api_other_encoding(tmp_path):
+    path = tmp_path / "bulk.json"
+    text = require_shared(BULK).read_text(encoding="utf-8").replace("Donut", "Dönut")
+    path.write_bytes(text.encode("latin-1"))
+    with pytest.raises(FileFormatError, match=r"bulk.json is not utf-8-sig text at byte [\d,]+ "
+                                              r"\(line \d+.*encoding='latin-1'"):
+        sm.read_responses(path)
+    read = sm.read_responses(path, encoding="latin-1", score_question="769893650",
+                             details=API / "survey_318754279_details.json")
+    assert "Dönut" in read.frame["comment"].iloc[0]
+
+
+def test_export_other_encoding(tmp_path):
     path = tmp_path / "latin.csv"
     path.write_bytes(CONDENSED.read_text(encoding="utf-8").replace("Thanks", "Très bien")
                      .encode("latin-1"))
-    with pytest.raises(FileFormatError, match="not utf-8-sig text"):
+    with pytest.raises(FileFormatError, match=r"latin.csv is not utf-8-sig text at byte [\d,]+ "
+                                              r"\(line 3.*encoding='latin-1'"):
         sm.read_responses(path, timezone="UTC")
     assert sm.read_responses(path, timezone="UTC", encoding="latin-1").frame["comment"][0] \
         == "Très bien"

@@ -32,6 +32,7 @@ import pandas as pd
 from ...errors import FileFormatError, MissingColumnError, ParameterError, show_values
 from .._common import _snake
 from ..reading import _check_path, _raise_decode_error
+from ._bad_input import did_you_mean, read_csv_text, split_cut, value_names
 from ._questions import _choose, _is_rating, _survey
 from ._common import VendorRead, set_aside_rows
 
@@ -47,6 +48,10 @@ _META = {"Respondent ID": "response_id", "Collector ID": "collector_id",
 _SINGLE = ("response", "open-ended response", "")
 _DATE_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
                  "%d/%m/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+_API_FIELDS = ("id", "survey_id", "collector_id", "response_status", "date_created",
+               "date_modified", "total_time", "custom_variables", "custom_value",
+               "recipient_id", "email_address", "href", "analyze_url", "edit_url",
+               "ip_address", "logic_path", "metadata", "page_path")
 _API_ASIDE = {"partial": "partial response (response_status = partial)",
               "overquota": "over-quota response (response_status = overquota)",
               "disqualified": "disqualified response (response_status = disqualified)"}
@@ -134,14 +139,14 @@ def read_responses(source: Any, *, timezone: str | None = None, encoding: str = 
     if isinstance(source, dict) or (isinstance(source, (str, Path))
                                     and Path(source).suffix.lower() == ".json"):
         return _read_api(source, details, collectors, score_question, survey,
-                         comment_question)
+                         comment_question, encoding)
     return _read_export(source, timezone, encoding, sheet, score_question, survey,
                         comment_question)
 
 
 # --- API ---------------------------------------------------------------------------------
 
-def _load_json(source: Any, what: str) -> tuple[Any, str]:
+def _load_json(source: Any, what: str, encoding: str = "utf-8-sig") -> tuple[Any, str]:
     if isinstance(source, (dict, list)):
         return source, f"the {what} given"
     path = Path(source).expanduser()
@@ -149,9 +154,9 @@ def _load_json(source: Any, what: str) -> tuple[Any, str]:
         raise FileFormatError(f"File not found: {path} (the SurveyMonkey {what}). Check the "
                               "path.")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = path.read_text(encoding=encoding)
     except UnicodeDecodeError:
-        _raise_decode_error(path, "utf-8-sig")
+        _raise_decode_error(path, encoding)
     try:
         return json.loads(text), str(path)
     except json.JSONDecodeError as exc:
@@ -176,8 +181,9 @@ def _sibling(source: Any, word: str, survey_id: str) -> Path | None:
     return None
 
 
-def _read_api(source, details, collectors, score_question, survey, comment_question):
-    page, name = _load_json(source, "bulk responses")
+def _read_api(source, details, collectors, score_question, survey, comment_question,
+              encoding="utf-8-sig"):
+    page, name = _load_json(source, "bulk responses", encoding)
     if not isinstance(page, dict) or not isinstance(page.get("data"), list):
         keys = list(page)[:8] if isinstance(page, dict) else type(page).__name__
         raise FileFormatError(
@@ -186,9 +192,15 @@ def _read_api(source, details, collectors, score_question, survey, comment_quest
     records = page["data"]
     missing = [i for i, r in enumerate(records) if not {"id", "pages"} <= set(r)]
     if missing:
+        example = records[missing[0]] if isinstance(records[missing[0]], dict) else {}
+        lacking = [k for k in ("id", "pages") if k not in example]
+        near = did_you_mean(lacking, list(example), taken=_API_FIELDS)
         raise FileFormatError(
-            f"{name}: response records {show_values(missing)} (0-based) lack 'id' or 'pages': "
-            "this is not SurveyMonkey's bulk responses layout.")
+            f"{name}: response records {show_values(missing)} (0-based) lack "
+            f"{show_values(lacking or ['id', 'pages'])} (found {show_values(list(example), 8)})"
+            + (f": {near} Rename the field back to SurveyMonkey's name." if near else
+               ": this is not SurveyMonkey's bulk responses layout (GET "
+               "/v3/surveys/ID/responses/bulk)."))
     survey_ids = sorted({str(r.get("survey_id")) for r in records})
     notes = []
     if details is None:
@@ -293,6 +305,7 @@ def _unique(name: str, taken) -> str:
 # --- export -----------------------------------------------------------------------------
 
 def _read_export(source, timezone, encoding, sheet, score_question, survey, comment_question):
+    cut = None
     if isinstance(source, pd.DataFrame):
         raw, name = source.astype(object), "DataFrame"
         raw = pd.concat([pd.DataFrame([raw.columns], columns=raw.columns), raw],
@@ -300,15 +313,27 @@ def _read_export(source, timezone, encoding, sheet, score_question, survey, comm
     else:
         path = _check_path(Path(source).expanduser())
         name = str(path)
-        raw = _read_raw(path, encoding, sheet)
+        raw, cut = _read_raw(path, encoding, sheet)
     top = [("" if pd.isna(v) else str(v).strip()) for v in raw.iloc[0]]
     if tuple(top[:4]) != _CSV_HEAD:
-        near = [c for c in _CSV_HEAD if c not in top]
+        absent = [c for c in _CSV_HEAD if c not in top]
+        values = value_names([c for c in top if c])
+        if values:
+            raise FileFormatError(
+                f"{name} has no header rows: its first line has {show_values(values, 3)}, "
+                "which look like values, not SurveyMonkey's header row (Respondent ID, "
+                "Collector ID, Start Date, End Date ...). Export again from Analyze > Save as "
+                "> All responses data (CSV or XLSX), with both header rows.")
+        ours = sum(c in top for c in _CSV_HEAD) >= 2
+        near = did_you_mean(absent, top[:6], taken=_CSV_HEAD) if ours else ""
         raise MissingColumnError(
             f"{name} does not start with SurveyMonkey's header row: expected "
             f"{', '.join(_CSV_HEAD)} first; found {show_values(top[:6])}. Missing or renamed: "
-            f"{show_values(near)}. Export again from Analyze > Save as > All responses data "
-            "(CSV or XLSX), without renaming the first columns.")
+            f"{show_values(absent)}"
+            + (f" ({near} Rename it back.)" if near else
+               " (if the file is another tool's, set source: to that tool)")
+            + ". Export again from Analyze > Save as > All responses data (CSV or XLSX), "
+            "without renaming the first columns.")
     if len(raw) < 2:
         raise FileFormatError(f"{name} has only one header row: SurveyMonkey's export has "
                               "two (question, then Response/choice). Export it again.")
@@ -357,21 +382,29 @@ def _read_export(source, timezone, encoding, sheet, score_question, survey, comm
             data[column] = _local_times(data[column], timezone, name, column, notes)
     kept, aside = set_aside_rows(data, blank.all(axis=1).to_numpy(),
                                  "no answers (every question blank)")
-    return VendorRead(NAME, "export with two header rows", kept, aside, n_read, notes,
-                      {**rename, "Collector ID": "channel"})
+    if cut is not None:
+        aside = pd.concat([aside, cut.frame(data.columns,
+                                            {"response_id": cut.get("Respondent ID")})])
+        notes.append(cut.note(name))
+    return VendorRead(NAME, "export with two header rows", kept, aside,
+                      n_read + (cut is not None), notes, {**rename, "Collector ID": "channel"})
 
 
-def _read_raw(path: Path, encoding: str, sheet) -> pd.DataFrame:
+def _read_raw(path: Path, encoding: str, sheet):
+    """The export's rows, header rows included, and its cut last row (or None)."""
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         try:
             return pd.read_excel(path, header=None, dtype=object,
-                                 sheet_name=0 if sheet is None else sheet)
+                                 sheet_name=0 if sheet is None else sheet), None
         except Exception as exc:  # openpyxl raises several unrelated types
             raise FileFormatError(f"{path} could not be read as an Excel workbook ({exc}); "
                                   "export it from SurveyMonkey again.") from exc
+    text, cut = split_cut(path, encoding, ",", header_rows=2)
+    if cut is not None:
+        return read_csv_text(text, header=None), cut
     try:
         return pd.read_csv(path, header=None, dtype=str, encoding=encoding,
-                           keep_default_na=False, na_values=[""])
+                           keep_default_na=False, na_values=[""]), None
     except UnicodeDecodeError:
         _raise_decode_error(path, encoding)
     except pd.errors.ParserError as exc:
