@@ -184,3 +184,17 @@ def test_the_users_scale_wins_over_the_vendors(scaled):
     loaded = ct.load_responses(scaled, vendor="standin", timezone="UTC", scales={"csat": "csat_10"})
     # on 1-10 the 9 is an answer too
     assert loaded.scales["csat"].name == "csat_10" and loaded.n_used == 3
+
+
+def _ticket_reader(source, *, timezone=None, encoding="utf-8-sig", **options):
+    frame = pd.DataFrame({"ticket_id": ["T1"], "created_at": ["2024-03-01T10:00:00Z"]})
+    kept, aside = set_aside_rows(frame, pd.Series(False, index=frame.index), "unused")
+    return VendorRead("standin", "CSV", kept, aside, 1, scales={"csat": "csat_7"})
+
+
+def test_a_ticket_reader_with_scales_loads_tickets(monkeypatch, standin):
+    # scales are for answers: the ticket loader never receives them
+    monkeypatch.setattr(STANDIN, "KINDS", ("tickets",), raising=False)
+    monkeypatch.setattr(STANDIN, "read_tickets", _ticket_reader, raising=False)
+    loaded = ct.tables.load_tickets(standin, vendor="standin")
+    assert loaded.n_used == 1 and loaded.data["ticket_id"].tolist() == ["T1"]

@@ -28,8 +28,8 @@ def load_vendor_file(loader, kind: str, source, vendor: str, *, timezone: str | 
     extra = dict(vendor_options or {}) | ({} if sheet is None else {"sheet": sheet})
     read = vendor_reader(vendor, kind)(source, timezone=timezone, encoding=encoding, **extra)
     rows = np.asarray(read.frame.index) + 1
-    # The vendor's own scales, under the ones the user named.
-    loader_options["scales"] = {**read.scales, **(loader_options.get("scales") or {})}
+    if kind == "responses":  # the vendor's own scales, under the ones the user named
+        loader_options["scales"] = {**read.scales, **(loader_options.get("scales") or {})}
     result = loader(read.frame.reset_index(drop=True),
                     timezone="UTC" if timezone is None else timezone, encoding=encoding,
                     **loader_options)
