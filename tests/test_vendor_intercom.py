@@ -176,35 +176,68 @@ def _copy(tmp_path, text: str | bytes, name="conversation_history_data.csv"):
     return path
 
 
+# --- bad input (issue 12): one test per case and layout (JSON has no header row) -------
+
 def test_truncated_file(tmp_path):
+    """Cut 400 characters short: row 9 is gone, row 8 (a version of 156643300001372, 29 of
+    30 fields) is set aside; the two active versions (rows 3 and 6) are still read."""
     text = require_shared(HISTORY).read_text()
-    with pytest.raises(FileFormatError, match="looks truncated.*Export the table again"):
-        intercom.read_tickets(_copy(tmp_path, text[:-400]))
+    read = intercom.read_tickets(_copy(tmp_path, text[:-400]))
+    assert read.n_read == 8 and sorted(read.frame.index + 1) == [3, 6]
+    cut = read.set_aside[read.set_aside["reason"].str.startswith("last row cut short")]
+    assert cut.index.tolist() == [7] and cut["ticket_id"].tolist() == ["156643300001372"]
+    assert cut["reason"].iloc[0] == ("last row cut short (line 9: 29 of the header's 30 "
+                                     "fields); the file looks truncated")
+    assert any("looks truncated" in n and "export the file again" in n.lower()
+               for n in read.notes)
+    answers = intercom.read_responses(_copy(tmp_path, text[:-400]))
+    assert answers.n_read == 8 and answers.set_aside["reason"].str.startswith(
+        "last row cut short").sum() == 1
 
 
 def test_truncated_json(tmp_path):
-    with pytest.raises(FileFormatError, match="not complete JSON.*cut short"):
+    with pytest.raises(FileFormatError, match="c.json is not complete JSON .*line \\d+, column "
+                                              "\\d+\\): the file looks cut short. Download the "
+                                              "conversations again"):
         intercom.read_tickets(_copy(tmp_path, API.read_text()[:500], "c.json"))
 
 
 def test_wrong_vendor():
-    with pytest.raises(MissingColumnError, match="not an Intercom conversation_history.*'state'"):
+    with pytest.raises(MissingColumnError, match="not an Intercom conversation_history.*'state'"
+                                                 ".*read it with that vendor's source"):
         intercom.read_tickets(require_shared(SHARED / "vendor-exports" / "hubspot" /
                                              "ticket_data.csv"))
 
 
+def test_wrong_vendor_json():
+    feedback = REPO / "tests" / "fixtures" / "vendors" / "hubspot" / "feedback_submissions.json"
+    with pytest.raises(MissingColumnError, match="record\\(s\\) 0 \\(0-based\\) have no 'id', "
+                                                 "'created_at' \\(found 'results', 'paging'\\).*"
+                                                 "set source: to that tool"):
+        intercom.read_tickets(feedback)
+
+
 def test_missing_header_row(tmp_path):
     lines = require_shared(HISTORY).read_text().splitlines(keepends=True)
-    with pytest.raises(MissingColumnError, match="no column 'id', 'created_at'"):
+    with pytest.raises(FileFormatError, match="conversation_history_data.csv has no header row: "
+                                              "its first line has '156643300001311'"):
         intercom.read_tickets(_copy(tmp_path, "".join(lines[1:])))
 
 
 def test_renamed_column(tmp_path):
     text = require_shared(HISTORY).read_text().replace(",state,", ",Status,", 1)
     path = _copy(tmp_path, text)
-    with pytest.raises(MissingColumnError, match=r"columns=\{'<your name>': 'state'\}"):
+    with pytest.raises(MissingColumnError, match="no column 'state'.*Did you mean 'Status' for "
+                                                 r"'state'\? .*columns=\{'<your name>': 'state'\}"):
         intercom.read_tickets(path)
     assert len(intercom.read_tickets(path, columns={"Status": "state"}).frame) == 2
+
+
+def test_renamed_field_json(tmp_path):
+    path = _copy(tmp_path, API.read_text().replace('"created_at"', '"created"'), "c.json")
+    with pytest.raises(MissingColumnError, match="have no 'created_at'.*did you mean 'created' "
+                                                 "for 'created_at'"):
+        intercom.read_tickets(path)
 
 
 def test_other_encoding(tmp_path):
@@ -213,6 +246,15 @@ def test_other_encoding(tmp_path):
         intercom.read_tickets(_copy(tmp_path, data))
     read = intercom.read_tickets(_copy(tmp_path, data), encoding="latin-1")
     assert read.n_read == 9 and len(read.frame) == 2
+
+
+def test_other_encoding_json(tmp_path):
+    data = API.read_text().replace("Fast and friendly", "Très rapide").encode("latin-1")
+    with pytest.raises(FileFormatError, match=r"c.json is not utf-8-sig text \(byte [\d,]+\): "
+                                              "Intercom's API writes UTF-8. Pass encoding="):
+        intercom.read_responses(_copy(tmp_path, data, "c.json"))
+    read = intercom.read_responses(_copy(tmp_path, data, "c.json"), encoding="latin-1")
+    assert read.frame["comment"].iloc[0] == "Très rapide"
 
 
 def test_unreadable_time(tmp_path):
@@ -242,7 +284,7 @@ def test_bad_options_and_sources():
         intercom.read_tickets(API, timezone="Mars/Base")
     with pytest.raises(ParameterError, match="source must be"):
         intercom.read_tickets(42)
-    with pytest.raises(MissingColumnError, match="no 'id' or 'created_at'"):
+    with pytest.raises(MissingColumnError, match="have no 'created_at' \\(found 'id'\\)"):
         intercom.read_tickets([{"id": "1"}])
     with pytest.raises(FileFormatError, match="not Intercom API conversations"):
         intercom.read_tickets({"conversations": "nope"})

@@ -21,7 +21,6 @@ a conversation never rated are set aside with their reasons.
 """
 from __future__ import annotations
 
-import csv
 import os
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ import pandas as pd
 from ...errors import FileFormatError, MissingColumnError, ParameterError, show_values
 from ..options import _check_timezone
 from ..reading import _check_path, _read_csv
+from ._bad_input import CutRow, did_you_mean, read_csv_text, split_cut, value_names
 from ._common import VendorRead, read_json, set_aside_rows
 
 __all__ = ["NAME", "KINDS", "detect", "read_tickets", "read_responses", "RATING_LABELS"]
@@ -149,6 +149,9 @@ def read_tickets(source: Any, *, timezone: str | None = None, encoding: str = "u
         notes.append(f"{len(earlier):,} earlier versions of conversations set aside: the "
                      "latest version of each is kept, the history gives the close and "
                      "reopen times.")
+    if data.cut is not None:
+        earlier = pd.concat([earlier, data.cut.frame(["ticket_id", "updated_at", "state"],
+                                                     {"ticket_id": data.cut.get("id")})])
     return VendorRead(vendor=NAME, layout=data.layout, frame=frame, set_aside=earlier,
                       n_read=data.n_read, notes=notes, mapping=_mapping(data, "tickets"),
                       kind="tickets")
@@ -214,7 +217,12 @@ def read_responses(source: Any, *, timezone: str | None = None,
                                       "rating requested but not given")
     kept, unrated = set_aside_rows(kept, ~rated[kept.index] & ~requested[kept.index],
                                    "conversation not rated")
-    aside = pd.concat([earlier, unanswered, unrated]).sort_index(kind="stable")
+    parts = [earlier, unanswered, unrated]
+    if data.cut is not None:
+        parts.append(data.cut.frame(["response_id", "ticket_id"],
+                                    {"response_id": data.cut.get("id"),
+                                     "ticket_id": data.cut.get("id")}))
+    aside = pd.concat(parts).sort_index(kind="stable")
     notes = data.notes + [f"{len(kept):,} rated conversations of {len(rows):,} read as CSAT "
                           "answers on the 1-5 scale (Intercom's conversation rating)."]
     if len(kept) and rows.loc[rated, "rating_updated_at"].isna().any():
@@ -237,6 +245,7 @@ class _Data:
         self.notes, self.admins, self.admin_teams = notes, admins, admin_teams
         self.team_names, self.first_replies = team_names, first_replies
         self.source_columns = source_columns
+        self.cut: CutRow | None = None
 
 
 def _load(source: Any, timezone: str | None, encoding: str, options: dict) -> _Data:
@@ -267,9 +276,12 @@ def _load(source: Any, timezone: str | None, encoding: str, options: dict) -> _D
                                 again="the conversations")
             data = _from_api(records, str(path), zone, options)
         else:
-            raw = _read_table(path, encoding, _HISTORY_REQUIRED, columns,
-                              "an Intercom conversation_history table")
+            raw, cut = _read_table(path, encoding, _HISTORY_REQUIRED, columns,
+                                   "an Intercom conversation_history table", cut_ok=True)
             data = _from_history(raw, str(path), path.parent, zone, encoding, options)
+            if cut is not None:
+                data.cut, data.n_read = cut, data.n_read + 1
+                data.notes.append(cut.note(str(path)))
     else:
         raise ParameterError(
             f"source must be a path, a DataFrame or a list of conversation objects; got "
@@ -284,35 +296,40 @@ def _load(source: Any, timezone: str | None, encoding: str, options: dict) -> _D
 
 
 def _read_table(path: Path, encoding: str, required: tuple, columns: dict,
-                what: str) -> pd.DataFrame:
-    """A warehouse CSV, checked for truncation and the columns Intercom's layout needs."""
+                what: str, cut_ok: bool = False):
+    """A warehouse CSV, checked for truncation and the columns Intercom's layout needs.
+
+    With ``cut_ok`` (the conversation history, whose rows are counted): (the rows, the
+    cut last row or None); else the rows, and a cut side table is an error.
+    """
     path = _check_path(path)
-    raw = _read_csv(path, encoding, ",")
+    text, cut = split_cut(path, encoding, ",")
+    raw = read_csv_text(text) if cut is not None else _read_csv(path, encoding, ",")
     raw.columns = [str(c).strip() for c in raw.columns]
     raw = raw.rename(columns=columns)
-    _check_truncated(raw, path, encoding)
+    if cut is not None and not cut_ok:
+        raise FileFormatError(
+            f"{path} looks truncated: its last line has {len(cut.cells)} of the "
+            f"{len(cut.header)} fields of the header (it starts "
+            f"{show_values(cut.cells[:3], 3)}). Export the table again.")
     missing = [c for c in required if c not in raw.columns]
     if missing:
+        values = value_names(raw.columns)
+        if values:
+            raise FileFormatError(
+                f"{path} has no header row: its first line has {show_values(values, 3)}, "
+                f"which look like values, not the column names of {what} such as "
+                f"{show_values(list(required), 3)}. Export the table again with its header.")
+        ours = sum(c in raw.columns for c in required) >= len(required) / 2
+        near = did_you_mean(missing, raw.columns, taken=required) if ours else ""
         raise MissingColumnError(
             f"{path} is not {what}: it has no column {', '.join(map(repr, missing))}. Its "
-            f"columns are: {show_values(list(raw.columns), 12)}. If a column was renamed, "
-            f"map it back with columns={{'<your name>': {missing[0]!r}}}; if the file is "
-            "another vendor's, read it with that vendor's source.")
-    return raw
-
-
-def _check_truncated(raw: pd.DataFrame, path: Path, encoding: str) -> None:
-    """A last record with fewer fields than the header means the file was cut short."""
-    if not len(raw) or not raw.iloc[-1].isna().iloc[-1]:
-        return
-    with open(path, newline="", encoding=encoding) as handle:
-        records = list(csv.reader(handle))
-    records = [r for r in records if r]
-    if records and len(records[-1]) < len(records[0]):
-        raise FileFormatError(
-            f"{path} looks truncated: its last line has {len(records[-1])} of the "
-            f"{len(records[0])} fields of the header (it starts "
-            f"{show_values(records[-1][:3], 3)}). Export the table again.")
+            f"columns are: {show_values(list(raw.columns), 12)}. "
+            + (f"{near[0].upper()}{near[1:]} " if near else "")
+            + f"If a column was renamed, map it back with columns={{'<your name>': "
+            f"{missing[0]!r}}}; if the file is another vendor's, read it with that vendor's "
+            "source.")
+    return (raw, cut) if cut_ok else raw
 
 
 def _sibling(folder: Path, table: str) -> Path | None:
@@ -466,10 +483,16 @@ def _from_api(records: Any, name: str, zone: str, options: dict) -> _Data:
             "a list of conversation objects or one conversation.")
     missing = [i for i, r in enumerate(records) if not {"id", "created_at"} <= set(r)]
     if missing:
+        example = records[missing[0]]
+        lacking = [k for k in ("id", "created_at") if k not in example]
+        near = did_you_mean(lacking, list(example), taken=("id", "created_at", "updated_at"))
         raise MissingColumnError(
-            f"{name}: record(s) {show_values(missing, 5)} (0-based) have no 'id' or "
-            "'created_at', so they are not Intercom conversations. Check that the file is "
-            "the /conversations response.")
+            f"{name}: record(s) {show_values(missing, 5)} (0-based) have no "
+            f"{show_values(lacking)} (found {show_values(list(example), 8)})"
+            + (f": {near} Rename the field back to Intercom's name." if near else
+               ", so they are not Intercom conversations. Check that the file is the "
+               "/conversations response; if it is another tool's, set source: to that "
+               "tool."))
     rows = []
     for record in records:
         rating = record.get("conversation_rating") or {}
