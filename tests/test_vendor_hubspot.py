@@ -146,42 +146,136 @@ def _write(tmp_path, data: str | bytes, name="ticket_data.csv"):
     return path
 
 
-def test_truncated_file(tmp_path):
+# --- bad input (issue 12): one test per case and layout: the warehouse ticket CSV, the
+# tickets' and feedback submissions' API JSON (no header row to lose), a feedback CSV ------
+
+FEEDBACK_CSV = ("id,property_hs_survey_type,property_hs_response_value,property_hs_content,"
+                "property_hs_createdate\n1,CSAT,5,très bien,2024-01-01 10:00:00\n"
+                "2,NPS,0,slow,2024-01-02 10:00:00\n3,NPS,9,,2024-01-03 10:00:00\n")
+TICKETS_API = json.dumps({"results": [
+    {"id": "9", "properties": {"createdate": "2024-03-01T09:00:00Z", "subject": "très lent"}},
+    {"id": "10", "properties": {"createdate": "2024-03-02T09:00:00Z", "subject": "ok"}}]},
+    ensure_ascii=False, indent=1)
+
+
+def test_truncated_ticket_csv(tmp_path):
+    """Cut 80 characters short: the last row (350123456) is set aside, 24 tickets read."""
     text = require_shared(TICKETS).read_text()
-    with pytest.raises(FileFormatError, match="looks truncated"):
-        hubspot.read_tickets(_write(tmp_path, text[:-80]))
-    with pytest.raises(FileFormatError, match="not complete JSON"):
-        hubspot.read_responses(_write(tmp_path, FEEDBACK.read_text()[:300], "f.json"))
+    read = hubspot.read_tickets(_write(tmp_path, text[:-80]))
+    assert read.n_read == 25 and len(read.frame) == 24
+    assert read.set_aside.index.tolist() == [24]
+    assert read.set_aside["reason"].iloc[0].startswith("last row cut short (line 26: ")
+    assert any("ticket_data.csv looks truncated" in n for n in read.notes)
 
 
-def test_wrong_vendor():
-    with pytest.raises(MissingColumnError, match="not a HubSpot ticket table.*'createdate'"):
+def test_truncated_feedback_csv(tmp_path):
+    read = hubspot.read_responses(_write(tmp_path, FEEDBACK_CSV[:-25], "f.csv"))
+    assert read.n_read == 3 and read.frame["response_id"].tolist() == ["1", "2"]
+    assert read.set_aside["response_id"].tolist() == ["3"]
+    assert read.set_aside["reason"].iloc[0] == (
+        "last row cut short (line 4: 2 of the header's 5 fields); the file looks truncated")
+
+
+@pytest.mark.parametrize("kind", ["tickets", "feedback"])
+def test_truncated_json(tmp_path, kind):
+    text = TICKETS_API if kind == "tickets" else FEEDBACK.read_text()
+    reader = hubspot.read_tickets if kind == "tickets" else hubspot.read_responses
+    with pytest.raises(FileFormatError, match=r"f.json is not complete JSON \(.* at line \d+, "
+                                              r"column \d+\): the file looks cut short"):
+        reader(_write(tmp_path, text[:150], "f.json"))
+
+
+def test_wrong_vendor_ticket_csv():
+    with pytest.raises(MissingColumnError, match="not a HubSpot ticket table.*'createdate'.*"
+                                                 "read it with that vendor's source"):
         hubspot.read_tickets(require_shared(SHARED / "vendor-exports" / "intercom" /
                                             "admin_data.csv"))
-    with pytest.raises(MissingColumnError, match="not HubSpot feedback submissions"):
+
+
+def test_wrong_vendor_feedback_csv():
+    with pytest.raises(MissingColumnError, match="ticket_data.csv is not HubSpot feedback "
+                                                 "submissions: it has no column 'hs_survey_type'"):
         hubspot.read_responses(require_shared(TICKETS))
 
 
-def test_missing_header_row(tmp_path):
+@pytest.mark.parametrize("kind", ["tickets", "feedback"])
+def test_wrong_vendor_json(kind):
+    intercom = REPO / "tests" / "fixtures" / "vendors" / "intercom" / "conversations.json"
+    reader = hubspot.read_tickets if kind == "tickets" else hubspot.read_responses
+    with pytest.raises(MissingColumnError, match="conversations.json is not (a HubSpot ticket "
+                                                 "table|HubSpot feedback submissions): it has no "
+                                                 "column '(createdate|hs_survey_type)'"):
+        reader(intercom)
+
+
+def test_missing_header_row_ticket_csv(tmp_path):
     lines = require_shared(TICKETS).read_text().splitlines(keepends=True)
-    with pytest.raises(MissingColumnError, match="no column 'id', 'createdate'"):
+    with pytest.raises(FileFormatError, match="ticket_data.csv has no header row: its first line "
+                                              "has '2020-11-26 18:51:39', '307034542'"):
         hubspot.read_tickets(_write(tmp_path, "".join(lines[1:])))
 
 
-def test_renamed_column(tmp_path):
+def test_missing_header_row_feedback_csv(tmp_path):
+    path = _write(tmp_path, "".join(FEEDBACK_CSV.splitlines(True)[1:]), "f.csv")
+    with pytest.raises(FileFormatError, match="f.csv has no header row: its first line has '1', "
+                                              "'5', '2024-01-01 10:00:00'"):
+        hubspot.read_responses(path)
+
+
+def test_renamed_column_ticket_csv(tmp_path):
     text = require_shared(TICKETS).read_text().replace("property_createdate", "Created", 1)
     path = _write(tmp_path, text)
-    with pytest.raises(MissingColumnError, match="'<your name>': 'property_createdate'"):
+    with pytest.raises(MissingColumnError, match="Did you mean 'Created' for 'createdate'\\? .*"
+                                                 "'<your name>': 'property_createdate'"):
         hubspot.read_tickets(path)
     assert len(hubspot.read_tickets(path, columns={"Created": "property_createdate"}).frame) == 25
 
 
-def test_other_encoding(tmp_path):
-    data = FEEDBACK.read_text().replace("Great product", "Très bien").encode("latin-1")
-    with pytest.raises(FileFormatError, match="not utf-8-sig text.*encoding="):
-        hubspot.read_responses(_write(tmp_path, data, "f.json"))
-    read = hubspot.read_responses(_write(tmp_path, data, "f.json"), encoding="latin-1")
-    assert read.frame["comment"].iloc[0] == "Très bien"
+def test_renamed_column_feedback_csv(tmp_path):
+    path = _write(tmp_path, FEEDBACK_CSV.replace("property_hs_survey_type", "survey type"), "f.csv")
+    with pytest.raises(MissingColumnError, match="no column 'hs_survey_type'.*Did you mean 'survey "
+                                                 "type' for 'hs_survey_type'"):
+        hubspot.read_responses(path)
+
+
+def test_renamed_property_json(tmp_path):
+    path = _write(tmp_path, TICKETS_API.replace('"createdate"', '"created_date"'), "t.json")
+    with pytest.raises(MissingColumnError, match="no column 'createdate'.*Did you mean "
+                                                 "'created_date' for 'createdate'"):
+        hubspot.read_tickets(path)
+    feedback = _write(tmp_path, FEEDBACK.read_text().replace('"hs_response_value"', '"value"'),
+                      "f.json")
+    with pytest.raises(MissingColumnError, match="no hs_response_value \\(or hs_value\\) column"):
+        hubspot.read_responses(feedback)
+
+
+def test_other_encoding_ticket_csv(tmp_path):
+    data = require_shared(TICKETS).read_bytes().replace(b"FALSE", b"FALS\xc9", 1)
+    with pytest.raises(FileFormatError, match=r"ticket_data.csv is not utf-8-sig text at byte "
+                                              r"[\d,]+ \(line 2.*encoding='latin-1'"):
+        hubspot.read_tickets(_write(tmp_path, data))
+
+
+def test_other_encoding_feedback_csv(tmp_path):
+    path = _write(tmp_path, FEEDBACK_CSV.encode("latin-1"), "f.csv")
+    with pytest.raises(FileFormatError, match=r"f.csv is not utf-8-sig text at byte [\d,]+ "
+                                              r"\(line 2.*encoding='latin-1'"):
+        hubspot.read_responses(path)
+    assert hubspot.read_responses(path, encoding="latin-1").frame["comment"][0] == "très bien"
+
+
+@pytest.mark.parametrize("kind", ["tickets", "feedback"])
+def test_other_encoding_json(tmp_path, kind):
+    text = TICKETS_API if kind == "tickets" else FEEDBACK.read_text().replace(
+        "Great product", "Très bien")
+    path = _write(tmp_path, text.encode("latin-1"), "f.json")
+    reader = hubspot.read_tickets if kind == "tickets" else hubspot.read_responses
+    with pytest.raises(FileFormatError, match=r"f.json is not utf-8-sig text \(byte [\d,]+\): "
+                                              "HubSpot's API writes UTF-8. Pass encoding="):
+        reader(path)
+    read = reader(path, encoding="latin-1")
+    column = "subject" if kind == "tickets" else "comment"
+    assert read.frame[column].iloc[0] in ("très lent", "Très bien")
 
 
 def test_unreadable_time_and_options(tmp_path):

@@ -23,7 +23,6 @@ writes UTC; times are returned tz-aware.
 """
 from __future__ import annotations
 
-import csv
 import os
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ import pandas as pd
 from ...errors import FileFormatError, MissingColumnError, ParameterError, show_values
 from ..options import _check_timezone
 from ..reading import _check_path, _read_csv
+from ._bad_input import did_you_mean, read_csv_text, split_cut, value_names
 from ._common import VendorRead, read_json, set_aside_rows
 
 __all__ = ["NAME", "KINDS", "detect", "read_tickets", "read_responses", "SURVEY_TYPES"]
@@ -59,6 +59,12 @@ _DURATIONS = {
     "hs_time_to_first_response_in_operating_hours": "vendor_first_reply_business_minutes",
     "hs_time_to_close_in_operating_hours": "vendor_resolution_business_minutes",
 }
+_KNOWN_TICKETS = ("id", *_TICKET_MAP, *_DURATIONS, "hs_pipeline", "hs_pipeline_stage",
+                  "is_deleted", "hs_object_id", "subject", "content")
+_KNOWN_FEEDBACK = ("id", "hs_survey_type", "hs_response_value", "hs_value",
+                   "hs_submission_timestamp", "hs_createdate", "hs_content", "hs_contact_id",
+                   "hs_ticket_id", "hs_survey_channel", "hs_response_group", "hs_object_id",
+                   "hs_lastmodifieddate", "hs_survey_id", "hs_sentiment")
 _TABLES = {"pipelines": ("ticket_pipeline_data", "ticket_pipeline"),
            "stages": ("ticket_pipeline_stage_data", "ticket_pipeline_stage")}
 _UTC_NOTE = ("Times are UTC: HubSpot's API writes UTC (ISO 8601 or epoch milliseconds) "
@@ -133,8 +139,8 @@ def read_tickets(source: Any, *, timezone: str | None = None, encoding: str = "u
     >>> row["ticket_id"], str(row["resolved_at"]), float(row["vendor_first_reply_minutes"])
     ('51', '2024-03-01 11:00:00+00:00', 30.0)
     """
-    raw, layout, name, folder, zone, notes = _load(source, timezone, encoding, options,
-                                                   ("id", "createdate"), "tickets")
+    raw, layout, name, folder, zone, notes, cut = _load(source, timezone, encoding, options,
+                                                        ("id", "createdate"), "tickets")
     frame = pd.DataFrame({"ticket_id": raw["id"].map(_id)})
     for vendor, canonical in _TICKET_MAP.items():
         if vendor in raw.columns:
@@ -162,8 +168,11 @@ def read_tickets(source: Any, *, timezone: str | None = None, encoding: str = "u
                 f"({show_values(kept.loc[early, 'ticket_id'].tolist(), 5)}); the ticket loader "
                 "sets them aside as 'resolved before creation'.")
     notes.append(f"{len(kept):,} tickets read from {len(raw):,} rows.")
+    if cut is not None:
+        aside = pd.concat([aside, cut.frame(frame.columns, {"ticket_id": _id(cut.get("id"))})])
+        notes.append(cut.note(name))
     return VendorRead(vendor=NAME, layout=layout, frame=kept,
-                      set_aside=aside, n_read=len(raw), notes=notes,
+                      set_aside=aside, n_read=len(raw) + (cut is not None), notes=notes,
                       mapping=_mapping(raw, "tickets"), kind="tickets")
 
 
@@ -204,8 +213,8 @@ def read_responses(source: Any, *, timezone: str | None = None,
     >>> read.set_aside["reason"].tolist()
     ['custom survey (hs_survey_type CUSTOM has no standard scale)']
     """
-    raw, layout, name, _, zone, notes = _load(source, timezone, encoding, options,
-                                              ("id", "hs_survey_type"), "feedback")
+    raw, layout, name, _, zone, notes, cut = _load(source, timezone, encoding, options,
+                                                   ("id", "hs_survey_type"), "feedback")
     value = "hs_response_value" if "hs_response_value" in raw.columns else "hs_value"
     if value not in raw.columns:
         raise MissingColumnError(
@@ -247,9 +256,14 @@ def read_responses(source: Any, *, timezone: str | None = None,
     notes.append(f"{len(kept):,} answers read from {len(raw):,} feedback submissions; "
                  "HubSpot CSAT and CES answers are read on the toolkit's default scales "
                  "(csat_5, ces_7): set scales: if your survey uses another.")
+    parts = [gone, customs, empty]
+    if cut is not None:
+        parts.append(cut.frame(frame.columns, {"response_id": _id(cut.get("id"))}))
+        notes.append(cut.note(name))
     return VendorRead(vendor=NAME, layout=layout, frame=kept,
-                      set_aside=pd.concat([gone, customs, empty]).sort_index(kind="stable"),
-                      n_read=len(raw), notes=notes, mapping=_mapping(raw, "responses"),
+                      set_aside=pd.concat(parts).sort_index(kind="stable"),
+                      n_read=len(raw) + (cut is not None), notes=notes,
+                      mapping=_mapping(raw, "responses"),
                       kind="responses")
 
 
@@ -265,7 +279,7 @@ def _load(source: Any, timezone: str | None, encoding: str, options: dict,
             f"{show_values(sorted(unknown))}. It takes {', '.join(sorted(allowed))}.")
     zone = _check_timezone(timezone) if timezone is not None else "UTC"
     columns = dict(options.get("columns") or {})
-    folder, layout = None, None
+    folder, layout, cut = None, None, None
     if isinstance(source, dict):
         source = source.get("results", [source])
     if isinstance(source, list):
@@ -282,8 +296,8 @@ def _load(source: Any, timezone: str | None, encoding: str, options: dict,
             raw = _from_records(records, name)
             layout = TICKETS_API if kind == "tickets" else FEEDBACK_API
         else:
-            raw = _read_csv(path, encoding, ",")
-            _check_truncated(raw, path, encoding)
+            text, cut = split_cut(path, encoding, ",")
+            raw = read_csv_text(text) if cut is not None else _read_csv(path, encoding, ",")
     else:
         raise ParameterError(
             f"source must be a path, a DataFrame or a list of HubSpot objects; got "
@@ -296,16 +310,27 @@ def _load(source: Any, timezone: str | None, encoding: str, options: dict,
     missing = [c for c in required if c not in raw.columns]
     if missing:
         what = "a HubSpot ticket table" if kind == "tickets" else "HubSpot feedback submissions"
+        values = value_names(raw.columns)
+        if values and layout is None:
+            raise FileFormatError(
+                f"{name} has no header row: its first line has {show_values(values, 3)}, "
+                f"which look like values, not the column names of {what} such as "
+                f"{show_values(list(required), 3)}. Export the table again with its header.")
+        known = _KNOWN_TICKETS if kind == "tickets" else _KNOWN_FEEDBACK
+        ours = sum(c in raw.columns for c in known) >= 2
+        near = did_you_mean(missing, raw.columns, taken=known) if ours else ""
         raise MissingColumnError(
             f"{name} is not {what}: it has no column "
             f"{', '.join(repr(c) for c in missing)} (with or without the property_ prefix). "
-            f"Its columns are: {show_values(list(raw.columns), 12)}. If a column was renamed, "
-            f"map it back with columns={{'<your name>': 'property_{missing[-1]}'}}; if the "
-            "file is another vendor's, read it with that vendor's source.")
+            f"Its columns are: {show_values(list(raw.columns), 12)}. "
+            + (f"{near[0].upper()}{near[1:]} " if near else "")
+            + f"If a column was renamed, map it back with columns={{'<your name>': "
+            f"'property_{missing[-1]}'}}; if the file is another vendor's, read it with that "
+            "vendor's source.")
     if layout is None:
         layout = TICKETS_WAREHOUSE if kind == "tickets" else FEEDBACK_TABLE
     note = _UTC_NOTE + (f" They are shown in {timezone} (timezone=)." if timezone else "")
-    return raw.reset_index(drop=True), layout, name, folder, zone, [note]
+    return raw.reset_index(drop=True), layout, name, folder, zone, [note], cut
 
 
 def _strip(name: str) -> str:
@@ -329,19 +354,6 @@ def _from_records(records: Any, name: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-
-
-def _check_truncated(raw: pd.DataFrame, path: Path, encoding: str) -> None:
-    """A last record with fewer fields than the header means the file was cut short."""
-    if not len(raw) or not raw.iloc[-1].isna().iloc[-1]:
-        return
-    with open(path, newline="", encoding=encoding) as handle:
-        records = [r for r in csv.reader(handle) if r]
-    if records and len(records[-1]) < len(records[0]):
-        raise FileFormatError(
-            f"{path} looks truncated: its last line has {len(records[-1])} of the "
-            f"{len(records[0])} fields of the header (it starts "
-            f"{show_values(records[-1][:3], 3)}). Export the table again.")
 
 
 def _times(values: pd.Series, zone: str, column: str, name: str) -> pd.Series:
