@@ -31,6 +31,12 @@ CONFIGS = {
     "surveymonkey": ("nps", 0.0, 5, None),          # expanded two-header-row export
     # Zendesk export: 10 tickets, 6 rated (4 Good), 2 offered not answered, 2 not offered
     "zendesk": ("csat", 200 / 3, 6, 10),
+    # Zendesk API: ratings good 2, bad 1 of 3 answered; tickets.json's 5 tickets joined with
+    # ticket_metrics.json (tests/fixtures/vendors/zendesk/SOURCE.md)
+    "zendesk_api": ("csat", 200 / 3, 3, 5),
+    # Zendesk warehouse: the real ticket_data's 10 tickets, 2 deleted set aside
+    # (vendor-exports/zendesk/SOURCE.md); the API ratings fixture for the answers
+    "zendesk_warehouse": ("csat", 200 / 3, 3, 8),
     # Freshdesk 7-point ratings: top-2-box 3 of 7; 4 tickets in the ticket export
     "freshdesk": ("csat", 300 / 7, 7, 4),
     # Intercom: ratings 1 of 2 satisfied (API fixture); the real warehouse history keeps
@@ -66,6 +72,19 @@ def test_a_vendors_export_runs_the_notebooks_by_source_alone(config, reports_run
     if tickets is not None:
         operations = read_headline(result.out / "05_operations")
         assert operations["n_tickets"] == tickets and operations["as_of_source"] == "data"
+        agreement = {r["measure"]: (r["n"], r["agree"]) for r in
+                     operations["vendor_agreement"] or []}
+        if config in VENDOR_AGREEMENT:
+            assert agreement == VENDOR_AGREEMENT[config]
+
+
+# config -> the vendor's business minutes that 05 checks against the toolkit's (measure ->
+# (tickets compared, agreeing within a minute)); configs not named show no check.
+VENDOR_AGREEMENT = {
+    # tests/fixtures/vendors/zendesk/SOURCE.md: the metric sets' business minutes are those
+    # of Mon-Fri 09:00-17:00 UTC, counted by hand: first reply 3 of 3, resolution 2 of 2
+    "zendesk_api": {"first reply": (3, 3), "resolution": (2, 2)},
+}
 
 @pytest.mark.parametrize("config", sorted(p.stem for p in EXAMPLES.glob("*.yaml")))
 def test_every_example_config_is_a_valid_config(config):

@@ -198,3 +198,22 @@ def test_a_ticket_reader_with_scales_loads_tickets(monkeypatch, standin):
     monkeypatch.setattr(STANDIN, "read_tickets", _ticket_reader, raising=False)
     loaded = ct.tables.load_tickets(standin, vendor="standin")
     assert loaded.n_used == 1 and loaded.data["ticket_id"].tolist() == ["T1"]
+
+
+@pytest.mark.parametrize("name, kinds", [
+    ("ticket_export.csv", ("responses", "tickets")),
+    ("satisfaction_ratings.json", ("responses",)),
+    ("ticket_metrics.json", ("tickets",)),
+])
+def test_read_export_reads_the_kinds_the_layout_holds(name, kinds):
+    from tests.conftest import REPO
+    path = REPO / "tests" / "fixtures" / "vendors" / "zendesk" / name
+    assert vendors.file_kinds("zendesk", path) == kinds
+    read = ct.read_export(path, timezone="America/Los_Angeles")
+    assert read.vendor == "zendesk"
+    assert (read.responses is not None, read.tickets is not None) == (
+        "responses" in kinds, "tickets" in kinds)
+
+
+def test_a_vendor_without_layout_kinds_reads_all_its_kinds(standin):
+    assert vendors.file_kinds("standin", standin) == ("responses",)

@@ -72,7 +72,7 @@ def read_export(path, source: str | None = None, *, timezone: str | None = None,
     module = vendors.vendor_module(source)
     loaders = {"responses": load_responses, "tickets": load_tickets}
     loaded = {kind: loaders[kind](path, vendor=module.NAME, timezone=timezone, **options)
-              for kind in module.KINDS}
+              for kind in vendors.file_kinds(module.NAME, path)}
     first = next(iter(loaded.values()))
     return ExportResult(module.NAME, first.options.get("layout", ""),
                         responses=loaded.get("responses"), tickets=loaded.get("tickets"))

@@ -18,7 +18,7 @@ from types import ModuleType
 from ...errors import ParameterError, show_values
 from ._common import VendorRead, set_aside_rows
 
-__all__ = ["VENDORS", "VendorRead", "set_aside_rows", "vendor_module", "vendor_reader",
+__all__ = ["VENDORS", "VendorRead", "set_aside_rows", "vendor_module", "vendor_reader", "file_kinds",
            "detect_vendor"]
 
 #: Every vendor a reader exists for (the module of each is imported when first used).
@@ -62,6 +62,24 @@ def vendor_reader(name: str, kind: str):
             f"A {module.NAME} file holds {' and '.join(module.KINDS)}, not {kind}: read it "
             f"with the {module.KINDS[0]} loader, or use another source for the {kind}.")
     return getattr(module, f"read_{kind}")
+
+
+def file_kinds(name: str, path) -> tuple[str, ...]:
+    """The kinds ("responses", "tickets") the file at ``path`` holds in ``name``'s layouts.
+
+    A reader whose layouts hold different kinds (Zendesk's ticket export holds both, its
+    API ticket metrics only tickets) maps them in ``LAYOUT_KINDS`` (layout -> kinds);
+    otherwise every kind of the vendor (``KINDS``).
+    """
+    module = vendor_module(name)
+    by_layout = getattr(module, "LAYOUT_KINDS", {})
+    if not by_layout:
+        return tuple(module.KINDS)
+    try:
+        layout = module.detect(Path(path))
+    except (OSError, UnicodeDecodeError, ValueError):
+        layout = None
+    return tuple(by_layout.get(layout, module.KINDS))
 
 
 def detect_vendor(path) -> tuple[str, str] | None:

@@ -71,6 +71,9 @@ RATINGS = "API satisfaction ratings (JSON)"
 METRICS = "API ticket metrics (JSON)"
 TICKETS_JSON = "API tickets (JSON)"
 _OTHER_JSON = "JSON of another kind"
+#: The kinds each layout holds (``ct.read_export`` reads only these).
+LAYOUT_KINDS = {EXPORT: ("responses", "tickets"), RATINGS: ("responses",),
+                METRICS: ("tickets",), TICKETS_JSON: ("tickets",), WAREHOUSE: ("tickets",)}
 
 OFFERED = "offered, not answered"
 NOT_OFFERED = "rating not offered"
