@@ -301,21 +301,49 @@ def test_dataframe_from_read_csv(tmp_path):
     assert read.frame["response_id"].tolist() == ["R_1", "R_7"]
 
 
-# --- bad input ------------------------------------------------------------------------
+# --- bad input (issue 12): one test per case and layout (three header rows; the legacy
+# two-row layout) ------------------------------------------------------------------------
 
-def test_truncated_file(tmp_path):
-    text = (HEADER + ROWS)[:-40]
-    with pytest.raises(FileFormatError, match="last row is cut short: the file is truncated"):
+def legacy(tmp_path, change=lambda lines: lines, name="legacy.csv", encoding="utf-8"):
+    lines = shared("sample_legacy.csv").read_text(encoding="utf-8-sig").splitlines(True)
+    bom = "\ufeff" if encoding.startswith("utf") else ""
+    return write(tmp_path, bom + "".join(change(lines)), name, encoding)
+
+
+@pytest.mark.parametrize("tail, cells", [
+    ("2025-03-03 09:00:00,IP Address,True,100,R_7,Pas", 6),
+    ('2025-03-03 09:00:00,IP Address,True,100,R_7,Passive,6,"Meh, and', 8)])
+def test_truncated_file_last_row_set_aside(tmp_path, tail, cells):
+    read = q.read_responses(write(tmp_path, HEADER + ROWS[: ROWS.index("2025-03-03")] + tail))
+    assert read.n_read == 7 and read.frame["response_id"].tolist() == ["R_1"]
+    cut = read.set_aside.iloc[-1]
+    assert read.set_aside.index[-1] == 6 and cut["response_id"] == "R_7"
+    assert cut["reason"] == (f"last row cut short (line 10: {cells} of the header's 10 fields);"
+                             " the file looks truncated")
+    assert any("export.csv looks truncated" in n for n in read.notes)
+
+
+def test_truncated_file_rows_short_inside(tmp_path):
+    text = HEADER + ROWS.replace(",pro\n2025-03-01 11:00:00", "\n2025-03-01 11:00:00", 1)
+    with pytest.raises(FileFormatError, match="rows have fewer fields than the header \\(line"
+                                              "\\(s\\) 4: 9 fields, the header has 10\\)"):
         q.read_responses(write(tmp_path, text))
-    quoted = HEADER + '2025-03-01 10:00:00,IP Address,True,100,R_1,Promoter,10,"Great, and'
-    with pytest.raises(FileFormatError, match="truncated"):
-        q.read_responses(write(tmp_path, quoted, "quoted.csv"))
+
+
+def test_truncated_legacy_last_row_set_aside(tmp_path):
+    path = legacy(tmp_path, lambda lines: lines[:3] + [lines[2].replace("R_2YPOQ602ER1jkf1",
+                                                                      "R_9")[:40]])
+    read = q.read_responses(path, timezone="UTC", question="Q1")
+    assert read.n_read == 2 and read.frame["response_id"].tolist() == ["R_2YPOQ602ER1jkf1"]
+    assert read.set_aside["response_id"].tolist() == ["R_9"]
+    assert read.set_aside["reason"].iloc[0].startswith("last row cut short (line 4: ")
 
 
 def test_wrong_vendor(tmp_path):
     monkey = ("Respondent ID,Collector ID,Start Date,End Date,How satisfied?\n"
               ",,,,Response\n1,2,01/02/2025,01/02/2025,Very satisfied\n")
-    with pytest.raises(FileFormatError, match="not a Qualtrics response export.*Respondent ID"):
+    with pytest.raises(FileFormatError, match="not a Qualtrics response export.*Respondent ID"
+                                              ".*Check source: \\(another vendor\\?\\)"):
         q.read_responses(write(tmp_path, monkey))
     with pytest.raises(FileFormatError, match="not a Qualtrics response export"):
         q.read_responses(shared("../hubspot/ticket_data.csv"))
@@ -324,16 +352,24 @@ def test_wrong_vendor(tmp_path):
 def test_missing_import_id_row(tmp_path):
     lines = (HEADER + ROWS).split("\n")
     text = "\n".join(lines[:2] + lines[3:])
-    with pytest.raises(FileFormatError, match="third row should hold ImportId JSON.*'IP Address'.*header row was probably deleted"):
+    with pytest.raises(FileFormatError, match="third row should hold ImportId JSON.*'IP Address'"
+                                              ".*header row was probably deleted"):
         q.read_responses(write(tmp_path, text))
 
 
+def test_missing_legacy_names_row(tmp_path):
+    path = legacy(tmp_path, lambda lines: lines[:1] + lines[2:])
+    with pytest.raises(FileFormatError, match="legacy.csv starts with the legacy Qualtrics keys "
+                                              "V1, V2, V3 .* second row holds 'R_2YPOQ602ER1jkf1'"
+                                              ".*header row was probably deleted"):
+        q.read_responses(path, timezone="UTC", question="Q1")
+
+
 def test_renamed_id_in_the_legacy_layout(tmp_path):
-    text = shared("sample_legacy.csv").read_text(encoding="utf-8-sig")
-    path = write(tmp_path, "\ufeff" + text.replace("ResponseID", "Response ID"))
+    path = legacy(tmp_path, lambda lines: [l.replace("ResponseID", "Response ID") for l in lines])
     assert q.detect(path) == q.LEGACY
-    with pytest.raises(MissingColumnError,
-                       match="no ResponseId column.*Is 'Response ID' the response id, renamed"):
+    with pytest.raises(MissingColumnError, match="no ResponseId column.*Did you mean 'Response "
+                                                 "ID' for ResponseId.*Rename it back"):
         q.read_responses(path, timezone="UTC", question="Q1")
 
 
@@ -349,6 +385,16 @@ def test_other_encoding(tmp_path):
     with pytest.raises(FileFormatError, match="not utf-8-sig text.*line 2.*encoding='latin-1'"):
         q.read_responses(path)
     assert len(q.read_responses(path, encoding="latin-1").frame) == 2
+
+
+def test_other_encoding_legacy(tmp_path):
+    path = legacy(tmp_path, lambda lines: [l.replace("Hello World!", "Gr\u00fcezi") for l in lines],
+                  encoding="latin-1")
+    with pytest.raises(FileFormatError, match="legacy.csv is not utf-8-sig text.*line 3.*"
+                                              "encoding='latin-1'"):
+        q.read_responses(path, timezone="UTC", question="Q1")
+    read = q.read_responses(path, timezone="UTC", question="Q1", encoding="latin-1")
+    assert read.frame["q2"].tolist() == ["Gr\u00fcezi"]
 
 
 def test_other_file_errors(tmp_path):

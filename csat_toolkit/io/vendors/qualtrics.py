@@ -266,14 +266,16 @@ def read_responses(
     """
     if survey is not None and survey not in SURVEYS:
         raise ParameterError(f"survey={survey!r} is not a survey type: use one of {SURVEYS}.")
-    name, rows, read_notes = _rows(source, encoding)
+    name, rows, read_notes, open_quote = _rows(source, encoding)
     layout = _layout(rows[:3])
     if layout is None:
         _raise_not_qualtrics(name, rows)
     columns = _columns(rows, layout, name)
     header = 2 if layout == LEGACY else (2 if layout == CURRENT_TWO else 3)
     width = max(c.position for c in columns) + 1
-    table = _data(rows[header:], columns, name, header, width)
+    if layout == LEGACY:
+        _check_legacy_names(rows, name)
+    table, cut = _data(rows[header:], columns, name, header, width, open_quote)
     notes = list(read_notes)
     spec = _load_definition(definition)
     by_id = {c.import_id: c for c in columns if c.import_id}
@@ -327,8 +329,19 @@ def read_responses(
     # both keep the file's 0-based data row as their index (the loader's source_row - 1)
     kept = out[~aside_mask]
     aside = out[aside_mask].assign(reason=reasons[aside_mask].to_numpy())
+    if cut is not None:
+        line, cells = cut
+        value = cells[id_column.position].strip() if id_column.position < len(cells) - 1 \
+            else None
+        reason = (f"last row cut short (line {line}: {len(cells)} of the header's {width} "
+                  "fields); the file looks truncated")
+        aside = pd.concat([aside, pd.DataFrame({"response_id": [value or None],
+                                                "reason": [reason]}, index=[len(out)])])
+        notes.append(f"{name} looks truncated: its last row (line {line}, starting "
+                     f"{show_values(cells[:2], 2)}) has {len(cells)} of the header's {width} "
+                     "fields and is set aside. Export the responses again to read that row.")
     return VendorRead(vendor=NAME, layout=layout, frame=kept,
-                      set_aside=aside, n_read=len(out), notes=notes,
+                      set_aside=aside, n_read=len(out) + (cut is not None), notes=notes,
                       mapping=mapping, kind="responses")
 
 
@@ -345,12 +358,13 @@ class _Column:
         return self.import_id if self.import_id and _QID.match(self.import_id) else None
 
 
-def _rows(source: Any, encoding: str) -> tuple[str, list[list[str]], list[str]]:
-    """(display name, every row as a list of cells, notes) of the source."""
+def _rows(source: Any, encoding: str) -> tuple[str, list[list[str]], list[str], bool]:
+    """(display name, every row as a list of cells, notes, whether the file ends inside a
+    quoted answer) of the source."""
     if isinstance(source, pd.DataFrame):
         keys = [str(c) for c in source.columns]
         body = source.astype(object).where(source.notna(), "").astype(str).values.tolist()
-        return "DataFrame", [keys, *body], []
+        return "DataFrame", [keys, *body], [], False
     if not isinstance(source, (str, os.PathLike)):
         raise ParameterError(
             f"source must be the path of a Qualtrics export or a DataFrame; got "
@@ -383,19 +397,16 @@ def _rows(source: Any, encoding: str) -> tuple[str, list[list[str]], list[str]]:
         raise ParameterError(f"encoding={encoding!r} is not an encoding Python knows: {exc}."
                              ) from None
     text = text.lstrip("\ufeff")
+    open_quote = text.count('"') % 2 == 1  # cut inside a quoted answer: its row is set aside
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text),
-                               strict=True))
+                               strict=not open_quote))
     except csv.Error as exc:
         raise FileFormatError(
-            f"{path} could not be read as a Qualtrics CSV ({exc}); the file may be cut off "
-            "inside a quoted answer: export it again."
+            f"{path} could not be read as a Qualtrics CSV ({exc}): a quote or separator is "
+            "out of place. Export the responses from Qualtrics again."
         ) from None
-    truncated = not text.endswith(("\n", "\r"))
-    if truncated and text.count('"') % 2:
-        raise FileFormatError(f"{path} ends inside a quoted answer: the file is truncated; "
-                              "export it again.")
-    return str(path), [r for r in rows if any(c.strip() for c in r)], notes
+    return str(path), [r for r in rows if any(c.strip() for c in r)], notes, open_quote
 
 
 def _zip_member(path: Path) -> tuple[bytes, str]:
@@ -471,24 +482,38 @@ def _columns(rows: list[list[str]], layout: str, name: str) -> list[_Column]:
 
 
 def _data(rows: list[list[str]], columns: list[_Column], name: str, header: int,
-          width: int) -> pd.DataFrame:
-    """The data rows as a frame of the columns' cells (blank cells as None)."""
+          width: int, open_quote: bool = False) -> tuple[pd.DataFrame, tuple | None]:
+    """The data rows as a frame of the columns' cells (blank cells as None), and the cut
+    last row of a truncated file as (its line, its cells), else None."""
+    cut = None
     short = [i for i, r in enumerate(rows) if len(r) < width]
+    if rows and (open_quote or short == [len(rows) - 1]):
+        cut = (header + len(rows), rows[-1])
+        rows, short = rows[:-1], [i for i in short if i != len(rows) - 1]
     if short:
-        last = short[-1] == len(rows) - 1
         where = ", ".join(str(header + i + 1) for i in short[:5])
-        what = ("the last row is cut short: the file is truncated" if last and len(short) == 1
-                else "rows have fewer fields than the header")
         raise FileFormatError(
-            f"{name}: {what} (line(s) {where}: {len(rows[short[0]])} fields, the header has "
-            f"{width}). Export the responses from Qualtrics again (download the whole file)."
+            f"{name}: rows have fewer fields than the header (line(s) {where}: "
+            f"{len(rows[short[0]])} fields, the header has {width}). Export the responses from Qualtrics again (download the whole file)."
         )
     positions = [c.position for c in columns]
     cells = [[r[p] for p in positions] for r in rows]
     table = pd.DataFrame(cells, columns=[c.key for c in columns], dtype=object)
     if not len(table):
-        return table
-    return table.where(table.notna() & table.apply(lambda s: s.str.strip().ne("")), None)
+        return table, cut
+    return table.where(table.notna() & table.apply(lambda s: s.str.strip().ne("")), None), cut
+
+
+def _check_legacy_names(rows: list[list[str]], name: str) -> None:
+    """The legacy layout's second row names the fields (ResponseID, Status, StartDate ...);
+    without it the first data row would be read as names."""
+    second = {c.strip() for c in rows[1]}
+    if not second & set(_LEGACY_META):
+        raise FileFormatError(
+            f"{name} starts with the legacy Qualtrics keys V1, V2, V3 ... but its second row "
+            f"holds {show_values(rows[1][:4], 4)}, not the field names (ResponseID, "
+            "ResponseSet, ... Status, StartDate). A header row was probably deleted (e.g. in "
+            "Excel): export the responses again.")
 
 
 def _find_id(columns: list[_Column], name: str) -> _Column:
@@ -500,8 +525,8 @@ def _find_id(columns: list[_Column], name: str) -> _Column:
             return column
     keys = [c.key for c in columns]
     close = difflib.get_close_matches("ResponseId", keys, n=1, cutoff=0.5)
-    hint = f" Is {close[0]!r} the response id, renamed? Rename it back to ResponseId." \
-        if close else ""
+    hint = f" Did you mean {close[0]!r} for ResponseId (the response id, renamed)? Rename " \
+        "it back to ResponseId." if close else ""
     raise MissingColumnError(
         f"{name} has no ResponseId column (Qualtrics' response id, ImportId _recordId). Its "
         f"columns are {show_values(keys, 20)}.{hint} Export the responses again with the "
