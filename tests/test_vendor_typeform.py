@@ -88,3 +88,14 @@ def test_through_the_loader_accounting_adds_up():
     loaded = ct.load_responses(CSV, vendor="typeform")
     assert loaded.n_read == 5 == len(loaded.data) + len(loaded.rejected)
     assert loaded.rejected["source_row"].tolist() == [4]
+
+
+def test_truncated_file_through_the_loader(tmp_path):
+    """The cut row reaches the loader's accounting with its reason and file row."""
+    text = CSV.read_text(encoding="utf-8")
+    path = tmp_path / "cut.csv"
+    path.write_text(text[: text.index("tok05") + 12], encoding="utf-8")
+    loaded = ct.load_responses(path, vendor="typeform")
+    assert loaded.n_read == 5 == len(loaded.data) + len(loaded.rejected)
+    assert loaded.rejected["source_row"].tolist() == [4, 5]
+    assert loaded.rejected["reason"].iloc[1].startswith("last row cut short (line 6")
