@@ -78,7 +78,7 @@ def test_ratings_errors():
 def test_detect(tmp_path):
     assert f.detect(RATINGS) == f.RATINGS
     assert f.detect(EXPORT) == f.EXPORT
-    assert f.detect(REPO / "tests" / "fixtures" / "vendors" / "zendesk" / "ticket_export.csv") is None
+    assert f.detect(ZENDESK / "ticket_export.csv") is None
     assert f.detect(tmp_path / "absent.csv") is None
 
 
@@ -105,7 +105,8 @@ def test_ticket_export_errors(tmp_path):
         f.read_tickets(EXPORT)
     bad = _write(tmp_path, text.replace("27:00:00", "27 hours"), "b.csv")
     read = f.read_tickets(bad, timezone=BERLIN)
-    assert read.set_aside["reason"].tolist() == ["unreadable 'Resolution time (in hrs)' (not HH:MM:SS)"]
+    assert read.set_aside["reason"].tolist() == [
+        "unreadable 'Resolution time (in hrs)' (not HH:MM:SS)"]
     with pytest.raises(ParameterError, match="satisfaction ratings"):
         f.read_tickets(RATINGS)
     with pytest.raises(ParameterError, match="Unknown Freshdesk reading option"):

@@ -36,7 +36,8 @@ def test_only_legacy_score_is_refused():
 
 def test_api_json_and_survey_option(tmp_path):
     path = tmp_path / "ratings.json"
-    path.write_text(json.dumps({"_results": [{"id": 1, "score": 8, "created": "2023-08-01T10:00:00Z",
+    path.write_text(json.dumps({"_results": [{"id": 1, "score": 8,
+                                              "created": "2023-08-01T10:00:00Z",
                                               "comment": "ok"}]}), encoding="utf-8")
     read = nicereply.read_responses(path, survey="nps")
     assert (read.layout, read.frame["survey"][0], read.frame["score"][0]) == \

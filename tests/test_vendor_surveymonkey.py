@@ -142,8 +142,9 @@ def test_api_wrong_vendor_json(tmp_path):
 
 
 def test_export_wrong_vendor():
-    with pytest.raises(MissingColumnError, match="responses.csv does not start with SurveyMonkey's"
-                                                 " header row.*found '#'.*set source: to that tool"):
+    with pytest.raises(MissingColumnError, match="responses.csv does not start with "
+                                                 "SurveyMonkey's header row.*found '#'.*set "
+                                                 "source: to that tool"):
         sm.read_responses(REPO / "tests" / "fixtures" / "vendors" / "typeform" /
                           "responses.csv", timezone="UTC")
 

@@ -494,7 +494,8 @@ def _data(rows: list[list[str]], columns: list[_Column], name: str, header: int,
         where = ", ".join(str(header + i + 1) for i in short[:5])
         raise FileFormatError(
             f"{name}: rows have fewer fields than the header (line(s) {where}: "
-            f"{len(rows[short[0]])} fields, the header has {width}). Export the responses from Qualtrics again (download the whole file)."
+            f"{len(rows[short[0]])} fields, the header has {width}). Export the responses from "
+            "Qualtrics again (download the whole file)."
         )
     positions = [c.position for c in columns]
     cells = [[r[p] for p in positions] for r in rows]
