@@ -115,6 +115,115 @@ def notebook_run(tmp_path_factory, reports_run):
     return run
 
 
+@dataclass
+class PageRun:
+    """A notebook's code run in the test process (:func:`page_run`).
+
+    ``out`` holds what the notebook writes (``headline.json``, CSV files); ``headline`` is
+    its headline; ``page`` the notebook's :class:`~csat_toolkit.report.sections.Page`
+    (``page.sections`` by name); ``shown`` the sections in the order the notebook showed
+    them; ``text`` every sentence shown under them (what the report prints); ``warnings``
+    and ``stderr`` what the cells warned and wrote to stderr (a notebook lets none of it
+    reach its output; library code prints nothing, stdout is discarded).
+    """
+
+    out: Path
+    namespace: dict
+    shown: list
+    warnings: list
+    stderr: str
+
+    @property
+    def headline(self) -> dict:
+        return read_headline(self.out)
+
+    @property
+    def page(self):
+        return self.namespace["page"]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(s for section in self.shown
+                         for s in list(section.sentences) + section.missing)
+
+    @property
+    def figures(self) -> list:
+        return [f for section in self.shown for f in section.figures]
+
+
+def notebook_code(name: str, parameters: dict) -> list[str]:
+    """The code cells of ``notebooks/<name>.ipynb`` with ``parameters`` injected as papermill
+    injects them (a cell after the ``parameters`` cell), IPython magics left out."""
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    notebook = load_notebook_node(str(NOTEBOOKS / f"{name}.ipynb"))
+    notebook = parameterize_notebook(notebook, parameters, kernel_name="python3",
+                                     language="python")
+    return ["\n".join(line for line in cell.source.splitlines()
+                      if not line.lstrip().startswith("%"))
+            for cell in notebook.cells if cell.cell_type == "code"]
+
+
+def run_in_process(name: str, parameters: dict, out: Path) -> PageRun:
+    """Run the code cells of ``notebooks/<name>.ipynb`` in this process (see :func:`page_run`)."""
+    import contextlib
+    import io
+    import warnings
+    from unittest import mock
+
+    import matplotlib
+
+    from csat_toolkit.report.sections import Page
+
+    shown: list = []
+
+    def show(page, section):
+        shown.append(section)
+        return page.add(section)
+
+    namespace: dict = {"__name__": "__main__"}
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(contextlib.chdir(NOTEBOOKS))
+        stack.enter_context(matplotlib.rc_context())
+        stack.enter_context(mock.patch.object(Page, "show", show))
+        stack.enter_context(contextlib.redirect_stdout(io.StringIO()))
+        stderr = stack.enter_context(contextlib.redirect_stderr(io.StringIO()))
+        caught = stack.enter_context(warnings.catch_warnings(record=True))
+        warnings.simplefilter("always")
+        cells = notebook_code(name, {"output_dir": str(out), **parameters})
+        for i, source in enumerate(cells):
+            exec(compile(source, f"<{name} code cell {i + 1}>", "exec"), namespace)
+    return PageRun(Path(out), namespace, shown, [str(w.message) for w in caught],
+                   stderr.getvalue())
+
+
+@pytest.fixture(scope="session")
+def page_run(tmp_path_factory):
+    """Run a notebook's cells in this process, once per session per parameters.
+
+    ``page_run("01_metrics", min_n=50)`` executes the code cells of
+    ``notebooks/01_metrics.ipynb`` with the parameters injected as papermill injects them
+    (cwd ``notebooks/``, ``output_dir`` a session folder) in the test process: no kernel
+    and no display (``Page.show`` gathers and records the section as the notebook's page
+    would), matplotlib's settings restored afterwards. The notebooks only call the section
+    builders (tests/test_sections_*.py hold them to that), so this builds every section the
+    notebook builds, with the same parameters, and writes the same ``headline.json``
+    (tests/test_any_data.py checks that against a kernel run) for a fraction of a kernel
+    run's cost. What only a kernel run shows (the executed notebook, its HTML) is tested
+    on ``notebook_run`` / ``reports_run``. Returns a :class:`PageRun`.
+    """
+    cache: dict[str, PageRun] = {}
+
+    def run(name: str, **parameters) -> PageRun:
+        key = _cache_key(name, parameters)
+        if key not in cache:
+            cache[key] = run_in_process(name, parameters, tmp_path_factory.mktemp(name))
+        return cache[key]
+
+    return run
+
+
 @pytest.fixture(scope="session")
 def reports_run(tmp_path_factory):
     """Run the runner (every notebook, HTML, index) once per session per config.

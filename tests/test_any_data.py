@@ -16,7 +16,9 @@ import json
 import pandas as pd
 import pytest
 
-from .conftest import ANY_DATA_CASES, any_data_group, read_headline
+from csat_toolkit.runner import notebook_parameters
+
+from .conftest import ANY_DATA_CASES, NOTEBOOKS, any_data_group, read_headline
 
 NOTEBOOK_NAMES = ["01_metrics", "02_trends", "03_drivers", "04_nps_revenue", "05_operations"]
 
@@ -89,3 +91,17 @@ def _check_many_levels_are_bounded(parameters: dict, result) -> None:
     capped = read_headline(result.out / "01_metrics")["segments"]["csat"]["channel"]
     assert capped["levels_total"] == csat_levels > 1000
     assert len(capped["levels"]) == 1000 and capped["levels_omitted"] == csat_levels - 1000
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group(any_data_group("later_short_history"))
+@pytest.mark.parametrize("notebook", NOTEBOOK_NAMES)
+def test_in_process_runs_write_the_kernels_headline(notebook, any_data_run, page_run):
+    # The notebook tests with other parameters run the notebook's cells in the test process
+    # (conftest.page_run). That stands for a kernel run only if it writes the same
+    # headline.json: checked here on every notebook, on data with every file.
+    case = any_data_run("later_short_history")
+    declared = notebook_parameters(NOTEBOOKS / f"{notebook}.ipynb")
+    run = page_run(notebook, **{k: v for k, v in case.parameters.items() if k in declared})
+    assert run.headline == case.headline(notebook)
+    assert run.warnings == [] and run.stderr == ""

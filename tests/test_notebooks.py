@@ -1,7 +1,9 @@
 """Notebooks: committed clean, documented parameters, runs with non-default parameters.
 
-Notebook runs go through the session fixture ``notebook_run`` (conftest.py): one execution
-per configuration, shared by every test of it (``xdist_group`` keeps them on one worker).
+The defaults run in a kernel through the session fixture ``notebook_run`` (conftest.py):
+one execution shared by every test of it (``xdist_group`` keeps them on one worker). Other
+parameters run the notebook's cells in the test process (``page_run``: the same builder
+calls, the same headline.json, no kernel).
 """
 from __future__ import annotations
 
@@ -59,17 +61,15 @@ def test_parameters_are_the_documented_ones(path):
     assert set(notebook_parameters(path)) == documented_parameters(path.stem)
 
 
-@pytest.mark.slow
-@pytest.mark.xdist_group("01_metrics-half-year")
-def test_metrics_notebook_with_other_parameters(notebook_run):
+def test_metrics_notebook_with_other_parameters(page_run):
     params = {
         "conf_level": 0.9, "min_n": 100, "start": "2024-01-01", "end": "2024-06-30",
         "segments": ["channel"], "thresholds": {"csat": {"positive_min": 5}},
         "benchmarks": {"nps": "nps_target_30_50"}, "title": "Half-year check",
     }
-    out = notebook_run("01_metrics", **params)
-    headline = read_headline(out)
-    assert headline["title"] == "Half-year check"
+    run = page_run("01_metrics", **params)
+    out, headline = run.out, run.headline
+    assert headline["title"] == "Half-year check" and run.warnings == [] and run.stderr == ""
     cards = {k["metric"]: k for k in headline["kpis"]}
     # The same figure straight from the package, with the same options.
     data = ct.load_responses(SAMPLE / "responses.csv", start="2024-01-01", end="2024-06-30").data
@@ -101,14 +101,13 @@ def test_trends_notebook_finds_the_incident_and_the_season(notebook_run):
     assert any("2024-03" in f and "below" in f for f in headline["findings"])
 
 
-@pytest.mark.slow
-@pytest.mark.xdist_group("02_trends-nps-quarterly")
-def test_trends_notebook_with_other_parameters(notebook_run):
+def test_trends_notebook_with_other_parameters(page_run):
     params = {"metric": "nps", "period": "Q", "window": 2, "goal": {"target": 20, "by": "2025Q2"},
               "segments": ["region"], "conf_level": 0.9}
-    out = notebook_run("02_trends", **params)
-    headline = read_headline(out)
+    run = page_run("02_trends", **params)
+    headline = run.headline
     assert headline["metric"] == "nps" and headline["period"] == "Q"
+    assert run.warnings == [] and run.stderr == ""
     data = ct.load_responses(SAMPLE / "responses.csv").data
     series = ct.trends.period_series(data, "nps", period="Q", window=2, conf=0.9)
     last = series[series["n"] > 0].iloc[-1]
@@ -142,15 +141,14 @@ def test_drivers_notebook_names_the_true_drivers(notebook_run):
     assert headline["kpis"][0]["value"] == pytest.approx(74.10087, abs=1e-4)
 
 
-@pytest.mark.slow
-@pytest.mark.xdist_group("03_drivers-score-ols")
-def test_drivers_notebook_with_other_parameters(notebook_run):
+def test_drivers_notebook_with_other_parameters(page_run):
     params = {"outcome": "score", "model": "ols", "drivers": ["first_response_hours", "contacts",
                                                                "channel"],
               "bucket_drivers": [], "speed_columns": ["first_response_hours"], "performance": {},
               "agent_column": None, "team_column": None, "n_boot": 150, "conf_level": 0.9}
-    out = notebook_run("03_drivers", **params)
-    headline = read_headline(out)
+    run = page_run("03_drivers", **params)
+    headline = run.headline
+    assert run.warnings == [] and run.stderr == ""
     # The R² of the decomposition is the OLS R² of the same model, fitted directly.
     answers = ct.metrics.select_survey(ct.load_responses(SAMPLE / "responses.csv").data, "csat")
     tickets = ct.tables.load_tickets(SAMPLE / "tickets.csv").data
