@@ -1,8 +1,9 @@
 """Notebook 04_nps_revenue: the sample's built-in link, other parameters, any data, real data.
 
-Slow: each configuration runs the notebook once through the session fixture
-``notebook_run`` (tests/conftest.py); tests of one configuration share an xdist group so
-they land on the same worker. Data of other years and shapes come from
+The defaults run in a kernel once through the session fixture ``notebook_run``
+(tests/conftest.py); tests of one configuration share an xdist group so they land on the
+same worker. Other parameters run the notebook's cells in the test process (``page_run``:
+the same builder calls and headline.json, no kernel). Data of other years and shapes come from
 ``csat_toolkit.sample.make_sample`` written to CSV in a session folder. Data ending in 2025
 with the defaults, and CSAT answers without revenue or customers, are the any-data matrix's
 runs (``any_data_run``, shared with tests/test_any_data.py).
@@ -105,10 +106,8 @@ OTHER = {"months_before": 2, "months_after": 12, "conf_level": 0.9, "horizon_mon
          "as_of": "2024-12-31", "title": "Year view"}
 
 
-@pytest.mark.slow
-@pytest.mark.xdist_group("revenue_other")
-def test_other_parameters_match_the_package(notebook_run):
-    headline = read_headline(notebook_run(NB, **OTHER))
+def test_other_parameters_match_the_package(page_run):
+    headline = page_run(NB, **OTHER).headline
     assert headline["title"] == "Year view" and headline["as_of_source"] == "parameter"
     answers = nps_answers(SAMPLE / "responses.csv")
     revenue = pd.read_csv(SAMPLE / "revenue.csv")
@@ -158,10 +157,8 @@ def test_data_ending_in_2025_runs_with_the_defaults(any_data_run):
     assert "Report date 2025-12-31" in html and '"name": "stderr"' not in html
 
 
-@pytest.mark.slow
-@pytest.mark.xdist_group("revenue_2025_old_as_of")
-def test_an_as_of_before_the_data_names_as_of_in_the_sentence(notebook_run, any_data):
-    headline = read_headline(notebook_run(NB, **data_params(any_data, as_of="2024-12-31")))
+def test_an_as_of_before_the_data_names_as_of_in_the_sentence(page_run, any_data):
+    headline = page_run(NB, **data_params(any_data, as_of="2024-12-31")).headline
     first = headline["skipped"][0]
     assert first.startswith("Revenue by category is skipped: No answer is left")
     assert "as_of='2024-12-31' ends the data at 2024-12 while the revenue table runs to 2025-12" \
@@ -172,12 +169,10 @@ CHURN_FROM_REVENUE = {"customers_path": None, "churn_after_months_without_revenu
                       "growth": "endpoints", "revenue_options": {"decimal": ",", "sep": ";"}}
 
 
-@pytest.mark.slow
-@pytest.mark.xdist_group("revenue_churn_from_revenue")
-def test_churn_from_revenue_endpoints_growth_and_decimal_commas(notebook_run, any_data):
+def test_churn_from_revenue_endpoints_growth_and_decimal_commas(page_run, any_data):
     params = data_params(any_data, **CHURN_FROM_REVENUE)
     params["revenue_path"] = any_data["revenue_eu"]
-    headline = read_headline(notebook_run(NB, **params))
+    headline = page_run(NB, **params).headline
     revenue = any_data["frames"]["revenue"]
     answers = nps_answers(any_data["responses"])
     dates = ct.revenue.churn_from_revenue(revenue, months_without=3)
@@ -214,12 +209,10 @@ def test_only_csat_answers_no_revenue_no_customers_every_section_skips(any_data_
     assert headline["scenario"] is None and headline["link"] is None
 
 
-@pytest.mark.slow
-@pytest.mark.xdist_group("revenue_segments")
-def test_a_segment_per_customer_is_pooled_and_a_single_level_is_left_out(notebook_run, any_data):
+def test_a_segment_per_customer_is_pooled_and_a_single_level_is_left_out(page_run, any_data):
     params = data_params(any_data, customers_path=any_data["customers_fr"],
                          segment_columns=["shop", "country"])
-    headline = read_headline(notebook_run(NB, **params))
+    headline = page_run(NB, **params).headline
     assert headline["link"] and not any("segment-period" in s for s in headline["skipped"])
     warnings = headline["link_warnings"]
     assert any(w.endswith("are pooled as '(other)': only the 50 segments with the most answers "
@@ -228,21 +221,18 @@ def test_a_segment_per_customer_is_pooled_and_a_single_level_is_left_out(noteboo
     assert "Segment column 'country' has a single value ('FR'): not used." in headline["skipped"]
 
 
-@pytest.mark.slow
-@pytest.mark.xdist_group("revenue_short")
-def test_six_months_of_data_skip_what_needs_longer_windows(notebook_run, any_data):
-    out = notebook_run(NB, responses_path=any_data["short_responses"],
-                       revenue_path=any_data["short_revenue"],
-                       customers_path=any_data["short_customers"], n_boot=50)
-    headline = read_headline(out)
+def test_six_months_of_data_skip_what_needs_longer_windows(page_run, any_data):
+    run = page_run(NB, responses_path=any_data["short_responses"],
+                   revenue_path=any_data["short_revenue"],
+                   customers_path=any_data["short_customers"], n_boot=50)
+    headline = run.headline
     assert headline["as_of"].startswith("2025-12-31")
     skipped = headline["skipped"]
     assert skipped[0].startswith("Revenue by category is skipped: No answer is left with a "
                                  "complete revenue window")
     assert "Shorten after= (now 6) (the revenue data end at 2025-12)" in skipped[0]
     assert any(s.startswith("The scenario needs revenue growth") for s in skipped)
-    html = executed_notebook(out).read_text(encoding="utf-8")
-    assert '"name": "stderr"' not in html and "Traceback" not in html
+    assert run.stderr == "" and run.warnings == []  # (an error would have raised)
 
 
 # --- real data ----------------------------------------------------------------------------------
