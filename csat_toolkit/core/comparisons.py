@@ -38,6 +38,7 @@ def compare(
     correction: str = "holm",
     weight: str | None = None,
     period: str | None = None,
+    difference_interval: str = "newcombe",
 ) -> pd.DataFrame:
     """Compare the metric between the levels of a segment column.
 
@@ -56,6 +57,10 @@ def compare(
         Multiple-testing adjustment across the rows of the result.
     conf, min_n, scale, weight
         As in :func:`csat_toolkit.metrics.metric_table`.
+    difference_interval : {"newcombe", "agresti_caffo"}
+        Interval of a difference of two shares: Newcombe's hybrid score interval
+        (default; Newcombe 1998) or Agresti-Caffo's adjusted Wald interval (Agresti &
+        Caffo 2000). NPS and means are not affected.
 
     Returns
     -------
@@ -104,7 +109,8 @@ def compare(
         labels = _objects(levels)[other].tolist()
     # Lists, as before, so that pandas infers the column types (periods stay periods).
     result = pd.DataFrame({key: _objects(levels)[own].tolist(), "reference": labels})
-    return compare_sums(result, first, second, metric, conf, min_n, correction)
+    return compare_sums(result, first, second, metric, conf, min_n, correction,
+                        difference_interval=difference_interval)
 
 
 MAX_PAIRS = 1_000_000
@@ -140,11 +146,13 @@ def compare_periods(
     min_n: int = 30,
     correction: str = "holm",
     weight: str | None = None,
+    difference_interval: str = "newcombe",
 ) -> pd.DataFrame:
     """Compare one period with another, overall or within each segment.
 
     ``current`` defaults to the last period with answers and ``previous`` to the
     period just before it (it may have no answers: then the row says so by NaN).
+    ``difference_interval`` as in :func:`compare`.
 
     Examples
     --------
@@ -166,7 +174,8 @@ def compare_periods(
     result["reference"] = previous
     if not (first["n"] > 0).any():
         raise DataError(f"No answers in period {current}. Choose a period that has data.")
-    return compare_sums(result, first, second, metric, conf, min_n, correction)
+    return compare_sums(result, first, second, metric, conf, min_n, correction,
+                        difference_interval=difference_interval)
 
 
 def _group_sums(data, metric, keys, scale, weight, period):
@@ -201,13 +210,20 @@ def _period_sums(sums, keys, groups, period) -> pd.DataFrame:
     return at[SUMS].fillna(0).reset_index(drop=True)
 
 
-def compare_sums(result, first, second, metric, conf, min_n, correction) -> pd.DataFrame:
+def compare_sums(result, first, second, metric, conf, min_n, correction, *,
+                 difference_interval: str = "newcombe") -> pd.DataFrame:
     """Test and describe ``first`` against ``second`` (rows of additive sums, aligned).
 
     The common last step of every comparison (segments, periods, waves): ``result``
     holds the labels of each row; the sums come from :func:`csat_toolkit.metrics.moments`.
+    ``difference_interval`` as in :func:`compare`.
     """
     spec = get_metric(metric)
+    if difference_interval not in stats.DIFFERENCE_METHODS:
+        raise ParameterError(
+            f"Unknown difference_interval {difference_interval!r}; use one of "
+            f"{stats.DIFFERENCE_METHODS}."
+        )
     one, two = _summaries(first, spec), _summaries(second, spec)
     test = _test(first, second, one, two, spec)
     scale_factor = 1.0 if spec.statistic == "mean" else 100.0
@@ -219,7 +235,7 @@ def compare_sums(result, first, second, metric, conf, min_n, correction) -> pd.D
     result["ref_n"] = second["n"].astype(int).to_numpy()
     result["ref_estimate"] = two["estimate"] * scale_factor
     result["difference"] = np.asarray(test.difference) * scale_factor
-    low, high = _difference_interval(one, two, spec, test, conf)
+    low, high = _difference_interval(one, two, spec, test, conf, difference_interval)
     result["ci_low"], result["ci_high"] = low * scale_factor, high * scale_factor
     result["statistic"] = test.statistic
     result["p_value"] = test.p_value
@@ -228,7 +244,9 @@ def compare_sums(result, first, second, metric, conf, min_n, correction) -> pd.D
     result["small_n"] = small.to_numpy()
     result["significant"] = _significant(result, conf)
     result["conf"] = conf
-    result["test"] = {"share": "two-proportion z test; Newcombe interval",
+    share_test = ("two-proportion z test; Newcombe interval" if difference_interval == "newcombe"
+                  else "two-proportion z test; Agresti-Caffo interval")
+    result["test"] = {"share": share_test,
                       "nps": "NPS difference z test; Wald interval",
                       "mean": "Welch t test; Welch interval"}[spec.statistic]
     result["correction"] = CORRECTION_NAMES[correction]
@@ -301,17 +319,18 @@ CORRECTION_NAMES = {"holm": "Holm", "bh": "Benjamini-Hochberg", "fdr_bh": "Benja
                      "none": "none"}
 
 
-def _difference_interval(one, two, spec, test, conf):
+def _difference_interval(one, two, spec, test, conf, method="newcombe"):
     """Interval of the difference (first minus second), on 0..1 or the scale.
 
     Shares: Newcombe's hybrid score interval from the two Wilson intervals, which
-    behaves at 0% and 100% where the Wald interval collapses. NPS: Wald with the
-    per-respondent variances (not pooled). Means: Welch's t interval.
+    behaves at 0% and 100% where the Wald interval collapses (or Agresti-Caffo's, by
+    ``method``). NPS: Wald with the per-respondent variances (not pooled). Means:
+    Welch's t interval.
     """
     if spec.statistic == "share":
         return stats.proportion_difference_interval(
             one["p_pos"] * one["n_eff"], one["n_eff"], two["p_pos"] * two["n_eff"], two["n_eff"],
-            conf=conf,
+            conf=conf, method=method,
         )
     with np.errstate(divide="ignore", invalid="ignore"):
         if spec.statistic == "nps":

@@ -145,7 +145,8 @@ def estimates_from_moments(
         low, high = stats.proportion_interval(p_pos * n_adj, n_adj, conf=conf, method=method)
         out["estimate"], out["ci_low"], out["ci_high"] = 100 * p_pos, 100 * low, 100 * high
         method_name = {"wilson": "Wilson score", "wald": "Wald",
-                       "agresti_coull": "Agresti-Coull", "clopper_pearson": "Clopper-Pearson"}[method]
+                       "agresti_coull": "Agresti-Coull", "clopper_pearson": "Clopper-Pearson",
+                       "jeffreys": "Jeffreys"}[method]
     elif statistic == "nps":
         method = method or "adjusted_wald"
         p_mid = 1 - p_pos - p_neg
@@ -153,7 +154,8 @@ def estimates_from_moments(
             p_pos * n_adj, p_mid * n_adj, p_neg * n_adj, conf=conf, method=method
         )
         out["estimate"], out["ci_low"], out["ci_high"] = 100 * (p_pos - p_neg), 100 * low, 100 * high
-        method_name = "adjusted Wald (Rocks 2016)" if method == "adjusted_wald" else "Wald"
+        method_name = {"adjusted_wald": "adjusted Wald (Rocks 2016)", "wald": "Wald",
+                       "score": "iterative score (Rocks 2016)"}[method]
     elif statistic == "mean":
         if method not in (None, "t"):
             raise ParameterError(f"Means use the t interval; got method={method!r}.")
@@ -225,7 +227,10 @@ def metric_table(
         ``small_n``.
     method : str, optional
         Interval method: shares ``wilson`` (default), ``wald``, ``agresti_coull``,
-        ``clopper_pearson``; NPS ``adjusted_wald`` (default) or ``wald``.
+        ``clopper_pearson``, ``jeffreys`` (Brown, Cai & DasGupta 2001); NPS
+        ``adjusted_wald`` (default), ``wald`` or ``score`` (the iterative score interval
+        of Rocks 2016). See :func:`csat_toolkit.stats.proportion_interval` and
+        :func:`csat_toolkit.stats.nps_interval`.
     weight : str, optional
         Column of survey weights; intervals then use Kish's effective n (``n_eff``).
     population : int, mapping or Series, optional

@@ -9,6 +9,12 @@ References
   inference. JASA 22, 209-212.
 - Rocks, B. (2016). Interval estimation for the "Net Promoter Score". The American
   Statistician 70(4), 365-372; R package ``NPS`` (CRAN).
+- Tago, in Rocks (2016): the iterative score interval for NPS (R ``NPS``'s ``iterative``).
+- Brown, L. D., Cai, T. T. and DasGupta, A. (2001). Interval estimation for a binomial
+  proportion. Statistical Science 16(2), 101-133 (Jeffreys, Clopper-Pearson).
+- Agresti, A. and Caffo, B. (2000). Simple and effective confidence intervals for
+  proportions and differences of proportions result from adding two successes and two
+  failures. The American Statistician 54(4), 280-288.
 - Kish, L. (1965). Survey Sampling. Wiley (effective sample size).
 - Holm, S. (1979); Benjamini, Y. and Hochberg, Y. (1995), via statsmodels.
 """
@@ -30,6 +36,7 @@ __all__ = [
     "proportion_difference_interval",
     "nps_variance",
     "nps_interval",
+    "nps_score_statistic",
     "mean_interval",
     "Comparison",
     "two_proportion_test",
@@ -38,11 +45,13 @@ __all__ = [
     "adjust_pvalues",
     "PROPORTION_METHODS",
     "NPS_METHODS",
+    "DIFFERENCE_METHODS",
     "CORRECTIONS",
 ]
 
-PROPORTION_METHODS = ("wilson", "wald", "agresti_coull", "clopper_pearson")
-NPS_METHODS = ("adjusted_wald", "wald")
+PROPORTION_METHODS = ("wilson", "wald", "agresti_coull", "clopper_pearson", "jeffreys")
+NPS_METHODS = ("adjusted_wald", "wald", "score")
+DIFFERENCE_METHODS = ("newcombe", "agresti_caffo")
 CORRECTIONS = {"holm": "holm", "bh": "fdr_bh", "fdr_bh": "fdr_bh", "none": None}
 
 # Pseudo-observations of the adjusted Wald NPS interval (Rocks 2016, section 3.2).
@@ -114,11 +123,17 @@ def proportion_interval(successes, n, *, conf: float = 0.95, method: str = "wils
     ----------
     successes, n : float or array
         Count of successes and sample size. Non-integer values are allowed
-        (weighted data: ``p * n_eff`` and ``n_eff``), except for Clopper-Pearson.
+        (weighted data: ``p * n_eff`` and ``n_eff``); the beta quantiles of
+        Clopper-Pearson and Jeffreys take them as they are.
     conf : float
         Confidence level.
-    method : {"wilson", "wald", "agresti_coull", "clopper_pearson"}
-        Wilson score interval by default.
+    method : {"wilson", "wald", "agresti_coull", "clopper_pearson", "jeffreys"}
+        Wilson score interval by default (Wilson 1927). ``clopper_pearson``: the "exact"
+        interval from beta quantiles, conservative (Clopper & Pearson 1934).
+        ``jeffreys``: the equal-tailed interval of the Beta(x + 1/2, n - x + 1/2)
+        posterior, with the lower end 0 at x = 0 and the upper end 1 at x = n, as Brown,
+        Cai & DasGupta (2001, section 4.1.2) recommend; R ``binom.confint``'s "bayes"
+        and ``DescTools::BinomCI(method = "jeffreys")`` give the same numbers.
 
     Returns
     -------
@@ -155,32 +170,62 @@ def proportion_interval(successes, n, *, conf: float = 0.95, method: str = "wils
             alpha = 1 - conf
             low = np.where(x > 0, _st.beta.ppf(alpha / 2, x, n - x + 1), 0.0)
             high = np.where(x < n, _st.beta.ppf(1 - alpha / 2, x + 1, n - x), 1.0)
+        elif method == "jeffreys":
+            alpha = 1 - conf
+            low = np.where(x > 0, _st.beta.ppf(alpha / 2, x + 0.5, n - x + 0.5), 0.0)
+            high = np.where(x < n, _st.beta.ppf(1 - alpha / 2, x + 0.5, n - x + 0.5), 1.0)
         else:
             raise ParameterError(
-                f"Unknown interval method {method!r}; use one of {PROPORTION_METHODS}."
+                f"Unknown interval method {method!r}; use one of {PROPORTION_METHODS[:-1]} "
+                f"or {PROPORTION_METHODS[-1]!r}."
             )
     low = np.where(n > 0, np.clip(low, 0.0, 1.0), np.nan)
     high = np.where(n > 0, np.clip(high, 0.0, 1.0), np.nan)
     return _unwrap(low), _unwrap(high)
 
 
-def proportion_difference_interval(x1, n1, x2, n2, *, conf: float = 0.95):
-    """Newcombe's hybrid score interval for ``p1 - p2`` (Newcombe 1998, method 10).
+def proportion_difference_interval(x1, n1, x2, n2, *, conf: float = 0.95,
+                                   method: str = "newcombe"):
+    """Confidence interval for the difference of two proportions ``p1 - p2``.
 
-    Built from the two Wilson intervals ``(l1, u1)`` and ``(l2, u2)``:
+    ``newcombe`` (default): Newcombe's hybrid score interval (Newcombe 1998, method 10),
+    built from the two Wilson intervals ``(l1, u1)`` and ``(l2, u2)``:
     ``d - sqrt((p1 - l1)^2 + (u2 - p2)^2)`` to ``d + sqrt((u1 - p1)^2 + (p2 - l2)^2)``.
     Unlike the Wald interval it does not collapse when a share is 0% or 100%.
 
-    Reference: Newcombe, R. G. (1998). Interval estimation for the difference between
-    independent proportions. Statistics in Medicine 17, 873-890.
+    ``agresti_caffo``: add one success and one failure to each group, then the Wald
+    interval of the adjusted shares (Agresti & Caffo 2000), as R ``PropCIs::wald2ci(...,
+    adjust = "AC")`` and ``contingencytables::AgrestiCaffo_CI_2x2``. The interval is
+    centred on the adjusted difference, not on ``p1 - p2``.
+
+    References: Newcombe, R. G. (1998). Interval estimation for the difference between
+    independent proportions. Statistics in Medicine 17, 873-890. Agresti, A. and
+    Caffo, B. (2000), The American Statistician 54(4), 280-288.
 
     Examples
     --------
     >>> low, high = proportion_difference_interval(56, 70, 48, 80)
     >>> round(low, 4), round(high, 4)
     (0.0524, 0.3339)
+    >>> low, high = proportion_difference_interval(7, 34, 1, 34, method="agresti_caffo")
+    >>> round(low, 4), round(high, 4)
+    (0.0116, 0.3217)
     """
+    _check_conf(conf)
+    if method not in DIFFERENCE_METHODS:
+        raise ParameterError(
+            f"Unknown interval method {method!r} for a difference of proportions; use one "
+            f"of {DIFFERENCE_METHODS}."
+        )
     x1, n1, x2, n2 = (np.asarray(v, dtype=float) for v in (x1, n1, x2, n2))
+    if method == "agresti_caffo":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a1, a2 = (x1 + 1) / (n1 + 2), (x2 + 1) / (n2 + 2)
+            half = z_value(conf) * np.sqrt(a1 * (1 - a1) / (n1 + 2) + a2 * (1 - a2) / (n2 + 2))
+        empty = (n1 <= 0) | (n2 <= 0)
+        low = np.where(empty, np.nan, np.clip(a1 - a2 - half, -1.0, 1.0))
+        high = np.where(empty, np.nan, np.clip(a1 - a2 + half, -1.0, 1.0))
+        return _unwrap(low), _unwrap(high)
     l1, u1 = proportion_interval(x1, n1, conf=conf)
     l2, u2 = proportion_interval(x2, n2, conf=conf)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -217,6 +262,15 @@ def nps_interval(
     close to nominal for small samples and extreme scores; ``wald`` uses the raw
     counts. Counts may be non-integer (weighted data scaled to the effective n).
 
+    ``score``: the iterative score interval (Tago's method in Rocks 2016, R ``NPS``'s
+    ``nps_test(test = "iterative")``): the NPS values ``u`` whose score statistic
+    ``(P - D - n u) / sqrt(n (2 q(u) + u (1 - u)))`` lies within ``+-z``, where ``q(u)`` is
+    the detractor share that maximises the multinomial likelihood given NPS ``u`` (the
+    root of ``2n q^2 + (-(D + P) + (2n + D - P) u) q - D u (1 - u) = 0``); ``P`` and
+    ``D`` are the promoter and detractor counts. The ends are found by bisection to
+    1e-12; with every answer a promoter (detractor) the upper (lower) end is +1 (-1).
+    It always contains the observed NPS.
+
     The adjusted interval is centred on the adjusted NPS, as in R's ``NPS`` package:
     for an all-promoter (or all-detractor) group it can stop short of +1 (-1) below
     about 84% confidence, and at 95% for a single answer.
@@ -226,10 +280,15 @@ def nps_interval(
     >>> low, high = nps_interval(50, 30, 20)
     >>> round(low, 4), round(high, 4)
     (0.1405, 0.442)
+    >>> low, high = nps_interval(50, 30, 20, method="score")
+    >>> round(low, 4), round(high, 4)
+    (0.1396, 0.4434)
     """
     _check_conf(conf)
     if method not in NPS_METHODS:
         raise ParameterError(f"Unknown NPS interval method {method!r}; use one of {NPS_METHODS}.")
+    if method == "score":
+        return _nps_score_interval(promoters, passives, detractors, conf)
     counts = [np.asarray(c, dtype=float) for c in (promoters, passives, detractors)]
     if method == "adjusted_wald":
         counts = [c + _NPS_PSEUDO[k] for c, k in zip(counts, _NPS_PSEUDO)]
@@ -243,6 +302,53 @@ def nps_interval(
     low = np.where(raw_n > 0, np.clip(centre - half, -1.0, 1.0), np.nan)
     high = np.where(raw_n > 0, np.clip(centre + half, -1.0, 1.0), np.nan)
     return _unwrap(low), _unwrap(high)
+
+
+def nps_score_statistic(promoters, passives, detractors, value):
+    """Score statistic of NPS = ``value`` (on -1..1) under the multinomial model.
+
+    ``(P - D - n u) / sqrt(n v(u))`` with ``v(u) = 2 q(u) + u (1 - u)``, the variance of
+    the +1/0/-1 score when the shares maximise the likelihood given NPS ``u``
+    (see :func:`nps_interval`, ``method="score"``). The score interval holds the values
+    where it lies within ``+-z``.
+
+    Examples
+    --------
+    >>> nps_score_statistic(50, 30, 20, 0.3)
+    0.0
+    >>> round(nps_score_statistic(50, 30, 20, 0.0), 4)
+    3.5857
+    """
+    pro, pas, det, u = (np.asarray(v, dtype=float) for v in (promoters, passives, detractors, value))
+    n = pro + pas + det
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pb = -det - pro + (2 * n + det - pro) * u
+        pc = -det * u * (1 - u)
+        q = (np.sqrt(np.maximum(pb**2 - 8 * n * pc, 0.0)) - pb) / (4 * n)
+        score = (pro - det - n * u) / np.sqrt(n * (2 * q + u * (1 - u)))
+    return _unwrap(score)
+
+
+def _nps_score_interval(promoters, passives, detractors, conf):
+    pro, pas, det = (np.asarray(v, dtype=float) for v in (promoters, passives, detractors))
+    pro, pas, det = np.broadcast_arrays(pro, pas, det)
+    n = pro + pas + det
+    z = z_value(conf)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        centre = np.where(n > 0, (pro - det) / n, 0.0)
+    ends = []
+    for side, edge in ((-1.0, -1.0), (1.0, 1.0)):
+        # bisection between the estimate (|score| = 0 < z) and the end of the range
+        inside, outside = centre.copy(), np.full_like(centre, edge)
+        for _ in range(60):
+            middle = (inside + outside) / 2
+            within = np.abs(nps_score_statistic(pro, pas, det, middle)) < z
+            inside = np.where(within, middle, inside)
+            outside = np.where(within, outside, middle)
+        bound = (inside + outside) / 2
+        full = (pro == n) if side > 0 else (det == n)  # every answer at that end
+        ends.append(np.where(n > 0, np.where(full, edge, bound), np.nan))
+    return _unwrap(ends[0]), _unwrap(ends[1])
 
 
 #: Spreads below the smallest normal double (about 2.2e-308) are rounding noise, not data.
