@@ -122,7 +122,8 @@ class PageRun:
     ``out`` holds what the notebook writes (``headline.json``, CSV files); ``headline`` is
     its headline; ``page`` the notebook's :class:`~csat_toolkit.report.sections.Page`
     (``page.sections`` by name); ``shown`` the sections in the order the notebook showed
-    them; ``text`` every sentence shown under them (what the report prints); ``warnings``
+    them; ``text`` every sentence shown with them (under the tables and figures, the skip
+    reasons and notes, the texts of their details); ``figures`` their figures; ``warnings``
     and ``stderr`` what the cells warned and wrote to stderr (a notebook lets none of it
     reach its output; library code prints nothing, stdout is discarded).
     """
@@ -143,8 +144,9 @@ class PageRun:
 
     @property
     def text(self) -> str:
-        return "\n".join(s for section in self.shown
-                         for s in list(section.sentences) + section.missing)
+        return "\n".join(s for section in self.shown for s in
+                         [*section.sentences, *section.missing,
+                          *(d for d in getattr(section, "details", []) if isinstance(d, str))])
 
     @property
     def figures(self) -> list:

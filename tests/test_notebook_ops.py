@@ -1,7 +1,9 @@
 """The support-operations notebook (05_operations) end to end: defaults on the sample, other
 parameters, and the two real-data configs. Every figure in headline.json is checked against
 the package function called directly with the same options (and the real data against the
-check values of each folder's SOURCE.md)."""
+check values of each folder's SOURCE.md). The defaults and the real-data configs run in a
+kernel (``notebook_run``, ``reports_run``); other parameters run the notebook's cells in the
+test process (``page_run``: the same builder calls and headline.json, no kernel)."""
 from __future__ import annotations
 
 import pandas as pd
@@ -12,8 +14,8 @@ import csat_toolkit.sample  # noqa: F401  (ct.sample)
 from csat_toolkit import ops
 from csat_toolkit.businesshours import Schedule
 
-from .conftest import (REALDATA, REPO, SAMPLE, SAMPLE_RUN, any_data_group, executed_notebook,
-                       read_headline, require_shared)
+from .conftest import (REALDATA, REPO, SAMPLE, SAMPLE_RUN, any_data_group, read_headline,
+                       require_shared)
 
 TARGETS = {"first_response": {"urgent": 1, "high": 4, "normal": 8, "low": 24},
            "resolution": {"urgent": 8, "high": 24, "normal": 40, "low": 80}}
@@ -74,11 +76,11 @@ def test_operations_notebook_defaults(notebook_run, tickets):
     assert headline["skipped"] == [] and headline["forecast"]
 
 
-@pytest.mark.slow
-@pytest.mark.xdist_group("ops_other_parameters")
-def test_operations_notebook_other_parameters(notebook_run, tickets):
+def test_operations_notebook_other_parameters(page_run, tickets):
     params = OTHER
-    headline = read_headline(notebook_run("05_operations", **params))
+    run = page_run("05_operations", **params)
+    headline = run.headline
+    assert run.warnings == [] and run.stderr == ""
     assert headline["title"] == "Calendar check" and headline["clock"] == "calendar"
     as_of = headline["as_of"]
     sla = ops.sla_compliance(tickets, params["sla_targets"], clock="calendar",
@@ -161,7 +163,8 @@ def test_operations_real_data_configs(reports_run):
 
 # --- issue 10: defaults on anyone's data ---------------------------------------------------
 # Another year and no tickets are the any-data matrix's runs (``any_data_run``,
-# tests/conftest.py, shared with tests/test_any_data.py); the rest run once each here.
+# tests/conftest.py, shared with tests/test_any_data.py); the rest run once each here, in
+# the test process (page_run).
 
 
 @pytest.fixture(scope="session")
@@ -213,25 +216,23 @@ def test_no_tickets_says_there_is_nothing_to_measure(any_data_run):
 # One month of tickets (seed 3, 2025-10) with CES and PMF answers only and no volume file:
 # one run for the short history's forecast and for the sections that need CSAT answers or
 # volume.
-def short_no_csat_run(notebook_run, data):
-    return read_headline(notebook_run("05_operations", tickets_path=data["short_tickets"],
-                                      responses_path=data["short_no_csat"], volume_path=None))
+def short_no_csat_run(page_run, data):
+    return page_run("05_operations", tickets_path=data["short_tickets"],
+                    responses_path=data["short_no_csat"], volume_path=None).headline
 
 
-@pytest.mark.slow
 @pytest.mark.xdist_group("ops_short_history_no_csat")
-def test_no_csat_answers_and_no_volume(notebook_run, ops_data):
-    headline = short_no_csat_run(notebook_run, ops_data)
+def test_no_csat_answers_and_no_volume(page_run, ops_data):
+    headline = short_no_csat_run(page_run, ops_data)
     assert ("No CSAT answers (responses_path, csat_survey): satisfaction cannot be tied to "
             "operations.") in headline["skipped"]
     assert "No channel volume file (volume_path): the deflection section is skipped." in headline["skipped"]
     assert headline["ops_satisfaction"] is None and headline["sla"]
 
 
-@pytest.mark.slow
 @pytest.mark.xdist_group("ops_short_history_no_csat")
-def test_short_history_says_the_forecast_needs_more_weeks(notebook_run, ops_data):
-    headline = short_no_csat_run(notebook_run, ops_data)
+def test_short_history_says_the_forecast_needs_more_weeks(page_run, ops_data):
+    headline = short_no_csat_run(page_run, ops_data)
     assert headline["forecast"] is None
     assert any(s.startswith("No forecast") and "full weeks of volume" in s
                for s in headline["skipped"])
@@ -239,29 +240,26 @@ def test_short_history_says_the_forecast_needs_more_weeks(notebook_run, ops_data
     assert headline["sla"] and headline["durations"]
 
 
-@pytest.mark.slow
-@pytest.mark.xdist_group("ops_many_agents_derived")
-def test_many_agents_and_a_derived_breakdown(notebook_run, ops_data):
-    out = notebook_run("05_operations", tickets_path=ops_data["many_agents"],
-                       responses_path=None, volume_path=None,
-                       derive={"urgent": "priority == 'urgent'"},
-                       sla_by=["urgent", "agent", "chanel"], quality_by=["urgent"])
-    headline = read_headline(out)
+def test_many_agents_and_a_derived_breakdown(page_run, ops_data):
+    run = page_run("05_operations", tickets_path=ops_data["many_agents"],
+                   responses_path=None, volume_path=None,
+                   derive={"urgent": "priority == 'urgent'"},
+                   sla_by=["urgent", "agent", "chanel"], quality_by=["urgent"])
+    headline = run.headline
     assert set(headline["sla_by"]) == {"urgent", "agent"}
     assert ("sla_by names 'chanel' (nearest: 'channel'), not a column of the tickets: it goes "
             "on with 'urgent', 'agent'. Map or derive the column, or change sla_by."
             ) in headline["skipped"]
     assert len({r["agent"] for r in headline["sla_by"]["agent"]}) > 3000  # all in the table
-    assert max(_png_heights(executed_notebook(out))) < 2000  # the chart draws the 40 largest only
+    assert max(_png_heights(run.figures)) < 2000  # the chart draws the 40 largest only
 
 
-def _png_heights(path):
-    import base64
+def _png_heights(figures):
+    """Pixel heights of the figures as the notebook's inline backend renders them (PNG,
+    ``bbox_inches="tight"``)."""
     import struct
 
-    import nbformat
+    from IPython.core.pylabtools import print_figure
 
-    notebook = nbformat.read(path, as_version=4)
-    return [struct.unpack(">I", base64.b64decode(o["data"]["image/png"])[20:24])[0]
-            for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])
-            if "image/png" in o.get("data", {})]
+    return [struct.unpack(">I", print_figure(f, "png", bbox_inches="tight")[20:24])[0]
+            for f in figures]
