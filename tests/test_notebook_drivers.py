@@ -2,8 +2,9 @@
 and a short history, with no ticket table, one survey type only, a single agent and channel,
 an agent per answer, and a derived column named where columns are named. Another year, no
 tickets and the single agent and channel are the any-data matrix's runs (``any_data_run``,
-tests/conftest.py, shared with tests/test_any_data.py); the others run once each
-(``notebook_run``). The tests of one run share its xdist group, so one worker runs it."""
+tests/conftest.py, shared with tests/test_any_data.py); the others run the notebook's cells
+once each in the test process (``page_run``: the same builder calls and headline.json, no
+kernel). The tests of one run share its xdist group, so one worker runs it."""
 from __future__ import annotations
 
 import pandas as pd
@@ -12,7 +13,7 @@ import pytest
 import csat_toolkit as ct
 import csat_toolkit.sample  # noqa: F401  (ct.sample)
 
-from .conftest import any_data_group, executed_notebook, read_headline
+from .conftest import any_data_group
 
 FAST = {"n_boot": 20}
 
@@ -33,10 +34,10 @@ def drivers_data(tmp_path_factory):
     return {name: str(folder / f"{name}.csv") for name in files} | {"frames": frames}
 
 
-def run(notebook_run, data, responses="responses", tickets="tickets", **parameters):
-    return read_headline(notebook_run(
-        "03_drivers", responses_path=data[responses],
-        tickets_path=None if tickets is None else data[tickets], **FAST, **parameters))
+def run(page_run, data, responses="responses", tickets="tickets", **parameters):
+    return page_run("03_drivers", responses_path=data[responses],
+                    tickets_path=None if tickets is None else data[tickets], **FAST,
+                    **parameters)
 
 
 OTHER_YEAR, NO_TICKETS, ONE_LEVEL = ("later_short_history", "responses_only_a_level_per_answer",
@@ -74,10 +75,8 @@ def test_no_ticket_table_skips_with_sentences(any_data_run):
     assert any(s.startswith("No answers with a duration column") for s in headline["skipped"])
 
 
-@pytest.mark.slow
-@pytest.mark.xdist_group("drivers_nps_only")
-def test_one_survey_type_only(notebook_run, drivers_data):
-    headline = run(notebook_run, drivers_data, responses="nps_only")
+def test_one_survey_type_only(page_run, drivers_data):
+    headline = run(page_run, drivers_data, responses="nps_only").headline
     assert ("No CSAT answers (driver_survey; surveys in the data: nps): the model, importance "
             "and priorities are skipped.") in headline["skipped"]
     assert headline["drivers"] == [] and headline["kpis"] == [] and headline["n_used"] == 0
@@ -104,25 +103,23 @@ MANY_AGENTS_DERIVED = {"derive": {"urgent": "priority == 'urgent'"},
                        "nonresponse_cells": ["urgent"]}
 
 
-@pytest.mark.slow
 @pytest.mark.xdist_group("drivers_many_agents_derived")
-def test_an_agent_per_answer_is_bounded(notebook_run, drivers_data):
-    out = notebook_run("03_drivers", responses_path=drivers_data["many_answers"],
-                       tickets_path=drivers_data["tickets"], **FAST, **MANY_AGENTS_DERIVED)
-    headline = read_headline(out)
+def test_an_agent_per_answer_is_bounded(page_run, drivers_data):
+    shown = run(page_run, drivers_data, responses="many_answers", **MANY_AGENTS_DERIVED)
+    out, headline = shown.out, shown.headline
     left = {r["driver"]: r["reason"] for r in headline["drivers_left_out"]}
     assert left["agent"] == "every level small" and set(left) == {"agent", "chanel"}
     fair = pd.read_csv(out / "fair_agent.csv")
     assert len(fair) == (drivers_data["frames"]["responses"]["survey"] == "csat").sum()
     assert headline["agents_ranked"]["agent"] == []  # nobody has min_n answers
-    text = executed_notebook(out).read_text(encoding="utf-8")
-    assert "Showing 30 of" in text and "agent values" in text
+    assert "Showing 30 of" in shown.text and "agent values" in shown.text
+    assert shown.warnings == [] and shown.stderr == ""
 
 
-@pytest.mark.slow
 @pytest.mark.xdist_group("drivers_many_agents_derived")
-def test_derived_column_named_as_driver_and_nonresponse_cell(notebook_run, drivers_data):
-    headline = run(notebook_run, drivers_data, responses="many_answers", **MANY_AGENTS_DERIVED)
+def test_derived_column_named_as_driver_and_nonresponse_cell(page_run, drivers_data):
+    headline = run(page_run, drivers_data, responses="many_answers",
+                   **MANY_AGENTS_DERIVED).headline
     assert {d["driver"] for d in headline["drivers"]} == {"urgent", "contacts"}
     assert {r["driver"]: r["reason"] for r in headline["drivers_left_out"]}["chanel"] == \
         "not a column"
