@@ -4,9 +4,10 @@ Each configuration runs once per session; every test of one configuration carrie
 ``xdist_group``. Another calendar with a short history (2024-07..2025-12, 18 months) and
 CSAT answers only, without comments and with a single channel (2025-01..2026-12), are the
 any-data matrix's runs (``any_data_run``, tests/conftest.py, shared with
-tests/test_any_data.py). No dates at all and a segment with 100,000 levels run here through
-``notebook_run``, on data made with ``make_sample`` (seeded) and written to CSV in a
-temporary folder. (A dated goal the data have passed: tests/test_forecast.py, on
+tests/test_any_data.py). No dates at all and a segment with 100,000 levels run here, the
+notebook's cells in the test process (``page_run``: the same builder calls and
+headline.json, no kernel), on data made with ``make_sample`` (seeded) and written to CSV in
+a temporary folder. (A dated goal the data have passed: tests/test_forecast.py, on
 ``forecast.goal_from_parameter``.)
 """
 from __future__ import annotations
@@ -18,9 +19,7 @@ import pytest
 import csat_toolkit as ct
 from csat_toolkit.sample import make_sample
 
-from .conftest import SAMPLE, SAMPLE_RUN, any_data_group, executed_notebook, read_headline
-
-pytestmark = pytest.mark.slow
+from .conftest import SAMPLE, SAMPLE_RUN, any_data_group, read_headline
 
 
 @pytest.fixture(scope="session")
@@ -43,6 +42,7 @@ def scenario_files(tmp_path_factory) -> dict[str, str]:
 # --- defaults on the sample -------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.xdist_group(SAMPLE_RUN)
 def test_metrics_default_headline_has_segments_report_date_and_csv(notebook_run):
     out = notebook_run("01_metrics")
@@ -66,6 +66,7 @@ def test_metrics_default_headline_has_segments_report_date_and_csv(notebook_run)
         headline["skipped"]
 
 
+@pytest.mark.slow
 @pytest.mark.xdist_group(SAMPLE_RUN)
 def test_trends_default_goal_is_relative_to_the_last_period(notebook_run):
     headline = read_headline(notebook_run("02_trends"))
@@ -84,6 +85,7 @@ def test_trends_default_goal_is_relative_to_the_last_period(notebook_run):
 SHORT, CSAT_ONLY = "later_short_history", "csat_only_one_level"
 
 
+@pytest.mark.slow
 @pytest.mark.xdist_group(any_data_group(SHORT))
 def test_metrics_on_a_short_history_from_another_year(any_data_run):
     headline = any_data_run(SHORT).headline("01_metrics")
@@ -92,6 +94,7 @@ def test_metrics_on_a_short_history_from_another_year(any_data_run):
     assert headline["segments"]["csat"]["region"]["levels_total"] == 4
 
 
+@pytest.mark.slow
 @pytest.mark.xdist_group(any_data_group(SHORT))
 def test_trends_on_a_short_history_from_another_year(any_data_run):
     headline = any_data_run(SHORT).headline("02_trends")
@@ -108,6 +111,7 @@ def test_trends_on_a_short_history_from_another_year(any_data_run):
 # --- one survey, no comments, one channel (the any-data matrix) -------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.xdist_group(any_data_group(CSAT_ONLY))
 def test_metrics_with_csat_only_and_a_single_channel(any_data_run):
     headline = any_data_run(CSAT_ONLY).headline("01_metrics")
@@ -119,6 +123,7 @@ def test_metrics_with_csat_only_and_a_single_channel(any_data_run):
     assert list(headline["segments"]["csat"]) == ["region"]
 
 
+@pytest.mark.slow
 @pytest.mark.xdist_group(any_data_group(CSAT_ONLY))
 def test_trends_with_csat_only_and_a_single_channel(any_data_run):
     headline = any_data_run(CSAT_ONLY).headline("02_trends")
@@ -132,16 +137,16 @@ def test_trends_with_csat_only_and_a_single_channel(any_data_run):
 
 
 @pytest.mark.xdist_group("metrics-trends-no-dates")
-def test_metrics_without_dates(notebook_run, scenario_files):
-    headline = read_headline(notebook_run("01_metrics", responses_path=scenario_files["no_dates"]))
+def test_metrics_without_dates(page_run, scenario_files):
+    headline = page_run("01_metrics", responses_path=scenario_files["no_dates"]).headline
     assert headline["as_of"] is None and headline["as_of_source"] is None
     assert any(s.startswith("No answer dates (responded_at)") for s in headline["skipped"])
     assert len(headline["kpis"]) == 4 and headline["followup"] > 0
 
 
 @pytest.mark.xdist_group("metrics-trends-no-dates")
-def test_trends_without_dates_skips_every_section_with_a_sentence(notebook_run, scenario_files):
-    headline = read_headline(notebook_run("02_trends", responses_path=scenario_files["no_dates"]))
+def test_trends_without_dates_skips_every_section_with_a_sentence(page_run, scenario_files):
+    headline = page_run("02_trends", responses_path=scenario_files["no_dates"]).headline
     assert headline["skipped"][0] == ("No dated CSAT answers (metric 'csat'): every section of "
                                       "this report is skipped.")
     assert headline["kpis"] == [] and headline["forecast"] == [] and headline["trend"] is None
@@ -150,11 +155,13 @@ def test_trends_without_dates_skips_every_section_with_a_sentence(notebook_run, 
 # --- 100,000 levels --------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # 112,440 answers, 100,000 levels
 @pytest.mark.xdist_group("metrics-trends-many-levels")
-def test_metrics_with_100000_levels_caps_headline_and_writes_every_level(notebook_run,
+def test_metrics_with_100000_levels_caps_headline_and_writes_every_level(page_run,
                                                                          scenario_files):
-    out = notebook_run("01_metrics", responses_path=scenario_files["many_levels"])
-    headline = read_headline(out)
+    run = page_run("01_metrics", responses_path=scenario_files["many_levels"])
+    out, headline = run.out, run.headline
+    assert run.warnings == [] and run.stderr == ""
     data = pd.read_csv(scenario_files["many_levels"])
     assert data["channel"].nunique() == 100_000
     for metric, block in headline["segments"].items():
@@ -168,14 +175,15 @@ def test_metrics_with_100000_levels_caps_headline_and_writes_every_level(noteboo
     assert per.to_dict() == {m: b["channel"]["levels_total"] for m, b in headline["segments"].items()}
     csat_levels = headline["segments"]["csat"]["channel"]["levels_total"]
     shown = ct.report.MAX_SHOWN
-    assert f"{csat_levels - shown:,} more levels not shown (see segments.csv)." in \
-        executed_notebook(out).read_text(encoding="utf-8")
+    assert f"{csat_levels - shown:,} more levels not shown (see segments.csv)." in run.text
 
 
+@pytest.mark.slow  # 112,440 answers, 100,000 levels
 @pytest.mark.xdist_group("metrics-trends-many-levels")
-def test_trends_with_100000_levels_and_no_goal(notebook_run, scenario_files):
-    out = notebook_run("02_trends", responses_path=scenario_files["many_levels"], goal={})
-    headline = read_headline(out)
+def test_trends_with_100000_levels_and_no_goal(page_run, scenario_files):
+    run = page_run("02_trends", responses_path=scenario_files["many_levels"], goal={})
+    out, headline = run.out, run.headline
+    assert run.warnings == [] and run.stderr == ""
     assert headline["goal_status"] is None
     # A goal check that does not run is said in the findings and listed as skipped.
     assert "No goal set (parameter goal is empty)." in headline["findings"]
