@@ -225,19 +225,26 @@ def test_export_tickets(export_tickets):
     assert read.n_read == 10 and len(read.frame) == 10 and len(read.set_aside) == 0
     row = read.frame.set_index("ticket_id").loc["1002"]
     # Fixture SOURCE.md: created 16:40 PST = 00:40 UTC; first reply 200 min; solved at
-    # 2024-03-08 01:40 UTC; 140/1,020 business minutes; Resolution time 73 hours.
+    # 2024-03-08 01:40 UTC; 80/1,860 business minutes (Mon-Fri 08:00-18:00 Los Angeles,
+    # counted by hand); Resolution time 73 hours.
     assert row["created_at"] == utc("2024-03-05 00:40")
     assert row["first_response_at"] == utc("2024-03-05 04:00")
     assert row["resolved_at"] == utc("2024-03-08 01:40")
     assert row["vendor_first_reply_calendar_minutes"] == 200
-    assert row["vendor_first_reply_business_minutes"] == 140
-    assert row["vendor_full_resolution_business_minutes"] == 1020
+    assert row["vendor_first_reply_business_minutes"] == 80
+    assert row["vendor_full_resolution_business_minutes"] == 1860
     assert row["vendor_resolution_hours"] == 73
     assert row["agent"] == "Alex Agent" and row["team"] == "Support"
     assert row["channel"] == "Web form" and row["priority"] == "High"
     assert row["customer_id"] == "2002" and row["product_list"] == "billing"
     assert read.frame["reopened"].tolist() == [0, 1, 0, 0, 0, 0, 1, 0, 0, 0]
-    assert read.frame.set_index("ticket_id").loc["1004", "vendor_first_reply_business_minutes"] == 90
+    # 1004: Fri 18:30 PST + 3,870 min = Mon 12:00 PDT (clocks forward on Sunday); 240 business
+    # minutes (Mon 08:00-12:00); solved Mon 13:30 PDT = 20:30 UTC (+ 3,960 min).
+    ticket_1004 = read.frame.set_index("ticket_id").loc["1004"]
+    assert ticket_1004["vendor_first_reply_business_minutes"] == 240
+    assert ticket_1004["first_response_at"] == utc("2024-03-11 19:00")
+    assert ticket_1004["resolved_at"] == utc("2024-03-11 20:30")
+    assert ticket_1004["vendor_full_resolution_business_minutes"] == 330
     open_ticket = read.frame.set_index("ticket_id").loc["1010"]
     assert pd.isna(open_ticket["resolved_at"]) and pd.isna(open_ticket["first_response_at"])
     stems = ("first_reply", "first_resolution", "full_resolution", "agent_wait",
