@@ -86,9 +86,10 @@ def test_ticket_export():
     read = f.read_tickets(EXPORT, timezone=BERLIN)
     assert read.n_read == 4 and len(read.frame) == 4 and len(read.set_aside) == 0
     frame = read.frame.set_index("ticket_id")
-    # SOURCE.md: 20/150, 45/90, 5/1,620 business minutes; 4404 empty.
-    assert frame["vendor_first_response_business_minutes"].fillna(-1).tolist() == [20, 45, 5, -1]
-    assert frame["vendor_resolution_business_minutes"].fillna(-1).tolist() == [150, 90, 1620, -1]
+    # SOURCE.md (Mon-Fri 08:00-17:00 Berlin, 2024-05-01 a holiday): 0/0, 75/90, 5/540 business
+    # minutes; 4404 empty.
+    assert frame["vendor_first_response_business_minutes"].fillna(-1).tolist() == [0, 75, 5, -1]
+    assert frame["vendor_resolution_business_minutes"].fillna(-1).tolist() == [0, 90, 540, -1]
     assert frame.loc["4401", "created_at"] == pd.Timestamp("2024-05-01 07:00", tz="UTC")
     assert frame.loc["4401", "first_response_at"] == pd.Timestamp("2024-05-01 07:20", tz="UTC")
     assert frame.loc["4402", "channel"] == "Portal" and frame.loc["4402", "team"] == "Billing"
@@ -103,7 +104,7 @@ def test_ticket_export_errors(tmp_path):
     text = EXPORT.read_text()
     with pytest.raises(ParameterError, match="no UTC offset .*timezone:"):
         f.read_tickets(EXPORT)
-    bad = _write(tmp_path, text.replace("27:00:00", "27 hours"), "b.csv")
+    bad = _write(tmp_path, text.replace(",09:00:00,", ",9 hours,"), "b.csv")
     read = f.read_tickets(bad, timezone=BERLIN)
     assert read.set_aside["reason"].tolist() == [
         "unreadable 'Resolution time (in hrs)' (not HH:MM:SS)"]
