@@ -10,15 +10,34 @@ Python without the notebook.
 """
 from __future__ import annotations
 
+import base64
+import html
+import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 
+from ...core.display import TABLE_CSS, TableView, column_label, people_table
 from ...core.scales import Scale, resolve_scales
 from ...errors import ParameterError, show_values
 from ..headline import sentences_html, write_headline
 
-__all__ = ["Section", "Page", "figure_of", "page_parameters", "notebook_defaults"]
+__all__ = ["Section", "Page", "figure_of", "figure_html", "page_parameters",
+           "notebook_defaults"]
+
+# The section's own look (tables bring theirs: core.display.TABLE_CSS), scoped class names.
+SECTION_CSS = (
+    ".ct-section{max-width:100%}"
+    ".ct-section img.ct-figure{display:block;max-width:100%;height:auto;margin:.6em 0}"
+    ".ct-section .ct-skipped{font-style:italic}"
+    ".ct-section details.ct-details{margin:.4em 0 1.2em;padding:.2em .8em;font-size:13px;"
+    "border-left:3px solid rgba(127,127,127,.35)}"
+    ".ct-section details.ct-details>summary{cursor:pointer;font-weight:600}"
+    ".ct-section details.ct-details ul{margin:.3em 0;padding-left:1.2em}"
+)
+_ALT_LENGTH = 400  # characters of alt text; a screen reader reads it all
 
 
 @dataclass
@@ -47,6 +66,13 @@ class Section:
         test"); shown and added to ``headline["skipped"]``.
     cards : list of dict
         KPI cards (``ct.report.card`` / ``ct.report.kpi``) for the report's headline.
+    details : list
+        What a reader may open under the section ("Details", folded): accounting,
+        method and model tables (DataFrames or ``people_table`` views) and sentences
+        (method text, warnings), shown after the section's ``notes``.
+    captions : list of str
+        Alt text of the figures, in order; a figure without one is described by its
+        titles and the section's first finding (or sentence).
 
     Examples
     --------
@@ -64,9 +90,65 @@ class Section:
     findings: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     cards: list = field(default_factory=list)
+    details: list = field(default_factory=list)
+    captions: list = field(default_factory=list)
 
     def __getitem__(self, key):
         return self.results.get(key)
+
+    def to_html(self) -> str:
+        """The section as a report shows it: the skip reason, tables, figures (with alt
+        text), sentences, then a folded "Details" block with the notes and ``details``.
+
+        Every text from the data is escaped; the CSS is inline and scoped.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> section = Section("by channel", tables={"tests": pd.DataFrame({"n": [1200]})},
+        ...                   sentences=["<b>chat</b> is ahead."], notes=["No NPS answers."])
+        >>> html = section.to_html()
+        >>> "1,200" in html, "&lt;b&gt;chat&lt;/b&gt;" in html, "<summary>Details</summary>" in html
+        (True, True, True)
+        """
+        parts = [f'<div class="ct-section"><style>{SECTION_CSS}{TABLE_CSS}</style>']
+        if self.skipped:
+            parts.append(f'<p class="ct-skipped">{html.escape(self.skipped)}</p>')
+        titled = len(self.tables) > 1
+        for name, table in self.tables.items():
+            parts.append(_table_html(table, column_label(str(name)) if titled else None))
+        for i, figure in enumerate(self.figures):
+            parts.append(figure_html(figure, self.alt_text(i)))
+        if self.sentences:
+            parts.append(sentences_html(list(self.sentences)).data)
+        if self.notes or self.details:
+            parts.append('<details class="ct-details"><summary>Details</summary>')
+            texts = list(self.notes) + [d for d in self.details if isinstance(d, str)]
+            if texts:
+                parts.append(sentences_html(texts).data)
+            parts += [_table_html(d, None) for d in self.details if not isinstance(d, str)]
+            parts.append("</details>")
+        parts.append("</div>")
+        return "".join(parts)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def alt_text(self, index: int) -> str:
+        """The alt text of figure ``index``: its caption, else its titles and the
+        section's first finding or sentence.
+
+        Examples
+        --------
+        >>> Section("churn", captions=["Retention curves by category"]).alt_text(0)
+        'Retention curves by category'
+        """
+        if index < len(self.captions) and self.captions[index]:
+            return _shorten(str(self.captions[index]))
+        titles = _figure_titles(self.figures[index]) if index < len(self.figures) else []
+        said = (list(self.findings) + list(self.sentences))[:1]
+        lead = f"Chart: {'; '.join(titles)}." if titles else f"Chart ({self.name})."
+        return _shorten(" ".join([lead, *said]))
 
     @property
     def missing(self) -> list[str]:
@@ -96,6 +178,92 @@ def figure_of(draw, *args, **kwargs):
         figure = plt.gcf()
     plt.close(figure)
     return figure
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _ALT_LENGTH else text[: _ALT_LENGTH - 1].rstrip() + "\u2026"
+
+
+def _figure_titles(figure) -> list[str]:
+    """The figure's suptitle and axes titles, in order, without repeats."""
+    found = []
+    suptitle = getattr(figure, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text().strip():
+        found.append(suptitle.get_text())
+    for ax in getattr(figure, "axes", []):
+        for loc in ("center", "left", "right"):
+            title = ax.get_title(loc=loc).strip()
+            if title and title not in found:
+                found.append(" ".join(title.split()))
+    return found
+
+
+def _table_html(table, title: str | None) -> str:
+    """A table of a section (DataFrame, TableView or anything with ``_repr_html_``)."""
+    if isinstance(table, pd.DataFrame):
+        return people_table(table, title=title).to_html(css=False)
+    if isinstance(table, TableView):
+        return table.to_html(css=False)
+    if hasattr(table, "_repr_html_"):
+        return table._repr_html_()
+    return f"<p>{html.escape(str(table))}</p>"
+
+
+def figure_html(figure, alt: str, *, max_svg_bytes: int = 150_000) -> str:
+    """A matplotlib figure as an ``<img>`` with alt text, sharp on any screen.
+
+    SVG with its text kept as text (small and exact at any zoom); a PNG at twice the
+    figure's dpi instead when the SVG is over ``max_svg_bytes`` and the PNG is smaller
+    (charts of thousands of points). Shown at the figure's own width (its size in
+    inches times its dpi), shrinking to the screen's width (``max-width:100%``). The
+    output is the same for the same figure (no date, fixed ids).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(4, 2), dpi=100)
+    >>> _ = ax.plot([1, 2])
+    >>> img = figure_html(fig, 'CSAT "by" <channel>')
+    >>> img.startswith('<img class="ct-figure" src="data:image/svg+xml;base64,')
+    True
+    >>> re.search(r'alt="[^"]*"', img).group(0)
+    'alt="CSAT &quot;by&quot; &lt;channel&gt;"'
+    >>> plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+
+    dpi = float(figure.dpi)
+    buffer = io.BytesIO()
+    with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "csat_toolkit"}):
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    svg = _trim_svg(buffer.getvalue())
+    size = re.search(rb'<svg[^>]*?width="([0-9.]+)pt"[^>]*?height="([0-9.]+)pt"', svg)
+    width, height = ((float(size.group(1)) * dpi / 72, float(size.group(2)) * dpi / 72)
+                     if size else (figure.get_figwidth() * dpi, figure.get_figheight() * dpi))
+    data, mime = svg, "image/svg+xml"
+    if len(svg) > max_svg_bytes:
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=2 * dpi, bbox_inches="tight",
+                       metadata={"Software": None})
+        png = buffer.getvalue()
+        if len(png) < len(svg):
+            data, mime = png, "image/png"
+            width = int.from_bytes(png[16:20], "big") / 2
+            height = int.from_bytes(png[20:24], "big") / 2
+    source = base64.b64encode(data).decode("ascii")
+    return (f'<img class="ct-figure" src="data:{mime};base64,{source}" '
+            f'alt="{html.escape(alt, quote=True)}" width="{round(width)}" '
+            f'height="{round(height)}" style="max-width:100%;height:auto">')
+
+
+def _trim_svg(svg: bytes) -> bytes:
+    """matplotlib's SVG without its XML declaration, DOCTYPE and metadata block."""
+    svg = re.sub(rb"<\?xml[^>]*>\s*", b"", svg, count=1)
+    svg = re.sub(rb"<!DOCTYPE[^>]*>\s*", b"", svg, count=1)
+    return re.sub(rb"\s*<metadata>.*?</metadata>", b"", svg, count=1, flags=re.S)
 
 
 class Page:
@@ -135,16 +303,14 @@ class Page:
         return section
 
     def show(self, section: Section) -> Section:
-        """Show a section (tables, figures, then sentences) and gather it."""
-        from IPython.display import display
+        """Show a section and gather it: one HTML output (:meth:`Section.to_html`:
+        tables for people, figures with alt text, sentences, a folded "Details")."""
+        from IPython.display import HTML, display
 
         self.add(section)
-        for table in section.tables.values():
-            display(table)
-        for figure in section.figures:
-            display(figure)
-        if section.sentences or section.missing:
-            display(sentences_html(list(section.sentences) + section.missing))
+        if (section.tables or section.figures or section.sentences or section.missing
+                or section.details):
+            display(HTML(section.to_html()))
         return section
 
     def show_all(self, sections) -> list[Section]:
