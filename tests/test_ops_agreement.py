@@ -38,7 +38,8 @@ def tickets():
 
 
 def test_agreement_by_hand():
-    out = ct.ops.vendor_agreement(tickets(), OFFICE).set_index("measure")
+    result = ct.ops.vendor_agreement(tickets(), OFFICE)
+    out = result.table.set_index("measure")
     reply = out.loc["first reply"]
     assert (reply["n"], reply["agree"]) == (3, 2)
     assert reply["estimate"] == pytest.approx(200 / 3)
@@ -48,7 +49,7 @@ def test_agreement_by_hand():
     assert reply["median_abs_diff"] == 1.0 and reply["max_abs_diff"] == 480.0
     assert "London office" in reply["method"] and "within 1 min" in reply["method"]
     assert (out.loc["resolution", "n"], out.loc["resolution", "agree"]) == (1, 1)
-    worst = out.attrs["worst"]
+    worst = result.worst
     first = worst[worst["measure"] == "first reply"].iloc[0]
     assert (first["ticket_id"], first["vendor_minutes"], first["toolkit_minutes"],
             first["difference"]) == ("C", 540.0, 60.0, -480.0)
@@ -58,7 +59,12 @@ def test_a_wider_tolerance_and_named_columns():
     frame = tickets().rename(columns={"vendor_first_reply_business_minutes": "frt_biz"})
     out = ct.ops.vendor_agreement(frame, OFFICE, tolerance_minutes=0,
                                   columns={"frt_biz": ("created_at", "first_response_at")})
-    assert out[["measure", "n", "agree"]].values.tolist() == [["frt_biz", 3, 1]]
+    assert out.table[["measure", "n", "agree"]].values.tolist() == [["frt_biz", 3, 1]]
+    # within 0 min: B's one minute is a disagreement too, and the sentences say so
+    assert out.sentences()[0].startswith("Frt_biz: the vendor's business minutes and the "
+                                         "toolkit's agree within 0 min on 1 of 3 tickets")
+    assert "business_hours, holidays and timezone" in out.summary()
+    assert "<table" in out._repr_html_() and "Frt_biz" in out._repr_html_()
 
 
 def test_errors_name_what_is_missing():

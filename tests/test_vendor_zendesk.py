@@ -539,7 +539,7 @@ def test_api_metrics_agree_with_the_toolkit(metrics):
     # 2003 30. Every one agrees.
     office = Schedule({"mon-fri": "09:00-17:00"}, timezone="UTC")
     out = ct.ops.vendor_agreement(metrics.frame, office)
-    table = out.set_index("vendor_column")
+    table = out.table.set_index("vendor_column")
     assert table.loc["vendor_first_reply_business_minutes", ["n", "agree"]].tolist() == [3, 3]
     assert table.loc["vendor_full_resolution_business_minutes", ["n", "agree"]].tolist() == [2, 2]
 

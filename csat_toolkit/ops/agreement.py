@@ -10,6 +10,7 @@ account's, holidays missing, a vendor that pauses the clock on a status).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ from ..errors import DataError, ParameterError, show_values
 from ._common import _check_frame, _times, _wilson
 from .businesshours import business_duration
 
-__all__ = ["VENDOR_DURATIONS", "vendor_agreement", "describe_vendor_agreement"]
+__all__ = ["VENDOR_DURATIONS", "VendorAgreement", "vendor_agreement", "describe_vendor_agreement"]
 
 #: Vendor column -> (the measure, its start and end columns), as the readers name them.
 VENDOR_DURATIONS = {
@@ -30,10 +31,47 @@ VENDOR_DURATIONS = {
 }
 
 
+@dataclass
+class VendorAgreement:
+    """A vendor's business-hours durations against the toolkit's (:func:`vendor_agreement`).
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per vendor column: ``measure``, ``vendor_column``, ``n`` (tickets with
+        both durations), ``agree``, ``estimate`` (% agreeing) with ``ci_low``/``ci_high``,
+        ``median_abs_diff`` and ``max_abs_diff`` (minutes) and ``method``.
+    worst : DataFrame
+        The largest disagreements per measure: ``measure``, ``ticket_id``,
+        ``vendor_minutes``, ``toolkit_minutes``, ``difference`` (toolkit - vendor).
+    tolerance_minutes, conf : float
+        Agreement within this many minutes; the intervals' confidence level.
+    """
+
+    table: pd.DataFrame
+    worst: pd.DataFrame
+    tolerance_minutes: float = 1.0
+    conf: float = 0.95
+
+    def sentences(self) -> list[str]:
+        """One sentence per measure, then what to check where they differ."""
+        return describe_vendor_agreement(self.table, tolerance_minutes=self.tolerance_minutes,
+                                         conf=self.conf)
+
+    def summary(self) -> str:
+        return " ".join(self.sentences())
+
+    def _repr_html_(self) -> str:
+        import html
+
+        text = "".join(f"<p>{html.escape(s)}</p>" for s in self.sentences())
+        return text + self.table.to_html(index=False, escape=True)
+
+
 def vendor_agreement(tickets: pd.DataFrame, schedule, *,
                      columns: Mapping[str, tuple[str, str]] | None = None,
                      tolerance_minutes: float = 1.0, conf: float = 0.95,
-                     worst: int = 5, source_timezone: str | None = None) -> pd.DataFrame:
+                     worst: int = 5, source_timezone: str | None = None) -> VendorAgreement:
     """How often a vendor's business-hours durations agree with the toolkit's.
 
     Parameters
@@ -51,18 +89,16 @@ def vendor_agreement(tickets: pd.DataFrame, schedule, *,
     conf : float
         Confidence level of the Wilson interval of the share agreeing.
     worst : int
-        How many of the largest disagreements to keep (``attrs["worst"]``).
+        How many of the largest disagreements to keep per measure (``.worst``).
     source_timezone : str, optional
         Time zone of naive ticket times; default the schedule's.
 
     Returns
     -------
-    DataFrame
-        One row per vendor column: ``measure``, ``vendor_column``, ``n`` (tickets with
-        both durations), ``agree``, ``estimate`` (% agreeing) with ``ci_low``/``ci_high``,
-        ``median_abs_diff`` and ``max_abs_diff`` (minutes) and ``method``;
-        ``attrs["worst"]`` lists the largest disagreements (ticket, vendor, toolkit,
-        difference).
+    VendorAgreement
+        ``.table`` (one row per vendor column: tickets compared, agreeing, the share with
+        its Wilson interval, median and largest differences), ``.worst`` (the largest
+        disagreements), ``.sentences()``.
 
     Raises
     ------
@@ -79,7 +115,7 @@ def vendor_agreement(tickets: pd.DataFrame, schedule, *,
     ...     "first_response_at": pd.to_datetime(["2024-03-04 10:00", "2024-03-11 09:30"]),
     ...     "vendor_first_reply_business_minutes": [60.0, 75.0]})
     >>> out = vendor_agreement(tickets, office)
-    >>> out[["measure", "n", "agree", "max_abs_diff"]].values.tolist()
+    >>> out.table[["measure", "n", "agree", "max_abs_diff"]].values.tolist()
     [['first reply', 2, 1, 15.0]]
     """
     _check_frame(tickets, "tickets")
@@ -107,13 +143,12 @@ def vendor_agreement(tickets: pd.DataFrame, schedule, *,
                       f"within {tolerance_minutes:g} min; Wilson interval",
         })
         worst_rows.append(_worst(tickets, column, measure, both, ours, vendor, worst))
-    out = pd.DataFrame(rows)
-    out.attrs["worst"] = pd.concat(worst_rows, ignore_index=True)
-    out.attrs.update(tolerance_minutes=float(tolerance_minutes), conf=float(conf))
-    return out
+    return VendorAgreement(pd.DataFrame(rows), pd.concat(worst_rows, ignore_index=True),
+                           float(tolerance_minutes), float(conf))
 
 
-def describe_vendor_agreement(table: pd.DataFrame) -> list[str]:
+def describe_vendor_agreement(table: pd.DataFrame, *, tolerance_minutes: float = 1.0,
+                              conf: float = 0.95) -> list[str]:
     """One sentence per measure of a :func:`vendor_agreement` table, then what to check.
 
     Examples
@@ -126,8 +161,7 @@ def describe_vendor_agreement(table: pd.DataFrame) -> list[str]:
     First reply: the vendor's business minutes and the toolkit's agree within 1 min on 38 of
     40 tickets (95.0%, 95% CI 83.5-98.6%); the largest difference is 60 min.
     """
-    tolerance = table.attrs.get("tolerance_minutes", 1.0)
-    level = f"{table.attrs.get('conf', 0.95):.0%} CI"
+    tolerance, level = tolerance_minutes, f"{conf:.0%} CI"
     sentences = []
     for row in table.itertuples(index=False):
         if row.n == 0:

@@ -253,11 +253,11 @@ def vendor_durations(inputs: Inputs) -> Section:
     if tickets is None or not any(c in tickets.columns for c in VENDOR_DURATIONS):
         return Section(VENDOR)
     p = inputs.params
-    table = vendor_agreement(tickets, inputs.schedule, conf=p["conf_level"],
-                             source_timezone=p["source_timezone"])
-    worst = table.attrs["worst"]
-    worst = worst[worst["difference"].abs() > table.attrs["tolerance_minutes"]]
-    sentences = describe_vendor_agreement(table)
+    agreement = vendor_agreement(tickets, inputs.schedule, conf=p["conf_level"],
+                                 source_timezone=p["source_timezone"])
+    table, worst = agreement.table, agreement.worst
+    worst = worst[worst["difference"].abs() > agreement.tolerance_minutes]
+    sentences = agreement.sentences()
     notes = ([f"The vendor's durations are compared under the main schedule only, not the "
               f"team schedules ({', '.join(map(str, inputs.per_team))})."]
              if inputs.per_team else [])
