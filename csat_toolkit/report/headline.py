@@ -21,7 +21,8 @@ from ..core.metrics import get_metric
 from ..core.text import describe_estimate, format_hours, format_level, format_value
 
 __all__ = ["rounded", "kpi", "card", "write_headline", "sentences_html", "readable", "choose_levels", "LevelChoice",
-           "segment_results", "segment_headline", "MAX_SHOWN"]
+           "segment_results", "segment_headline", "MAX_SHOWN", "HIGHLIGHT_KINDS", "heading_anchor",
+           "highlight", "data_period", "rows_used", "tile", "sla_miss", "latest_change"]
 
 
 def _number(value):
@@ -449,3 +450,259 @@ def segment_headline(results: pd.DataFrame, *, max_levels: int = 1000) -> dict:
                                               "levels_omitted": choice.omitted,
                                               "levels": levels}
     return out
+
+
+
+# --------------------------------------------------------------------------------------
+# The index page's tiles and findings (issue 13): plain values for headline.json, built
+# from results the section builders already have. The index only shows them.
+# --------------------------------------------------------------------------------------
+
+#: Kinds of highlight, most important first: the index ranks the findings in this order.
+HIGHLIGHT_KINDS = ("change", "out_of_control", "top_driver", "revenue_gap", "sla_miss")
+#: Periods of a tile's trend line.
+TILE_POINTS = 12
+
+
+def heading_anchor(heading: str) -> str:
+    """The id the exported report gives a markdown heading (as nbconvert makes it).
+
+    Spaces become ``-``; characters not allowed in a URL fragment are %-encoded, so
+    ``report.html#<anchor>`` links to the section.
+
+    Examples
+    --------
+    >>> heading_anchor("Follow-up queue (close the loop)")
+    'Follow-up-queue-(close-the-loop)'
+    >>> heading_anchor("Relative importance: which drivers matter most")
+    'Relative-importance:-which-drivers-matter-most'
+    """
+    from urllib.parse import quote
+
+    return quote(str(heading).strip().replace(" ", "-"), safe="?/:@!$&'()*+,;=")
+
+
+def highlight(kind: str, sentence: str, *, section: str, interval: str | None = None) -> dict:
+    """One finding for the index: its kind, its sentence, and the section it links to.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`HIGHLIGHT_KINDS` (its place there is its importance).
+    sentence : str
+        The finding, as the report states it.
+    section : str
+        The report's heading (``## ...`` in the notebook) under which it is shown.
+    interval : str, optional
+        The interval and ``n`` when the sentence does not hold them.
+
+    Examples
+    --------
+    >>> h = highlight("sla_miss", "Target missed.", section="SLA compliance")
+    >>> h["rank"], h["anchor"]
+    (5, 'SLA-compliance')
+    >>> highlight("news", "x", section="y")
+    Traceback (most recent call last):
+    ...
+    csat_toolkit.errors.ParameterError: Unknown highlight kind 'news'; use one of 'change', 'out_of_control', 'top_driver', 'revenue_gap', 'sla_miss'.
+    """
+    if kind not in HIGHLIGHT_KINDS:
+        raise ParameterError(f"Unknown highlight kind {kind!r}; use one of "
+                             f"{show_values(list(HIGHLIGHT_KINDS))}.")
+    return {"kind": kind, "rank": HIGHLIGHT_KINDS.index(kind) + 1, "sentence": str(sentence),
+            "interval": interval, "section": section, "anchor": heading_anchor(section)}
+
+
+def _moments(values) -> pd.Series:
+    """Timestamps of a series of dates or periods (a period by its first and last moment)."""
+    values = pd.Series(values)
+    if isinstance(values.dtype, pd.PeriodDtype):
+        values = values.dropna()
+        return pd.concat([values.dt.start_time, values.dt.end_time], ignore_index=True)
+    stamps = pd.to_datetime(values, errors="coerce")
+    if getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_localize(None)
+    return stamps
+
+
+def data_period(columns: Mapping[str, object]) -> dict | None:
+    """The first and last moment in the data a report read, for its header.
+
+    Parameters
+    ----------
+    columns : mapping
+        ``{column name: values}``: dates, or periods (taken from their first to their
+        last moment). Missing values are ignored.
+
+    Returns
+    -------
+    dict or None
+        ``start``, ``end`` (ISO text) and ``columns`` (the names with dates); None when
+        no column holds a date.
+
+    Examples
+    --------
+    >>> data_period({"responded_at": pd.to_datetime(["2024-03-02 10:00", None, "2024-01-05 08:00"]),
+    ...              "period": pd.PeriodIndex(["2024-02", "2024-04"], freq="M")})
+    {'start': '2024-01-05T08:00:00', 'end': '2024-04-30T23:59:59', 'columns': ['responded_at', 'period']}
+    >>> data_period({"responded_at": pd.Series([None, None])}) is None
+    True
+    """
+    start = end = None
+    used = []
+    for name, values in columns.items():
+        stamps = _moments(values).dropna()
+        if stamps.empty:
+            continue
+        used.append(str(name))
+        low, high = stamps.min(), stamps.max()
+        start = low if start is None or low < start else start
+        end = high if end is None or high > end else end
+    if start is None:
+        return None
+    return {"start": start.floor("s").isoformat(), "end": end.floor("s").isoformat(),
+            "columns": used}
+
+
+def rows_used(used: int, read: int, what: str = "answers") -> dict:
+    """The rows a report used of those it read, for its header.
+
+    Examples
+    --------
+    >>> rows_used(14375, 22569)
+    {'used': 14375, 'read': 22569, 'what': 'answers'}
+    """
+    return {"used": int(used), "read": int(read), "what": str(what)}
+
+
+def latest_change(changes: pd.DataFrame | None) -> pd.Series | None:
+    """The row of the last period of a :func:`csat_toolkit.trends.period_changes` table.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"period": ["2024-02", "2024-03"], "difference": [1.0, -2.0]})
+    >>> latest_change(t)["period"]
+    '2024-03'
+    >>> latest_change(None) is None
+    True
+    """
+    if changes is None or not len(changes):
+        return None
+    return changes.iloc[-1]
+
+
+def _change(row: pd.Series | None, statistic: str, sentence: str | None) -> dict | None:
+    if row is None or pd.isna(row.get("difference")):
+        return None
+    unit = "" if statistic == "mean" else " pts"
+    digits = 2 if statistic == "mean" else 1
+    significant = bool(row.get("significant", False))
+    direction = ("up" if row["difference"] > 0 else "down") if significant else "none"
+    return {"period": str(row["period"]), "reference": str(row["reference"]),
+            "difference": _number(row["difference"]), "ci_low": _number(row.get("ci_low")),
+            "ci_high": _number(row.get("ci_high")), "p_adjusted": _number(row.get("p_adjusted")),
+            "significant": significant, "direction": direction,
+            "display": f"{row['difference']:+.{digits}f}{unit}",
+            "detail": (f"vs {row['reference']} ({format_level(row['conf'])} CI "
+                       f"{row['ci_low']:+.{digits}f} to {row['ci_high']:+.{digits}f})"
+                       if "conf" in row and pd.notna(row.get("ci_low")) else f"vs {row['reference']}"),
+            "sentence": sentence}
+
+
+def tile(card: dict, *, series: pd.DataFrame | None = None, change: pd.Series | None = None,
+         change_sentence: str | None = None, benchmark: pd.Series | None = None,
+         points: int = TILE_POINTS) -> dict:
+    """A headline metric's tile for the index: its card, a short series, the latest change
+    and the benchmark's verdict.
+
+    Parameters
+    ----------
+    card : dict
+        The metric's KPI card (:func:`kpi`).
+    series : DataFrame, optional
+        The metric per period (:func:`csat_toolkit.metric_table` with ``period=``); the
+        last ``points`` periods are kept (``period``, ``n``, ``estimate``, ``ci_low``,
+        ``ci_high``).
+    change : Series, optional
+        The last period against the one before (a row of
+        :func:`csat_toolkit.trends.period_changes`, see :func:`latest_change`): its
+        difference, interval, corrected p-value and whether it is significant.
+        ``direction`` is ``up``/``down`` only when significant, else ``none``.
+    change_sentence : str, optional
+        The change as the report states it.
+    benchmark : Series, optional
+        The metric's row of :func:`csat_toolkit.compare_to_benchmark`.
+    points : int
+        Periods of the series kept.
+
+    Returns
+    -------
+    dict
+        The card's keys with ``series`` (list of dicts), ``change`` (dict or None) and
+        ``benchmark`` (``label``, ``verdict``, ``low``, ``high``, ``source``; or None).
+
+    Examples
+    --------
+    >>> card = {"metric": "csat", "label": "CSAT", "value": 60.0, "display": "60.0%"}
+    >>> change = pd.Series({"period": "2024-02", "reference": "2024-01", "difference": -30.0,
+    ...                     "ci_low": -41.7, "ci_high": -16.9, "conf": 0.95,
+    ...                     "p_adjusted": 1e-5, "significant": True})
+    >>> t = tile(card, change=change)
+    >>> t["change"]["direction"], t["change"]["display"], t["change"]["detail"]
+    ('down', '-30.0 pts', 'vs 2024-01 (95% CI -41.7 to -16.9)')
+    """
+    from ..core.metrics import get_metric
+
+    out = dict(card)
+    metric = card.get("metric")
+    statistic = get_metric(metric).statistic if metric else "share"
+    out["series"] = []
+    if series is not None and len(series):
+        shown = series.tail(int(points))
+        out["series"] = [{"period": str(r["period"]), "n": int(r["n"]),
+                          "estimate": _number(r["estimate"]), "ci_low": _number(r.get("ci_low")),
+                          "ci_high": _number(r.get("ci_high"))}
+                         for _, r in shown.iterrows()]
+    out["change"] = _change(change, statistic, change_sentence)
+    out["benchmark"] = None
+    if benchmark is not None:
+        out["benchmark"] = {"label": benchmark.get("benchmark_label"),
+                            "verdict": benchmark.get("verdict"),
+                            "low": _number(benchmark.get("benchmark_low")),
+                            "high": _number(benchmark.get("benchmark_high")),
+                            "source": benchmark.get("benchmark_source")}
+    return out
+
+
+_SLA_NAMES = {"first_response": "First response", "resolution": "Resolution",
+              "next_response": "Next response"}
+
+
+def sla_miss(table: pd.DataFrame | None, *, section: str = "SLA compliance") -> dict | None:
+    """The SLA target missed most often, as a highlight (None when no target was missed).
+
+    ``table`` is :func:`csat_toolkit.ops.sla_compliance`'s table (``metric``, ``met``,
+    ``n`` decided tickets, ``estimate`` the share met with ``ci_low``/``ci_high``). The
+    share missed is 100 minus the share met, with the interval mirrored (the Wilson
+    interval of the complement).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"metric": ["first_response", "resolution"], "met": [95, 80],
+    ...                   "n": [100, 100], "estimate": [95.0, 80.0], "ci_low": [88.8, 71.1],
+    ...                   "ci_high": [97.8, 86.7], "conf": [0.95, 0.95]})
+    >>> sla_miss(t)["sentence"]
+    'Resolution target missed for 20 of 100 decided tickets (20.0%, 95% CI 13.3% to 28.9%).'
+    """
+    if table is None or not len(table):
+        return None
+    decided = table[table["n"] > 0]
+    if decided.empty or (decided["met"] >= decided["n"]).all():
+        return None
+    row = decided.loc[decided["estimate"].idxmin()]
+    name = _SLA_NAMES.get(str(row["metric"]), str(row["metric"]).replace("_", " ").capitalize())
+    missed = int(row["n"]) - int(row["met"])
+    sentence = (f"{name} target missed for {missed:,} of {int(row['n']):,} decided tickets "
+                f"({100 - row['estimate']:.1f}%, {format_level(row['conf'])} CI "
+                f"{100 - row['ci_high']:.1f}% to {100 - row['ci_low']:.1f}%).")
+    return highlight("sla_miss", sentence, section=section)

@@ -38,7 +38,7 @@ from ...io.tables import (TICKET_COLUMNS, add_derived, join_answers, load_ticket
                           resolve_columns, set_missing)
 from ..driverplots import (plot_calibration, plot_fair_comparison, plot_importance,
                            plot_importance_performance, plot_odds_ratios, plot_speed)
-from ..headline import kpi, rounded
+from ..headline import data_period, highlight, kpi, rounded, rows_used
 from .base import Section, figure_of, page_parameters, loaded_scales
 
 __all__ = ["PARAMETERS", "Inputs", "load", "accounting", "model", "importance", "speed",
@@ -428,4 +428,23 @@ def headline(inputs: Inputs, model: Section, importance: Section, priorities: Se
                   for c, t in speed["buckets"].items()},
         "agents_ranked": {c: r.table.dropna(subset=["rank"])[c].tolist()
                           for c, r in agents.results.items()},
+        "rows": rows_used(0 if frame is None else frame.n_used, inputs.loaded.n_read, "answers"),
+        "data_period": data_period({"responded_at": inputs.answers["responded_at"]}),
+        "highlights": _top_driver(table, importance, priorities),
         **inputs.date.to_dict()}
+
+
+def _top_driver(table, importance: Section, priorities: Section) -> list[dict]:
+    """The top driver for the index when it beats noise: the "fix first" sentence of the
+    priorities when there is one, else the importance card's sentence and interval."""
+    if table is None or not len(table) or not bool(table["significant"].iloc[0]):
+        return []
+    fix = [s for s in priorities.findings if str(s).startswith("Fix first")]
+    if fix:
+        return [highlight("top_driver", fix[0],
+                          section="Importance and performance: what to fix first")]
+    card = importance.cards[0] if importance.cards else None
+    if card is None:
+        return []
+    return [highlight("top_driver", card["sentence"], interval=card.get("detail"),
+                      section="Relative importance: which drivers matter most")]

@@ -24,9 +24,12 @@ from ...core.followup import followup_queue, followup_summary, to_safe_csv
 from ...core.metrics import metric_table, score_distribution
 from ...core.scales import SURVEYS
 from ...core.text import describe_comparison
+from ...errors import DataError
 from ...io.responses import LoadResult, load_responses_from_params
+from ...trends.series import describe_changes, period_changes
 from .. import plots
-from ..headline import choose_levels, kpi, readable, segment_headline, segment_results
+from ..headline import (choose_levels, data_period, highlight, kpi, latest_change, readable,
+                        rows_used, segment_headline, segment_results, tile)
 from ._inputs import Inputs, pick_parameters
 from .base import Section, figure_of, loaded_scales
 
@@ -360,8 +363,53 @@ def headline_extra(inputs: MetricsInputs) -> dict:
     queue = inputs.results.get("queue")
     if queue is None:
         queue = followup(inputs)["queue"]
+    tiles = _tiles(inputs)
     return {"n_read": loaded.n_read, "n_used": loaded.n_used,
             "n_set_aside": loaded.n_set_aside, "surveys": inputs.present,
             "followup": len(queue),
             "segments": segment_headline(table, max_levels=inputs.params["headline_levels"]),
+            "rows": rows_used(loaded.n_used, loaded.n_read, "answers"),
+            "data_period": data_period({"responded_at": inputs.data["responded_at"]}),
+            "tiles": tiles,
+            "highlights": [highlight("change", t["change"]["sentence"], section="Headline metrics")
+                           for t in tiles if t["change"] and t["change"]["significant"]],
             **inputs.date_keys}
+
+
+def _tiles(inputs: MetricsInputs) -> list[dict]:
+    """Each headline metric's tile: its card, its last periods, the latest change (the
+    trends report's test: :func:`~csat_toolkit.trends.period_changes`, corrected across the
+    periods) and its benchmark verdict."""
+    p = inputs.params
+    headline = inputs.results.get("headline")
+    if headline is None:
+        headline = headline_metrics(inputs)["headline"]
+    chosen, tiles = p["benchmarks"], []
+    dated = inputs.data["responded_at"].notna().any()
+    for survey, overall in headline.items():
+        options = dict(scale=inputs.scales[survey], conf=p["conf_level"], min_n=p["min_n"],
+                       weight=p["weight"])
+        series = change = sentence = None
+        # A survey sent in waves (NPS each quarter) has empty months between its waves:
+        # its change is taken at the next coarser period that has one.
+        order = ["D", "W", "M", "Q", "Y"]
+        periods = ([p["period"]] + order[order.index(p["period"]) + 1:]
+                   if p["period"] in order else [p["period"]]) if dated else []
+        for period in periods:
+            try:
+                changes = period_changes(inputs.data, survey, period=period,
+                                         correction=p["correction"], **options)
+            except DataError:  # a single period: nothing to compare it with
+                changes = None
+            change = latest_change(changes)
+            if change is not None and pd.notna(change["difference"]):
+                sentence = describe_changes(changes).iloc[-1]
+                break
+        if dated:
+            series = metric_table(inputs.data, survey, period=period if sentence else p["period"],
+                                  **options)
+        versus = (compare_to_benchmark(overall, chosen[survey]).iloc[0]
+                  if survey in chosen else None)
+        tiles.append(tile(kpi(overall.iloc[0]), series=series, change=change,
+                          change_sentence=sentence, benchmark=versus))
+    return tiles

@@ -34,12 +34,12 @@ from ...io import load_responses_from_params
 from ...io.tables import add_derived, load_tickets, resolve_columns
 from ...ops import (VENDOR_DURATIONS, describe_flag_agreement, describe_open_tickets,
                     describe_ops_satisfaction, describe_quality, describe_response_times,
-                    describe_vendor_agreement, duration_overview, vendor_agreement,
+                    duration_overview, vendor_agreement,
                     ops_report_date, ops_satisfaction, quality_both_ways, resolution_quality,
                     response_durations, response_time_summary, sla_compliance, volume_profile)
 from ...ops.businesshours import Schedule
 from ...ops.selfservice import deflection as _deflection
-from ..headline import card, rounded
+from ..headline import card, data_period, rounded, rows_used, sla_miss
 from ..opsplots import (plot_deflection, plot_ops_satisfaction, plot_response_times, plot_sla,
                         plot_volume_heatmap, plot_weekly_volume)
 from .base import Section, figure_of, page_parameters, loaded_scales
@@ -527,6 +527,12 @@ def headline(inputs: Inputs, sections: Mapping[str, Section]) -> dict:
         "volume_weekday": _records(None if profile is None else profile.weekday),
         "forecast": _records(None if profile is None else profile.forecast),
         "ops_satisfaction": _records(result(SATISFACTION, "tied")),
+        "rows": rows_used(0 if tickets is None else len(tickets),
+                          0 if tickets is None else inputs.tickets_loaded.n_read, "tickets"),
+        "data_period": None if tickets is None else data_period(
+            {c: tickets[c] for c in ("created_at", "resolved_at") if c in tickets}),
+        "highlights": [h for h in [sla_miss(None if sla_result is None else sla_result.table,
+                                            section="SLA compliance")] if h],
         **(inputs.date.to_dict() if inputs.date is not None else
            {"as_of": None, "as_of_source": None, "as_of_column": None}),
     }

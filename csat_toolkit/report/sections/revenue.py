@@ -34,7 +34,7 @@ from ...revenue import (CAVEATS, WindowResult, account_rollup, add_categories,
                         revenue_windows, segment_period_link)
 from ...revenue._common import _check_count
 from ...revenue.windows import _plural
-from ..headline import kpi, rounded
+from ..headline import data_period, highlight, kpi, rounded, rows_used
 from ..revenueplots import (plot_nps_growth, plot_retention, plot_revenue_outcomes,
                             plot_revenue_transitions)
 from .base import Section, figure_of, page_parameters, loaded_scales
@@ -844,5 +844,16 @@ def headline(inputs: Inputs, by_category: Section, accounts: Section, churned: S
     extra.update({"n_read": inputs.loaded.n_read, "n_answers": len(inputs.answers),
                   "categories": inputs.levels, "caveats": CAVEATS, "growth": p["growth"],
                   "churn_source": inputs.churn_note,
+                  "rows": rows_used(len(inputs.answers), inputs.loaded.n_read, "answers"),
+                  "data_period": data_period(
+                      {**({"responded_at": inputs.answers["responded_at"]}
+                          if "responded_at" in inputs.answers else {}),
+                       **({"period": inputs.revenue["period"]}
+                          if inputs.revenue is not None and "period" in inputs.revenue else {})}),
                   **(inputs.date.to_dict() if inputs.date is not None else {"as_of": None})})
+    compare = by_category["compare"]
+    gap = (compare.iloc[:1] if compare is not None and len(compare)
+           and np.isfinite(compare["difference"].iloc[0]) else None)
+    extra["highlights"] = [] if gap is None else [
+        highlight("revenue_gap", describe_comparison(gap)[0], section="Revenue by category")]
     return extra

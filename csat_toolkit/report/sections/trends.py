@@ -27,7 +27,7 @@ from ...trends import forecast as _forecast
 from ...trends import series as _series
 from ...trends import waves as _waves
 from .. import plots
-from ..headline import kpi, readable
+from ..headline import data_period, highlight, kpi, readable, rows_used
 from ._inputs import Inputs, pick_parameters
 from .base import Section, figure_of, loaded_scales
 
@@ -472,5 +472,27 @@ def headline_extra(inputs: TrendInputs) -> dict:
         prediction.astype({"period": str}).to_dict("records"),
         "goal_status": target.status if target else None,
         "goal_probability": float(target.probability) if target else None,
+        "rows": rows_used(inputs.loaded.n_used, inputs.loaded.n_read, "answers"),
+        "data_period": data_period({"responded_at": inputs.data["responded_at"]}),
+        "highlights": _highlights(inputs),
         **inputs.date_keys,
     }
+
+
+def _highlights(inputs: TrendInputs) -> list[dict]:
+    """The latest significant change and the latest out-of-control period, for the index."""
+    r, out = inputs.results, []
+    real, flagged = r.get("real"), r.get("flagged")
+    if real is not None and len(real) and "significant" in real:
+        out.append(highlight("change", _series.describe_changes(real).iloc[-1],
+                             section="What changed for real"))
+    if flagged is not None and len(flagged):
+        last = flagged.sort_values("period").tail(1)
+        shown = r.get("series")
+        rows = (shown[shown["period"].astype(str) == str(last["period"].iloc[0])]
+                if shown is not None else shown)
+        interval = (kpi(rows.iloc[0], label=inputs.spec.label)["detail"]
+                    if rows is not None and len(rows) else None)
+        out.append(highlight("out_of_control", _series.describe_control_chart(last)[0],
+                             section="Control chart", interval=interval))
+    return out
