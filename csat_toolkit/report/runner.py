@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import difflib
 import hashlib
-import html
 import json
 import logging
 import math
@@ -33,6 +32,7 @@ import yaml
 from ..errors import FileFormatError, ParameterError
 from ..io.responses import read_config
 from ..io import vendors
+from .index import report_page, write_index
 
 __all__ = [
     "CONFIG_KEYS",
@@ -52,6 +52,8 @@ __all__ = [
 ]
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+#: nbconvert templates of the exported reports (``csat_report``).
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 HEADLINE_FILE = "headline.json"
 MANIFEST_FILE = "manifest.json"
 #: Time limit of one notebook, in seconds. The notebooks take well under a minute on the
@@ -751,9 +753,9 @@ def _run_one(notebook: Path, params: dict, out: Path, kernel: str,
             run_sync(km.shutdown_kernel)(now=timed_out)
         shutil.rmtree(sockets, ignore_errors=True)
     run.seconds = round(time.perf_counter() - start, 2)
-    if executed.exists():
-        run.html = export_html(executed, page).name
     run.headline = _read_headline(folder)
+    if executed.exists():
+        run.html = export_html(executed, page, run.headline, index_link="index.html").name
     return run
 
 
@@ -786,14 +788,49 @@ def _read_headline(folder: Path) -> dict | None:
         return None
 
 
-def export_html(notebook: Path, target: Path) -> Path:
-    """Export an executed notebook to self-contained HTML without code.
+def export_html(notebook: Path, target: Path, headline: dict | None = None, *,
+                index_link: str | None = None) -> Path:
+    """Export an executed notebook to one self-contained HTML page without code.
 
-    Inputs and prompts are hidden, cells tagged ``remove_cell`` are dropped, and
-    images are embedded.
+    The page uses the ``csat_report`` template (``report/templates``), built on nbconvert's
+    ``basic`` template: the cells' output without JupyterLab's stylesheet, MathJax or
+    require.js, so the page makes no request (images are embedded, the small stylesheet is
+    inline). Around the output: a header (title, the question the report answers, rows
+    used, data period, report date, from ``headline``), a summary of the top findings, the
+    parts skipped, and a table of contents of the h2 headings, sticky beside the report on
+    a wide screen and a block on top of it on a narrow one. Inputs and prompts are
+    hidden; cells tagged ``remove_cell`` are dropped. Data text is escaped.
+
+    Parameters
+    ----------
+    notebook : Path
+        The executed notebook.
+    target : Path
+        The HTML file to write.
+    headline : dict, optional
+        The report's ``headline.json`` (without it the header shows the notebook's title).
+    index_link : str, optional
+        Link back to the run's index page (the runner gives ``index.html``).
+
+    Returns
+    -------
+    Path
+        ``target``.
+
+    Examples
+    --------
+    >>> import nbformat, tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# T\\n\\n**Why?**"),
+    ...                                      nbformat.v4.new_markdown_cell("## Part")])
+    >>> nbformat.write(nb, str(folder / "n.ipynb"))
+    >>> page = export_html(folder / "n.ipynb", folder / "n.html").read_text()
+    >>> '<p class="question">Why?</p>' in page, 'href="#Part"' in page, 'id="Part"' in page
+    (True, True, True)
     """
     import nbformat
     from nbconvert import HTMLExporter
+    from nbconvert.filters.markdown import markdown2html
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
 
@@ -804,11 +841,16 @@ def export_html(notebook: Path, target: Path) -> Path:
     config.HTMLExporter.exclude_input_prompt = True
     config.HTMLExporter.exclude_output_prompt = True
     config.HTMLExporter.embed_images = True
-    exporter = HTMLExporter(config=config)
+    exporter = HTMLExporter(config=config, template_name="csat_report",
+                            extra_template_basedirs=[str(TEMPLATES_DIR)])
     exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
+    notebook = Path(notebook)
     notebook_node = nbformat.read(str(notebook), as_version=4)
+    page = report_page(notebook_node, headline, name=notebook.stem, index_link=index_link,
+                       markdown=markdown2html)
     body, _ = exporter.from_notebook_node(
-        notebook_node, resources={"metadata": {"name": notebook.stem.replace("_", " ")}}
+        notebook_node, resources={"metadata": {"name": notebook.stem.replace("_", " ")},
+                                  "csat_page": page}
     )
     target.write_text(body, encoding="utf-8")
     return target
@@ -914,93 +956,3 @@ def write_manifest(result: RunResult, config: dict, config_path) -> Path:
     path = result.out / MANIFEST_FILE
     path.write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
     return path
-
-
-def write_index(result: RunResult, *, title: str) -> Path:
-    """Write ``index.html``: headline KPIs of each report and links, in name order.
-
-    Every report in the folder is listed (:attr:`RunResult.entries`), with the report
-    date its notebook used when its headline gives one. All text is escaped; nothing
-    in the page depends on timings, so identical reruns write identical pages.
-    """
-    entries = result.entries
-    sections = "\n".join(_index_section(r) for r in entries)
-    failed = [r for r in entries if r.status != "ok"]
-    status = "All reports ran." if not failed else "Some reports failed: see below."
-    page = _INDEX.format(title=html.escape(title), status=html.escape(status), sections=sections)
-    result.index.write_text(page, encoding="utf-8")
-    return result.index
-
-
-def _index_section(run: NotebookRun) -> str:
-    e = html.escape
-    headline = run.headline or {}
-    name = e(str(headline.get("title") or run.name.replace("_", " ")))
-    header = f"<h2>{name}{_report_date(headline)}</h2>"
-    link = f'<a href="{e(run.html)}">open the report</a>' if run.html else "no report"
-    if run.status != "ok":
-        label = "Timed out" if run.status == "timed out" else "Failed"
-        return (f'<section class="failed">{header}<p><b>{label}</b>: '
-                f"<code>{e(run.error or '')}</code></p><p>{link}</p></section>")
-    cards = "".join(_card(k) for k in headline.get("kpis", []))
-    sentences = "".join(f"<li>{e(str(s))}</li>" for s in headline.get("findings", []))
-    return (f"<section>{header}<div class=\"cards\">{cards}</div>"
-            f"<ul>{sentences}</ul><p>{link}</p></section>")
-
-
-def _report_date(headline: dict) -> str:
-    """`` <span class="asof">report date ...</span>`` from a headline's ``as_of`` keys."""
-    as_of = headline.get("as_of")
-    if not as_of:
-        return ""
-    source, column = headline.get("as_of_source"), headline.get("as_of_column")
-    if source == "parameter":
-        how = "given as as_of"
-    elif source == "data":
-        how = f"the latest {column} in the data" if column else "the end of the data"
-    else:
-        how = str(source) if source else ""
-    text = f"report date {_readable_time(str(as_of))}" + (f", {how}" if how else "")
-    return f' <span class="asof">{html.escape(text)}</span>'
-
-
-def _readable_time(text: str) -> str:
-    """``2024-12-31T23:59:00`` as ``2024-12-31 23:59``; a midnight as the date alone."""
-    from datetime import datetime
-
-    try:
-        stamp = datetime.fromisoformat(text)
-    except ValueError:
-        return text
-    shown = stamp.strftime("%Y-%m-%d")
-    if (stamp.hour, stamp.minute, stamp.second, stamp.microsecond) != (0, 0, 0, 0):
-        shown += stamp.strftime(" %H:%M:%S" if stamp.second else " %H:%M")
-    if stamp.tzinfo is not None:
-        shown += f" {stamp.tzname()}"
-    return shown
-
-
-def _card(kpi: dict) -> str:
-    e = html.escape
-    return (f'<div class="card"><div class="label">{e(str(kpi.get("label", "")))}</div>'
-            f'<div class="value">{e(str(kpi.get("display", kpi.get("value", ""))))}</div>'
-            f'<div class="ci">{e(str(kpi.get("detail", "")))}</div></div>')
-
-
-_INDEX = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; color: #1a202c; }}
-h1 {{ margin-bottom: 0.2rem; }} section {{ border-top: 1px solid #e2e8f0; padding: 0.5rem 0; }}
-.cards {{ display: flex; flex-wrap: wrap; gap: 0.8rem; }}
-.card {{ border: 1px solid #cbd5e0; border-radius: 6px; padding: 0.6rem 0.9rem; min-width: 11rem; }}
-.label {{ font-size: 0.8rem; color: #4a5568; }} .value {{ font-size: 1.6rem; font-weight: 600; }}
-.ci {{ font-size: 0.75rem; color: #4a5568; }} .failed {{ background: #fff5f5; }}
-.asof {{ font-size: 0.85rem; font-weight: normal; color: #4a5568; }}
-code {{ white-space: pre-wrap; }}
-</style></head>
-<body><h1>{title}</h1><p>{status} Details of the run (parameters, input hashes, versions) are in
-<a href="manifest.json">manifest.json</a>.</p>
-{sections}
-</body></html>
-"""
