@@ -172,7 +172,7 @@ def test_export_truncated_inside_quotes(tmp_path):
 def test_export_wrong_vendor():
     with pytest.raises(MissingColumnError, match="ticket_export.csv is not a Freshdesk ticket "
                                                  "export: no column 'Ticket ID', 'Created time'"
-                                                 r" \(found 'Summation column', 'Id'"):
+                                                 r" \(the columns are 'Summation column', 'Id'"):
         f.read_tickets(ZENDESK / "ticket_export.csv", timezone=BERLIN)
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import FileFormatError, MissingColumnError, ParameterError, show_values
+from ._bad_input import require_columns
 
 
 _OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
@@ -183,26 +184,10 @@ def _check_complete(path: Path, encoding: str, sep: str, width: int) -> None:
 
 def _require(raw: pd.DataFrame, required: tuple, name: str, layout: str, hint: str,
              vendor: str = "Zendesk") -> None:
-    missing = [c for c in required if c not in raw.columns]
-    if not missing:
-        return
-    found = [str(c) for c in raw.columns]
-    values = [c for c in found if re.fullmatch(r"[\d.,:\-+TZ ]+|Unnamed: \d+|\S+@\S+", c.strip())]
-    if found and len(values) >= max(1, 0.3 * len(found)):
-        raise FileFormatError(
-            f"{name} has no header row: its first line has {show_values(values, 3)}, "
-            f"which look like values, not {layout} column names such as "
-            f"{show_values(list(required), 3)}. Export the file again with its header row."
-        )
-    near = {c: difflib.get_close_matches(c, found, n=1, cutoff=0.6) for c in missing}
-    renamed = "; ".join(f"{c!r} may be {m[0]!r}" for c, m in near.items() if m)
-    raise MissingColumnError(
-        f"{name} is not a {vendor} {layout}: no column {show_values(missing)} (found "
-        f"{show_values(found, 8)}). "
-        + (f"If you renamed columns, map them back with columns={{'your name': '{vendor} "
-           f"name'}} ({renamed}). " if renamed else "")
-        + hint
-    )
+    """:func:`~._bad_input.require_columns` in the wording of the helpdesk readers."""
+    require_columns(raw.columns, required, name=name, layout=f"a {vendor} {layout}",
+                    known=required, fix=f"If you renamed columns, map them back with columns={{'your name': "
+                        f"'{vendor} name'}}. {hint}", other=hint)
 
 
 def _rename(raw: pd.DataFrame, columns: Mapping[str, str] | None) -> pd.DataFrame:
