@@ -466,10 +466,10 @@ def _check_population(population, n) -> None:
     if np.any(np.asarray(n) > population):
         raise ParameterError(
             f"The customer base (population={population:g}) is smaller than the answers "
-            f"({show_n(n)}). Give the size of the whole base the survey goes to.")
+            f"({_show_n(n)}). Give the size of the whole base the survey goes to.")
 
 
-def show_n(n) -> str:
+def _show_n(n) -> str:
     values = np.atleast_1d(np.asarray(n, dtype=float))
     return ", ".join(f"{v:g}" for v in values[:5])
 
