@@ -1,4 +1,4 @@
-"""Command line: ``csat-toolkit run | validate | init-config | sample-data | notebooks``.
+"""Command line: ``csat-toolkit run | validate | init-config | sample-data | notebooks | plan``.
 
 Exit codes: 0 success, 1 a notebook failed or ran over its time limit, 2 bad input or
 usage (the message says what to do; no traceback).
@@ -55,6 +55,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     notebooks = sub.add_parser("notebooks", help="list the notebooks and their parameters")
     notebooks.add_argument("--notebooks", help="folder of notebooks")
+
+    plan = sub.add_parser(
+        "plan", help="how many answers a survey needs, or what a number of answers can detect",
+        description="Answers needed for a margin of error (--margin), the margin of --n "
+                    "answers, the smallest change --n answers per group detect (--n --detect), "
+                    "the answers per group to detect a --change, or the power of --n with "
+                    "--change. Shares and NPS in points, means on the scale.")
+    plan.add_argument("--metric", default="csat",
+                      help="csat, csat_mean, nps, ces, ces_easy or pmf (default: csat)")
+    plan.add_argument("--margin", type=float, help="margin of error wanted (+- points)")
+    plan.add_argument("--n", type=int, help="answers (per group when comparing)")
+    plan.add_argument("--n2", type=int, help="answers in the second group (default: as --n)")
+    plan.add_argument("--change", type=float, help="change between two groups or periods")
+    plan.add_argument("--detect", action="store_true",
+                      help="with --n: the smallest change that many answers detect")
+    plan.add_argument("--population", type=float,
+                      help="customers the survey goes to (finite population correction)")
+    plan.add_argument("--conf", type=float, default=0.95, help="confidence level (default 0.95)")
+    plan.add_argument("--power", type=float, default=0.8, help="power of a comparison (default 0.8)")
+    plan.add_argument("--one-sided", action="store_true", help="a one-sided test")
+    plan.add_argument("--ratio", type=float, default=1.0,
+                      help="with --change: answers in the second group per answer in the first")
+    plan.add_argument("--expected", type=float, default=50.0,
+                      help="expected share in %% for csat/ces_easy/pmf (default 50, the widest)")
+    plan.add_argument("--promoters", type=float, default=50.0, help="expected %% promoters (nps)")
+    plan.add_argument("--detractors", type=float, default=50.0, help="expected %% detractors (nps)")
+    plan.add_argument("--sd", type=float, help="standard deviation of the scores (csat_mean, ces)")
     return parser
 
 
@@ -75,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return {"run": _run, "validate": _validate, "init-config": _init_config,
-                "sample-data": _sample, "notebooks": _notebooks}[args.command](args)
+                "sample-data": _sample, "notebooks": _notebooks, "plan": _plan}[args.command](args)
     except CsatToolkitError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -194,6 +221,18 @@ def _notebooks(args) -> int:
         print(notebook.stem)
         for name, info in notebook_parameters(notebook).items():
             print(f"  {name} = {info['default']!r}  # {info['comment']}")
+    return 0
+
+
+def _plan(args) -> int:
+    from .core.planning import plan
+
+    result = plan(args.metric, margin=args.margin, n=args.n, n2=args.n2, change=args.change,
+                  detect=args.detect, conf=args.conf, power=args.power,
+                  sides=1 if args.one_sided else 2, ratio=args.ratio, expected=args.expected,
+                  promoters=args.promoters, detractors=args.detractors, sd=args.sd,
+                  population=args.population)
+    print(result.sentence())
     return 0
 
 

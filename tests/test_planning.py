@@ -177,3 +177,49 @@ def test_baseline_from_metric_rows():
 def test_errors(call, message):
     with pytest.raises(ParameterError, match=message):
         call()
+
+
+# --------------------------------------------------------------------------------------
+# csat-toolkit plan
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("argv,expected", [
+    (["--metric", "csat", "--margin", "3"],
+     "CSAT: 1,068 answers give a margin of error of +-3.0 points (95% confidence; assuming "
+     "50% satisfied)."),
+    (["--n", "400", "--detect"],
+     "CSAT: with 400 answers in each group, changes smaller than 9.8 points cannot be told "
+     "from noise (two-sided test at 95% confidence, 80% power; assuming 50% satisfied)."),
+    (["--margin", "3", "--population", "5000"],
+     "CSAT: 880 answers give a margin of error of +-3.0 points (95% confidence; assuming 50% "
+     "satisfied; a base of 5,000 customers)."),
+    (["--metric", "nps", "--margin", "5", "--promoters", "45", "--detractors", "20"],
+     "NPS: 900 answers give a margin of error of +-5.0 points (95% confidence; assuming 45% "
+     "promoters and 20% detractors)."),
+    (["--metric", "ces", "--n", "300", "--change", "0.2", "--sd", "1.3", "--one-sided"],
+     None),
+])
+def test_cli_plan(argv, expected, capsys):
+    from csat_toolkit.cli import main
+
+    assert main(["plan", *argv]) == 0
+    out = capsys.readouterr().out.strip()
+    if expected is None:
+        power = comparison_power("ces", 0.2, 300, sd=1.3, sides=1)
+        assert out.startswith("CES mean score: with 300 answers in each group, a change of 0.2")
+        assert f"with {power:.0%} power (one-sided test at 95% confidence" in out
+    else:
+        assert out == expected
+    # the numbers are the package's
+    if argv[:4] == ["--metric", "csat", "--margin", "3"]:
+        assert answers_needed("csat", 3)[0] == 1068
+
+
+def test_cli_plan_errors(capsys):
+    from csat_toolkit.cli import main
+
+    assert main(["plan", "--metric", "ces", "--margin", "0.1"]) == 2
+    assert "needs the standard deviation" in capsys.readouterr().err
+    assert main(["plan"]) == 2
+    assert "Say what to plan" in capsys.readouterr().err
