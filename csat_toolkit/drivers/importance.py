@@ -206,8 +206,16 @@ def _elimination_tree(A: np.ndarray, bad: np.ndarray, sizes: Sequence[int]) -> t
 
 
 def _r2_schur(C: np.ndarray, groups: list[list[int]]) -> np.ndarray:
-    """R² of all group subsets for a stack C of correlation matrices, shape (B, 2**g)."""
+    """R² of all group subsets for a stack C of correlation matrices, shape (B, 2**g).
+
+    The tree decides the widest players first: every node below a player works on the
+    columns still undecided, so eliminating a 24-level categorical at the root costs one
+    node instead of one per subset of the players before it. The result is indexed by
+    the players in the order given (bit ``i`` = ``groups[i]``).
+    """
     q = C.shape[-1]
+    turn = sorted(range(len(groups)), key=lambda i: -len(groups[i]))  # stable: ties keep order
+    groups = [groups[i] for i in turn]
     order = [j for g in groups for j in g] + [q - 1]
     A = C[:, order][:, :, order]
     B = A.shape[0]
@@ -223,6 +231,12 @@ def _r2_schur(C: np.ndarray, groups: list[list[int]]) -> np.ndarray:
         values = np.where(bad, np.nan, 1.0 - values)
         out[start:start + chunk] = values.T
     out[:, 0] = np.where(np.isnan(out[:, -1]), np.nan, 0.0)
+    if turn != sorted(turn):  # back to the callers' bits: player i's bit moved to turn.index(i)
+        masks = np.arange(2 ** len(groups))
+        index = np.zeros_like(masks)
+        for bit, player in enumerate(turn):
+            index |= ((masks >> player) & 1) << bit
+        out = out[:, index]
     return out
 
 
@@ -712,7 +726,12 @@ def _percentile(values: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndarray
 
 
 def _bootstrap(M, w, players, noise, n_boot, rng, progress):
-    """Replicate LMG (with and without noise), relative weights and R²; skips degenerate ones."""
+    """Replicate LMG (with and without noise), relative weights and R²; skips degenerate ones.
+
+    Each replicate draws its resample counts and then (with ``noise``) its noise column
+    from ``rng``, in that order; replicates are then computed in chunks
+    (:func:`_resampled_covariances`), so the numbers depend only on the seed.
+    """
     n, q = M.shape
     g = len(players)
     all_players = players + ([[q - 2]] if noise else [])
@@ -722,7 +741,8 @@ def _bootstrap(M, w, players, noise, n_boot, rng, progress):
     spread = (w @ work**2) / w.sum()  # a resample with almost none of it is degenerate
     if noise:
         spread[q - 2] = 1.0
-    chunk = max(1, min(256, _BUDGET // (2**G * 4)))
+    fixed = np.delete(work, q - 2, axis=1) if noise else work  # the drivers and the outcome
+    chunk = max(1, min(256, _BUDGET // (2**G * 4), _BUDGET // (2 * n)))
     lmg_rows, noisy_rows, rw_rows, r2_rows = [], [], [], []
     from tqdm import tqdm  # the plain bar: tqdm.auto warns in notebooks without widgets
 
@@ -730,14 +750,13 @@ def _bootstrap(M, w, players, noise, n_boot, rng, progress):
     done = 0
     while done < n_boot:
         size = min(chunk, n_boot - done)
-        covs = np.empty((size, q, q))
+        counts = np.empty((size, n))
+        draws = np.empty((size, n)) if noise else None
         for i in range(size):
-            c = np.bincount(rng.integers(0, n, n), minlength=n) * w
+            counts[i] = np.bincount(rng.integers(0, n, n), minlength=n)
             if noise:
-                work[:, q - 2] = rng.standard_normal(n)
-            s = c.sum()
-            mu = c @ work / s
-            covs[i] = work.T @ (work * c[:, None]) / s - np.outer(mu, mu)
+                draws[i] = rng.standard_normal(n)
+        covs = _resampled_covariances(fixed, counts * w, draws, q - 2 if noise else None)
         diagonal = np.diagonal(covs, axis1=1, axis2=2)
         flat = diagonal <= 1e-10 * spread
         if flat.any():  # a driver constant in the resample: no correlation defined
@@ -756,6 +775,48 @@ def _bootstrap(M, w, players, noise, n_boot, rng, progress):
     stack = [np.concatenate(rows) for rows in (lmg_rows, noisy_rows, rw_rows)] + [np.concatenate(r2_rows)]
     valid = np.all([np.isfinite(a).all(axis=1) if a.ndim == 2 else np.isfinite(a) for a in stack], axis=0)
     return [a[valid] for a in stack], int((~valid).sum())
+
+
+def _resampled_covariances(fixed: np.ndarray, counts: np.ndarray, draws: np.ndarray | None,
+                           at: int | None) -> np.ndarray:
+    """Weighted covariance matrices of a chunk of bootstrap replicates, shape (B, q, q).
+
+    ``fixed`` (n, k) holds the centred columns every replicate shares, ``counts`` (B, n)
+    each replicate's row weights (resample counts times the case weights), ``draws``
+    (B, n) each replicate's own noise column, inserted at column ``at``. For replicate
+    ``b`` this is ``X_b' diag(c_b) X_b / s_b - mu_b mu_b'`` with ``X_b`` the shared
+    columns and the noise column. The shared cross-products of all replicates come from
+    one matrix product, ``counts @ (x_i x_j)`` over the pairs ``i <= j``, in blocks of
+    rows: a replicate loop of ``X' diag(c) X`` products costs twice the arithmetic and,
+    with a threaded BLAS, stalls on every small product.
+    """
+    size, n = counts.shape
+    k = fixed.shape[1]
+    s = counts.sum(axis=1)
+    mu = counts @ fixed / s[:, None]
+    upper, lower = np.triu_indices(k)
+    cross = np.zeros((size, len(upper)))
+    rows = max(1, _BUDGET // (4 * len(upper)))
+    for start in range(0, n, rows):
+        part = fixed[start:start + rows]
+        cross += counts[:, start:start + rows] @ (part[:, upper] * part[:, lower])
+    shared = np.empty((size, k, k))
+    shared[:, upper, lower] = cross
+    shared[:, lower, upper] = cross
+    shared = shared / s[:, None, None] - mu[:, :, None] * mu[:, None, :]
+    if draws is None:
+        return shared
+    weighted = counts * draws
+    mu_noise = weighted.sum(axis=1) / s
+    with_shared = weighted @ fixed / s[:, None] - mu_noise[:, None] * mu
+    own = np.einsum("bi,bi->b", weighted, draws) / s - mu_noise**2
+    place = np.array([j for j in range(k + 1) if j != at])
+    covs = np.empty((size, k + 1, k + 1))
+    covs[:, place[:, None], place[None, :]] = shared
+    covs[:, at, place] = with_shared
+    covs[:, place, at] = with_shared
+    covs[:, at, at] = own
+    return covs
 
 
 def _noise_yardstick(noise: np.ndarray, players: list[list[int]], rng) -> np.ndarray:

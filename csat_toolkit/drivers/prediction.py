@@ -278,8 +278,9 @@ class _Encoding:
 
     @property
     def formula(self) -> str:
-        terms = [f"C({self.names[f]})" if f in self.levels else self.names[f] for f in self.names]
-        return "y ~ " + " + ".join(terms)
+        # a categorical feature is a pandas Categorical (see _design): patsy takes its
+        # codes as they are, where C() would look every row up in Python
+        return "y ~ " + " + ".join(self.names[f] for f in self.names)
 
 
 def predict_nonrespondents(
@@ -686,7 +687,7 @@ def _calibration_line(y: np.ndarray, p: np.ndarray) -> tuple[float, float, list[
     return float(fit.params[0]), float(fit.params[1]), notes
 
 
-_TERM = re.compile(r"^C\((f\d+)\)\[T\.(.*)\]$")
+_TERM = re.compile(r"^(f\d+)\[T\.(.*)\]$")
 
 
 def _coefficients(fit, encoding: _Encoding, conf: float) -> pd.DataFrame:

@@ -359,8 +359,7 @@ def effect_curve(
     safe = names[driver]
     mdata["t"] = np.log1p(x) if log else x
     spline = f"cr(t, df={int(df)}, constraints='center')"
-    others = [f"C({names[d]})" if frame.codings[d] == "dummies" else names[d]
-              for d in frame.drivers if d != driver]
+    others = [names[d] for d in frame.drivers if d != driver]  # categoricals: see _model_data
     binary = frame.outcome_kind == "binary"
     family = families.Binomial() if binary else families.Gaussian()
     w = mdata["w"].to_numpy() if frame.weights is not None else None
