@@ -440,7 +440,7 @@ def _header_facts(entries: Sequence) -> list[tuple[str, str, str]]:
              "end": max(str(p["end"]) for p in periods)})))
     dates = sorted({readable_time(str(h["as_of"])) for h in headlines if h.get("as_of")})
     if dates:
-        facts.append(("asof", "Report date", dates[0] if len(dates) == 1
+        facts.append(("date", "Report date", dates[0] if len(dates) == 1
                       else f"{dates[0]} to {dates[-1]}"))
     files = sorted({Path(p).name for r in entries for p in (getattr(r, "inputs", None) or {})})
     if files:
