@@ -223,3 +223,75 @@ def test_cli_plan_errors(capsys):
     assert "needs the standard deviation" in capsys.readouterr().err
     assert main(["plan"]) == 2
     assert "Say what to plan" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------------------
+# 01_metrics: "what these answers can detect"
+# --------------------------------------------------------------------------------------
+
+
+def _inputs(frame, params=None):
+    from csat_toolkit.io import load_responses
+    from csat_toolkit.report.sections.metrics import prepare
+
+    return prepare(load_responses(frame), params)
+
+
+def test_section_per_period_and_weighted():
+    from csat_toolkit.core.planning import detectable_table
+    from csat_toolkit.report.sections.planning import detectable_changes
+
+    months = pd.to_datetime(["2024-01-10"] * 300 + ["2024-02-10"] * 500 + ["2024-03-10"] * 400)
+    frame = pd.DataFrame({"response_id": range(1200), "survey": "csat", "responded_at": months,
+                          "score": ([5, 4, 2] * 400), "w": [1.0, 2.0, 3.0] * 400})
+    section = detectable_changes(_inputs(frame))
+    row = section["detectable"].iloc[0]
+    assert row["basis"] == "period" and row["n_per_group"] == 400 and row["periods"] == 3
+    expected = detectable_change("csat", 400, expected=200 / 3)  # 2 of 3 answers satisfied
+    assert math.isfinite(expected) and row["detectable"] == pytest.approx(expected)
+    assert section.sentences[0].startswith("CSAT: with about 400 answers a month, month-to-month "
+                                           "changes smaller than ")
+    assert section.findings == section.sentences and not section.missing
+    weighted = detectable_changes(_inputs(frame, {"weight": "w"}))["detectable"].iloc[0]
+    direct = detectable_table(frame, ["csat"], period="M", weight="w").iloc[0]
+    assert weighted["n_per_group"] == pytest.approx(direct["n_per_group"])
+    assert weighted["n_per_group"] < 400  # Kish's effective answers
+    assert weighted["detectable"] == pytest.approx(direct["detectable"])
+
+
+def test_section_without_dates_or_surveys():
+    from csat_toolkit.report.sections.planning import detectable_changes
+
+    frame = pd.DataFrame({"response_id": range(400), "survey": "nps",
+                          "score": [10] * 200 + [8] * 100 + [3] * 100})
+    section = detectable_changes(_inputs(frame))
+    row = section["detectable"].iloc[0]
+    assert row["basis"] == "halves" and row["n_per_group"] == 200
+    expected = detectable_change("nps", 200, promoters=50, detractors=25)
+    assert math.isfinite(expected) and row["detectable"] == pytest.approx(expected)
+    assert section.notes == ["No answer dates: the detectable changes are for two halves of the "
+                             "answers (two segments of equal size), not for two periods."]
+    none = detectable_changes(_inputs(frame, {"survey_types": ["pmf"]}))
+    assert none.skipped == "No survey answers: nothing to say about detectable changes."
+    tiny = detectable_changes(_inputs(pd.DataFrame({"response_id": [1, 2], "survey": "ces",
+                                                    "score": [5, 5]})))
+    assert "too few answers to tell any change from noise" in tiny.sentences[0]
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("metrics-default-in-process")
+def test_metrics_notebook_shows_what_the_answers_can_detect(page_run):
+    import csat_toolkit as ct
+    from csat_toolkit.core.planning import detectable_table
+
+    from .conftest import SAMPLE
+
+    run = page_run("01_metrics")
+    section = run.page.sections["detectable changes"]
+    loaded = ct.load_responses(SAMPLE / "responses.csv")
+    expected = detectable_table(loaded.data, ["csat", "nps", "ces", "pmf"], period="M")
+    assert section["detectable"]["detectable"].tolist() == pytest.approx(
+        expected["detectable"].tolist())
+    csat = [f for f in run.headline["findings"] if f.startswith("CSAT: with about")]
+    assert csat and "month-to-month changes smaller than" in csat[0]
+    assert not run.warnings and not run.stderr

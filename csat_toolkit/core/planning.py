@@ -41,15 +41,22 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy import optimize
 from scipy import stats as _st
 
 from ..errors import ParameterError
-from .metrics import get_metric
+from .metrics import get_metric, metric_table
 from .stats import nps_variance
 
 __all__ = ["Plan", "answers_needed", "margin_of_error", "comparison_power",
-           "detectable_change", "answers_for_change", "plan", "baseline_from"]
+           "detectable_change", "answers_for_change", "plan", "baseline_from",
+           "detectable_table", "describe_detectable", "PERIOD_WORDS"]
+
+#: A period code -> (its name, the name of a change between two of them).
+PERIOD_WORDS = {"D": ("day", "day-to-day"), "W": ("week", "week-to-week"),
+                "M": ("month", "month-to-month"), "Q": ("quarter", "quarter-to-quarter"),
+                "Y": ("year", "year-to-year")}
 
 #: Shares and NPS: a share just below 100% still needs a bracket for root finding.
 _EDGE = 1e-9
@@ -410,6 +417,92 @@ def baseline_from(row) -> dict:
     if statistic == "nps":
         return {"promoters": float(row["pct_promoters"]), "detractors": float(row["pct_detractors"])}
     return {"sd": float(row["sd"])}
+
+
+def detectable_table(data: pd.DataFrame, metrics, *, period: str | None = None,
+                     scales: dict | None = None, conf: float = 0.95, power: float = 0.8,
+                     weight: str | None = None) -> pd.DataFrame:
+    """What the answers in hand can tell apart: the smallest detectable change per metric.
+
+    With ``period`` and two or more periods with answers, the groups are two periods of
+    the usual size (the median answers per period; Kish's effective answers when
+    weighted); otherwise two halves of all the answers (two segments of equal size). The
+    baseline (share, NPS shares or standard deviation) is the data's own.
+
+    Returns
+    -------
+    DataFrame
+        One row per metric: ``metric``, ``label``, ``basis`` ("period" or "halves"),
+        ``period``, ``periods``, ``n_per_group``, ``baseline``, ``detectable`` (points, or
+        scale units for means), ``unit``, ``conf``, ``power``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"survey": "csat", "score": [5] * 300 + [2] * 100})
+    >>> row = detectable_table(df, ["csat"]).iloc[0]
+    >>> row["basis"], float(row["n_per_group"]), round(float(row["detectable"]), 1)
+    ('halves', 200.0, 13.0)
+    """
+    scales = scales or {}
+    rows = []
+    for metric in metrics:
+        spec = get_metric(metric)
+        options = dict(scale=scales.get(spec.survey), conf=conf, weight=weight)
+        overall = metric_table(data, metric, **options).iloc[0]
+        size = "n_eff" if weight else "n"
+        basis, count, periods = "halves", float(overall[size]) / 2, None
+        dated = period is not None and "responded_at" in data and data["responded_at"].notna().any()
+        if dated:
+            per = metric_table(data, metric, period=period, **options)
+            per = per[per[size] > 0]
+            if len(per) >= 2:
+                basis, count, periods = "period", float(per[size].median()), len(per)
+        baseline = baseline_from(overall)
+        if count >= 2 and all(np.isfinite(v) for v in baseline.values()):
+            change = detectable_change(metric, count, power=power, alpha=round(1 - conf, 12),
+                                       **baseline)
+        else:
+            change = math.nan
+        rows.append({"metric": metric, "label": spec.label.split(" (")[0], "basis": basis,
+                     "period": period if basis == "period" else None, "periods": periods,
+                     "n_per_group": count, "baseline": _baseline_words(spec.statistic, baseline, metric),
+                     "detectable": change,
+                     "unit": "points" if spec.statistic in ("share", "nps") else "on the scale",
+                     "conf": conf, "power": power})
+    return pd.DataFrame(rows)
+
+
+def describe_detectable(row) -> str:
+    """One sentence for a row of :func:`detectable_table`.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"survey": "csat", "score": [5] * 300 + [2] * 100})
+    >>> print(describe_detectable(detectable_table(df, ["csat"]).iloc[0]))
+    CSAT: with two groups of 200 answers (half the answers each), changes smaller than 13.0 points cannot be told from noise (95% confidence, 80% power; 75% satisfied).
+    """
+    if row["basis"] == "period":
+        name, change = PERIOD_WORDS.get(row["period"], (f"period ({row['period']})", "period-to-period"))
+        groups = f"about {row['n_per_group']:,.0f} answers a {name}"
+        what = f"{change} changes"
+    else:
+        groups = f"two groups of {row['n_per_group']:,.0f} answers (half the answers each)"
+        what = "changes"
+    if not math.isfinite(row["detectable"]):
+        return (f"{row['label']}: with {groups}, too few answers to tell any change from noise "
+                f"at {row['power']:.0%} power.")
+    digits = 1 if row["unit"] == "points" else 2
+    return (f"{row['label']}: with {groups}, {what} smaller than {row['detectable']:.{digits}f} "
+            f"{row['unit']} cannot be told from noise ({row['conf']:.0%} confidence, "
+            f"{row['power']:.0%} power; {row['baseline']}).")
+
+
+def _baseline_words(statistic: str, baseline: dict, metric: str) -> str:
+    if statistic == "share":
+        return f"{baseline['expected']:.0f}% {_positive_word(metric)}"
+    if statistic == "nps":
+        return f"{baseline['promoters']:.0f}% promoters, {baseline['detractors']:.0f}% detractors"
+    return f"standard deviation {baseline['sd']:.2f}"
 
 
 # --- helpers ---------------------------------------------------------------------------
