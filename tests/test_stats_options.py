@@ -221,3 +221,75 @@ def test_nps_score_interval_contains_the_estimate_and_mirrors(counts, conf):
     assert -1 <= low <= estimate + 1e-12 and estimate - 1e-12 <= high <= 1
     mlow, mhigh = nps_interval(det, pas, pro, conf=conf, method="score")
     assert (low, high) == pytest.approx((-mhigh, -mlow), abs=1e-9)
+
+
+# --------------------------------------------------------------------------------------
+# OLS driver model: cov_type
+# --------------------------------------------------------------------------------------
+
+# [LM] R ``summary(lm(Fertility ~ ., data = swiss))`` (the standard R example, printed in
+# many R tutorials and package vignettes): estimates and ordinary standard errors
+# Agriculture -0.17211 (0.07030), Examination -0.25801 (0.25388), Education -0.87094
+# (0.18303), Catholic 0.10412 (0.03526), Infant.Mortality 1.07705 (0.38172); residual
+# standard error 7.165 on 41 degrees of freedom. Data: ../shared/reference-data/swiss.csv.
+_SWISS_LM = {"Agriculture": (-0.17211, 0.07030), "Examination": (-0.25801, 0.25388),
+             "Education": (-0.87094, 0.18303), "Catholic": (0.10412, 0.03526),
+             "infant_mortality": (1.07705, 0.38172)}
+
+
+@pytest.fixture(scope="module")
+def swiss_frame():
+    from csat_toolkit.drivers import driver_frame
+
+    from .conftest import REFERENCE, require_shared
+
+    swiss = pd.read_csv(require_shared(REFERENCE / "swiss.csv"))
+    swiss = swiss.rename(columns={"Infant.Mortality": "infant_mortality"})
+    return swiss, driver_frame(swiss, "Fertility", list(_SWISS_LM),
+                               kinds={d: "numeric" for d in _SWISS_LM})
+
+
+def test_ols_nonrobust_errors_match_r_lm(swiss_frame):
+    from csat_toolkit.drivers import fit_drivers
+
+    _, frame = swiss_frame
+    model = fit_drivers(frame, model="ols", cov_type="nonrobust", min_n=1)
+    table = model.table.set_index("driver")
+    for driver, (estimate, se) in _SWISS_LM.items():
+        assert table.loc[driver, "coef"] == pytest.approx(estimate, abs=5e-6)
+        assert table.loc[driver, "se"] == pytest.approx(se, abs=5e-6)
+    assert "ordinary (non-robust) errors" in model.method
+
+
+def test_ols_default_stays_hc3_and_other_hc_types(swiss_frame):
+    from csat_toolkit.drivers import fit_drivers
+
+    swiss, frame = swiss_frame
+    default = fit_drivers(frame, model="ols", min_n=1)
+    assert "HC3 robust errors" in default.method
+    x = np.column_stack([np.ones(len(swiss))] + [swiss[d] for d in _SWISS_LM]).astype(float)
+    y = swiss["Fertility"].to_numpy(float)
+    xtx = np.linalg.inv(x.T @ x)
+    e = y - x @ (xtx @ x.T @ y)
+    h = np.einsum("ij,jk,ik->i", x, xtx, x)
+    n, k = x.shape
+    weights = {"HC0": e**2, "HC1": e**2 * n / (n - k), "HC2": e**2 / (1 - h),
+               "HC3": e**2 / (1 - h) ** 2}
+    for cov_type, omega in weights.items():
+        se = np.sqrt(np.diag(xtx @ (x.T * omega) @ x @ xtx))[1:]
+        model = default if cov_type == "HC3" else fit_drivers(frame, model="ols", min_n=1,
+                                                              cov_type=cov_type)
+        assert model.table.set_index("driver").loc[list(_SWISS_LM), "se"].tolist() == \
+            pytest.approx(se.tolist())
+
+
+def test_cov_type_errors(swiss_frame):
+    from csat_toolkit.drivers import driver_frame, fit_drivers
+
+    _, frame = swiss_frame
+    with pytest.raises(ParameterError, match=r"cov_type must be one of \('HC3', 'nonrobust'"):
+        fit_drivers(frame, model="ols", cov_type="robust")
+    binary = driver_frame(pd.DataFrame({"y": [0, 1] * 40, "x": np.arange(80) % 7}), "y", ["x"])
+    with pytest.raises(ParameterError, match=r"cov_type='nonrobust' applies to the OLS model "
+                                             r"only; this model is 'logit'"):
+        fit_drivers(binary, cov_type="nonrobust")

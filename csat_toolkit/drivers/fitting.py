@@ -43,6 +43,8 @@ __all__ = ["MODELS", "DriverModel", "fit_drivers"]
 
 MODELS = ("auto", "logit", "ols", "ordered")
 WEIGHT_KINDS = ("survey", "frequency")
+#: Standard errors of the OLS model: HC3 (default), the ordinary ones, or another HC type.
+OLS_COV_TYPES = ("HC3", "nonrobust", "HC0", "HC1", "HC2")
 
 _GLM_TOL = 1e-10  # IRLS convergence (statsmodels' 1e-8 leaves errors off in the 6th digit)
 
@@ -130,6 +132,7 @@ def fit_drivers(
     cluster: str | None = None,
     weight_kind: str = "survey",
     min_n: int = 30,
+    cov_type: str = "HC3",
 ) -> DriverModel:
     """Fit a driver model with statsmodels formulas, with diagnostics.
 
@@ -159,6 +162,14 @@ def fit_drivers(
         ``freq_weights``, model-based errors). The ordered logit takes no weights.
     min_n : int
         Terms whose level has fewer rows are flagged ``small_n`` and never significant.
+    cov_type : {"HC3", "nonrobust", "HC0", "HC1", "HC2"}
+        Standard errors of the OLS (and WLS) model. ``"HC3"`` (default): robust to
+        unequal spread of the scores, with good small-sample behaviour (MacKinnon & White
+        1985; Long & Ervin 2000). ``"nonrobust"``: the ordinary errors that assume equal
+        spread, as R's ``summary(lm(...))`` and most textbooks report them (tested
+        against R on ``swiss``); ``"HC0"``-``"HC2"``: the other White-type estimators, as
+        R ``sandwich::vcovHC(type = ...)``. Only for ``model="ols"``; ``cluster`` takes
+        precedence (cluster-robust errors).
 
     Returns
     -------
@@ -197,6 +208,12 @@ def fit_drivers(
     if weight_kind not in WEIGHT_KINDS:
         raise ParameterError(f"weight_kind must be one of {WEIGHT_KINDS}; got {weight_kind!r}.")
     kind = _resolve_model(frame, model)
+    if cov_type not in OLS_COV_TYPES:
+        raise ParameterError(f"cov_type must be one of {OLS_COV_TYPES}; got {cov_type!r}.")
+    if cov_type != "HC3" and kind != "ols":
+        raise ParameterError(
+            f"cov_type={cov_type!r} applies to the OLS model only; this model is {kind!r}. "
+            "Use model='ols', or leave cov_type at its default.")
     notes = list(frame.warnings)
     groups_codes = _cluster_codes(frame, cluster)
     mdata, names = _model_data(frame)
@@ -205,7 +222,8 @@ def fit_drivers(
         _check_separation(frame, kind)
     if kind == "ordered":
         _check_ordered_size(frame)
-    fit, method, caught = _fit(kind, formula, mdata, frame, groups_codes, weight_kind, cluster)
+    fit, method, caught = _fit(kind, formula, mdata, frame, groups_codes, weight_kind, cluster,
+                               cov_type)
     with np.errstate(all="ignore"):
         _raise_on_separation(fit, caught, kind, frame, mdata)
     notes += _warning_notes(fit, caught)
@@ -327,9 +345,10 @@ def _check_ordered_size(frame: DriverFrame) -> None:
         )
 
 
-def _fit(kind, formula, mdata, frame, codes, weight_kind, cluster_name):
+def _fit(kind, formula, mdata, frame, codes, weight_kind, cluster_name, cov_type="HC3"):
     """Fit the statsmodels formula model; returns (results, method text, warnings seen)."""
-    model, fit_kwargs, errors, weights_text = _model_spec(kind, formula, mdata, frame, weight_kind)
+    model, fit_kwargs, errors, weights_text = _model_spec(kind, formula, mdata, frame, weight_kind,
+                                                          cov_type)
     if codes is not None:
         fit_kwargs.update(cov_type="cluster", cov_kwds={"groups": codes})
         errors = f"cluster-robust errors by {cluster_name}"
@@ -353,7 +372,7 @@ def _fit(kind, formula, mdata, frame, codes, weight_kind, cluster_name):
     return fit, method + (f"; {weights_text}" if weights_text else ""), list(caught)
 
 
-def _model_spec(kind, formula, mdata, frame, weight_kind):
+def _model_spec(kind, formula, mdata, frame, weight_kind, cov_type="HC3"):
     """The model, its fit arguments, and the texts naming the errors and the weights."""
     w = mdata["w"].to_numpy() if frame.weights is not None else None
     frequency = w is not None and weight_kind == "frequency"
@@ -371,10 +390,12 @@ def _model_spec(kind, formula, mdata, frame, weight_kind):
             return model, {"tol": _GLM_TOL, "cov_type": "HC0"}, "sandwich (HC0) errors", \
                 "survey weights (weighted pseudo-likelihood)"
         return smf.glm(formula, mdata, family=family), {"tol": _GLM_TOL}, "model-based errors", ""
+    errors = ("ordinary (non-robust) errors" if cov_type == "nonrobust"
+              else f"{cov_type} robust errors")
+    fit_kwargs = {"cov_type": cov_type, "use_t": True}
     if w is not None:
-        return smf.wls(formula, mdata, weights=w), {"cov_type": "HC3", "use_t": True}, \
-            "HC3 robust errors", "survey weights (WLS)"
-    return smf.ols(formula, mdata), {"cov_type": "HC3", "use_t": True}, "HC3 robust errors", ""
+        return smf.wls(formula, mdata, weights=w), fit_kwargs, errors, "survey weights (WLS)"
+    return smf.ols(formula, mdata), fit_kwargs, errors, ""
 
 
 class _OrderedLogit(OrderedModel):
