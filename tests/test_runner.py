@@ -148,7 +148,8 @@ def test_full_run_on_sample_data(reports_run):
     assert result.ok, result.summary()
     html = (result.out / "01_metrics.html").read_text(encoding="utf-8")
     assert "import csat_toolkit" not in html and "ct.load_responses" not in html
-    assert "data:image/png;base64" in html
+    assert "data:image/svg+xml;base64" in html  # figures inline, as SVG (issue 13)
+    assert html.count("<img") == html.count(" alt=")  # every figure has alt text
     assert "Traceback" not in html and "Warning" not in html
     assert " at 0x" not in html and "&lt;Axes" not in html  # plot cells end with ';'
     index = result.index.read_text(encoding="utf-8")
