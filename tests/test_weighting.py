@@ -200,6 +200,14 @@ def test_scale_options():
     assert rake(df, margins, scale_to="population").data["weight"].sum() == pytest.approx(1000)
     assert rake(df, margins, design_weight="dw", scale_to="design").data["weight"].sum() \
         == pytest.approx(20)
+    shares_and_counts = rake(df.assign(plan=["a", "b"] * 5),
+                             {"region": {"EU": 600, "US": 400}, "plan": {"a": 30, "b": 70}},
+                             scale_to="population")
+    assert shares_and_counts.converged
+    assert shares_and_counts.data["weight"].sum() == pytest.approx(1000)
+    with pytest.raises(ParameterError, match=r"scale_to='population' needs at least one margin "
+                                             r"given as counts"):
+        rake(df, {"region": {"EU": 0.6, "US": 0.4}}, scale_to="population")
     out = rake(df, margins, weight="raked_w").data
     assert "raked_w" in out and "weight" not in out
 
@@ -230,6 +238,8 @@ def test_design_effect_and_weight_summary():
     ({"region": {"EU": 0, "US": 0}}, r"with a positive total"),
     ({"region": {"EU": 400, "US": 600}, "plan": {"pro": 10, "free": 20}},
      r"The margins disagree on the population size \(region: 1,000, plan: 30\)"),
+    ({"region": {"EU": 400, "US": 600}, "plan": {"pro": 0.25, "free": 0.25}},
+     r"The margins disagree on the population size \(region: 1,000, plan: 0.5\)"),
     ({("region", "plan"): {"EU": 1}}, r"joint margin \('region', 'plan'\) needs levels that "
                                       r"are tuples of 2 values"),
 ])

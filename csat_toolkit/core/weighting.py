@@ -184,8 +184,8 @@ def rake(
     margins : mapping
         ``{column: {level: population count or share}}`` for a one-way margin, or
         ``{(column, column): {(level, level): count}}`` for a joint one (a cross-table
-        known in the population). Counts or shares (or percentages): each margin is
-        taken as shares of its own total, and the totals of count margins must agree
+        known in the population). Counts or shares (summing to 1 or 100): each margin
+        is taken as shares of its own total; the totals of count margins must agree
         within 1%.
     design_weight : str, optional
         Column of starting weights (selection probabilities' inverses); 1 per answer
@@ -199,8 +199,8 @@ def rake(
         Margins are then met only as closely as the bounds allow: see ``.margins``.
     scale_to : {"n", "population", "design"}
         Scale of the final weights: mean 1 (they sum to the number of answers;
-        default), the population total of the count margins, or the design weights'
-        total. Estimates and intervals do not depend on it.
+        default), the population total of the count margins (one margin at least must be
+        counts), or the design weights' total. Estimates and intervals do not depend on it.
     max_iter : int
         Most raking sweeps (one sweep post-stratifies on every margin once).
     tol : float
@@ -240,6 +240,8 @@ def rake(
     """
     _check_options(cap, floor, scale_to, max_iter, tol)
     specs = _margin_specs(margins)
+    if scale_to == "population":
+        _population_total(specs)  # refuses margins that are all shares, before raking
     columns = list(dict.fromkeys(c for spec in specs for c in spec.columns))
     require_columns(data, columns + ([design_weight] if design_weight else []),
                     "Raking needs column(s) {missing}, named in the margins or as "
@@ -261,8 +263,8 @@ def rake(
         spec.check_reachable(code)
     w0 = start[kept]
     w, history, converged, raked = _ipf(w0, codes, specs, cap, floor, max_iter, tol)
-    total = {"n": float(kept.sum()), "design": float(w0.sum()),
-             "population": _population_total(specs)}[scale_to]
+    total = (float(kept.sum()) if scale_to == "n" else float(w0.sum()) if scale_to == "design"
+             else _population_total(specs))
     w = w * total / w.sum()
     raked = raked * total / raked.sum()
     out = data.loc[kept].copy()
@@ -354,17 +356,28 @@ def _margin_specs(margins: Mapping) -> list[_Margin]:
                 f"{show_values(list(table.values()))}.")
         total = float(values.sum())
         specs.append(_Margin(columns, levels, values.to_numpy(dtype=float) / total, total))
-    totals = np.array([s.total for s in specs])
-    if totals.max() > totals.min() * (1 + TOTALS_TOLERANCE):
-        listed = ", ".join(f"{s.name}: {s.total:,.6g}" for s in specs)
+    counts = [s for s in specs if not _is_shares(s.total)]
+    totals = np.array([s.total for s in counts])
+    if len(counts) > 1 and totals.max() > totals.min() * (1 + TOTALS_TOLERANCE):
+        listed = ", ".join(f"{s.name}: {s.total:,.6g}" for s in counts)
         raise ParameterError(
             f"The margins disagree on the population size ({listed}). Give every margin as "
-            "counts of the same population, or every margin as shares.")
+            "counts of the same population, or as shares (summing to 1 or 100).")
     return specs
 
 
+def _is_shares(total: float) -> bool:
+    """A margin summing to 1 or 100 (within 1%) is shares or percentages, not counts."""
+    return abs(total - 1) <= TOTALS_TOLERANCE or abs(total - 100) <= 100 * TOTALS_TOLERANCE
+
+
 def _population_total(specs: Sequence[_Margin]) -> float:
-    return float(specs[0].total)
+    counts = [s.total for s in specs if not _is_shares(s.total)]
+    if not counts:
+        raise ParameterError(
+            "scale_to='population' needs at least one margin given as counts of the population "
+            "(all margins are shares); use scale_to='n' or give counts.")
+    return float(counts[0])
 
 
 def _add_reason(reasons: pd.Series, mask, text: str) -> None:
