@@ -37,7 +37,8 @@ from statsmodels.tools import sm_exceptions
 from ..core import stats
 from ..core.text import format_p
 from ..errors import DataError, ParameterError
-from .frame import DriverFrame, _column_vif, _level_name, _require, driver_frame, vif  # noqa: F401 (driver_frame: doctests)
+from .frame import (DriverFrame, _column_vif, _level_name, _map_distinct, _require,  # noqa: F401 (driver_frame: doctests)
+                    driver_frame, vif)
 
 __all__ = ["MODELS", "DriverModel", "fit_drivers"]
 
@@ -317,7 +318,7 @@ def _check_separation(frame: DriverFrame, kind: str) -> None:
         if d not in frame.levels:
             continue
         values = frame.data[d].astype(str).to_numpy() if frame.codings[d] == "dummies" else \
-            frame.data[d].map(_level_name).to_numpy()
+            _map_distinct(frame.data[d], _level_name).to_numpy()
         for level in frame.levels[d]:
             at = y[values == level]
             if len(at) == 0:
@@ -619,7 +620,11 @@ def _average_marginal_effects(fit, terms, frame, conf) -> np.ndarray:
     w = w / w.sum()
     z = stats.z_value(conf)
     out = np.empty((len(terms), 3))
-    p = expit(x @ beta)
+    eta = x @ beta
+    p = expit(eta)
+    # A level's counterfactual rows differ from x only in its driver's columns (all 0, or
+    # 1 in the level's own), so their linear predictors and gradients follow from eta and
+    # x without copying x for every level.
     for k, t in enumerate(terms):
         if t.coding == "value":
             d = p * (1 - p)
@@ -627,13 +632,13 @@ def _average_marginal_effects(fit, terms, frame, conf) -> np.ndarray:
             grad = (w * d * (1 - 2 * p)) @ x * beta[t.index]
             grad[t.index] += w @ d
         else:
-            x1, x0 = x.copy(), x.copy()
-            x1[:, t.group] = 0.0
-            x0[:, t.group] = 0.0
-            x1[:, t.index] = 1.0
-            p1, p0 = expit(x1 @ beta), expit(x0 @ beta)
+            base = eta - x[:, t.group] @ beta[t.group]
+            p1, p0 = expit(base + beta[t.index]), expit(base)
+            g1, g0 = w * p1 * (1 - p1), w * p0 * (1 - p0)
+            grad = (g1 - g0) @ x
+            grad[t.group] = 0.0
+            grad[t.index] = g1.sum()
             ame = w @ (p1 - p0)
-            grad = (w * p1 * (1 - p1)) @ x1 - (w * p0 * (1 - p0)) @ x0
         se = float(np.sqrt(max(grad @ cov @ grad, 0.0)))
         out[k] = 100 * np.array([ame, ame - z * se, ame + z * se])
     return out

@@ -414,8 +414,34 @@ def _as_model_values(values: pd.Series, name: str) -> pd.Series:
     if pd.api.types.is_numeric_dtype(values):
         return values.astype(float)
     text = values.astype(object)
-    blank = text.map(lambda v: isinstance(v, str) and not v.strip())
+    blank = _map_distinct(text, lambda v: isinstance(v, str) and not v.strip())
     return text.mask(blank)
+
+
+def _map_distinct(values: pd.Series, func) -> pd.Series:
+    """``values.map(func)`` for a pure ``func``, called once per distinct value.
+
+    Distinct means the same float bits (so -0.0 and 0.0 stay apart) or, for text, the
+    same string; any other column is mapped row by row. The result is the row-by-row
+    map's: same values, dtype, index and name.
+
+    Examples
+    --------
+    >>> _map_distinct(pd.Series([1.0, -0.0, 1.0, 0.0]), _level_name).tolist()
+    ['1', '-0', '1', '0']
+    """
+    array = values.to_numpy()
+    if len(array) and array.dtype == np.float64:
+        codes, _ = pd.factorize(array.view(np.int64))
+    elif len(array) and array.dtype == object and pd.api.types.infer_dtype(array, skipna=False) == "string":
+        codes, _ = pd.factorize(array)
+    else:
+        return values.map(func)
+    first = np.unique(codes, return_index=True)[1]  # a row of each distinct value, in code order
+    mapped = pd.Series(array[first], dtype=values.dtype).map(func)
+    out = mapped.iloc[codes]
+    out.index, out.name = values.index, values.name
+    return out
 
 
 def _is_missing(values: pd.Series) -> np.ndarray:
@@ -470,7 +496,7 @@ def _code_driver(values: pd.Series, name: str, kind: str, min_class: int, refere
             raise _constant(name, values)
         _warn_tiny_binary(values, name, min_class, notes)
         return values.astype(float), {"coding": "value"}
-    labels = values.map(_level_name)
+    labels = _map_distinct(values, _level_name)
     counts = labels.value_counts()
     if kind == "binary" and len(counts) != 2:
         if len(counts) < 2:

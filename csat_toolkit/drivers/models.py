@@ -28,7 +28,7 @@ from ..errors import ParameterError
 from ..io.tables import ColumnCheck, DerivedColumns, add_derived, resolve_columns  # noqa: F401 (re-exported)
 from .fitting import MODELS, DriverModel, fit_drivers
 from .frame import (KINDS, OTHER_LEVEL, OUTCOMES, DriverFrame, _as_model_values, _infer_kind,
-                    _is_missing, _level_name, driver_frame, vif)
+                    _is_missing, _level_name, _map_distinct, driver_frame, vif)
 from .speed import (bucketize, bucketize_columns, describe_speed, effect_curve, speed_buckets,
                     speed_effect)
 
@@ -137,7 +137,7 @@ def choose_drivers(
     for d in check["drivers"]:
         values = _as_model_values(data[d], d)
         values = values[~_is_missing(values)]
-        counts = values.map(_level_name).value_counts()
+        counts = _map_distinct(values, _level_name).value_counts()
         kind = (kinds or {}).get(d) or (_infer_kind(values) if len(values) else "numeric")
         if counts.empty:
             reason, text = "no values", f"Driver {d!r} has no values in {where}: left out."
