@@ -116,6 +116,14 @@ def test_no_index_column_and_a_meaningful_index_is_kept():
     assert header == ["n"]
 
 
+def test_repeated_and_non_text_column_names():
+    table = pd.DataFrame([[1, 2, 3]], columns=["n", "n", 7])
+    assert shown(table) == (["n", "N 2", "7"], [["1", "2", "3"]])
+    table = pd.DataFrame([[1, 2]], columns=pd.MultiIndex.from_tuples([("csat", "n"),
+                                                                      ("nps", "n")]))
+    assert shown(table)[0] == ["CSAT n", "NPS n"]
+
+
 def test_headers():
     names = ["n", "n_eff", "p_adjusted", "p_value", "pct_promoters", "pct_very_disappointed",
              "max_days_open", "target_hours", "handle_time_minutes", "lmg_share",

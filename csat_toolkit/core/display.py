@@ -98,7 +98,7 @@ TABLE_CSS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TableView:
     """A result table formatted for people (see :func:`people_table`).
 
@@ -319,7 +319,8 @@ def format_p_cell(p) -> str:
 
 def _words(name: str, capital: bool = True) -> str:
     """snake_case -> sentence case, with the toolkit's acronyms in capitals."""
-    words = [w for w in name.replace("-", "_").split("_") if w != ""]
+    words = name.replace("-", "_").replace(" ", "_").split("_")
+    words = [w for w in words if w != ""]
     if not words:
         return name
     words = [_ACRONYMS.get(w.lower(), w) if w.islower() or w.lower() in _ACRONYMS else w
@@ -340,7 +341,12 @@ def _with_index(table: pd.DataFrame) -> pd.DataFrame:
     if not default:
         data = data.rename(columns={c: "" for c in ("index", "level_0") if c in data.columns
                                     and c not in table.columns})
-    data.columns = [str(c) if not isinstance(c, str) else c for c in data.columns]
+    names, seen = [], {}
+    for column in data.columns:  # text names, repeats numbered ("n", "n 2")
+        name = column if isinstance(column, str) else " ".join(map(str, np.ravel(column)))
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name} {seen[name]}")
+    data.columns = names
     return data.reset_index(drop=True)
 
 
