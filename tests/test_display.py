@@ -124,6 +124,13 @@ def test_repeated_and_non_text_column_names():
     assert shown(table)[0] == ["CSAT n", "NPS n"]
 
 
+def test_a_table_carrying_attrs_formats_and_keeps_them():
+    table = pd.DataFrame({"estimate": [70.0], "ci_low": [65.0], "ci_high": [75.0]})
+    table.attrs["worst"] = pd.DataFrame({"x": [1, 2]})  # pandas cannot compare these
+    assert shown(table)[1] == [["70.0", "65.0 to 75.0"]]
+    assert list(table.attrs) == ["worst"]
+
+
 def test_headers():
     names = ["n", "n_eff", "p_adjusted", "p_value", "pct_promoters", "pct_very_disappointed",
              "max_days_open", "target_hours", "handle_time_minutes", "lmg_share",

@@ -347,6 +347,7 @@ def _with_index(table: pd.DataFrame) -> pd.DataFrame:
         seen[name] = seen.get(name, 0) + 1
         names.append(name if seen[name] == 1 else f"{name} {seen[name]}")
     data.columns = names
+    data.attrs = {}  # a result's attrs (which pandas compares when it combines) stay with it
     return data.reset_index(drop=True)
 
 
@@ -495,8 +496,9 @@ def _row_digits(name: str, values: pd.Series, statistic: np.ndarray | None) -> n
 def _interval_cells(low: pd.Series, high: pd.Series, key: str, statistic) -> pd.Series:
     """"low to high" per row, both ends with the same decimals."""
     low, high = low.reset_index(drop=True), high.reset_index(drop=True)
-    both = pd.concat([low, high], ignore_index=True).astype(float)
-    finite = both[np.isfinite(both)].to_numpy()
+    both = np.concatenate([pd.to_numeric(low, errors="coerce").to_numpy(float),
+                           pd.to_numeric(high, errors="coerce").to_numpy(float)])
+    finite = both[np.isfinite(both)]
     digits = np.full(len(low), _column_decimals(key, finite), dtype=int)
     if statistic is not None and key == "ci":
         digits = np.where(statistic == "mean", 2, 1)
