@@ -224,10 +224,25 @@ def test_history_table_and_page(four_runs, tmp_path):
 def test_index_fragment_puts_alerts_and_changes_first(four_runs):
     _, runs = four_runs
     fragment = index_fragment(runs[2].folder)
-    assert fragment.startswith('<section class="alerts"><h2>Alerts</h2><p>1 of 3 alert rules fired')
+    assert fragment.startswith('<section class="alerts" style="border-left: 4px solid #d55e00; '
+                               'padding-left: 0.8rem"><h2>Alerts</h2><p>1 of 3 alert rules fired')
     assert "csat drops significant by channel: fired on channel chat" in fragment
     assert f"What changed since run {runs[1].run_id}" in fragment
     assert "restated" in index_fragment(runs[3].folder)
+
+
+def test_the_fragment_goes_at_the_top_of_the_index(four_runs, tmp_path):
+    _, runs = four_runs
+    page = tmp_path / "index.html"
+    for name in ("alerts.json", "changes.json"):
+        (tmp_path / name).write_bytes((runs[2].folder / name).read_bytes())
+    page.write_text("<body><header><h1>CX</h1></header><main>reports</main></body>")
+    assert history.add_to_index(tmp_path)
+    text = page.read_text()
+    assert text.startswith("<body><header><h1>CX</h1></header>\n<section class=\"alerts\"")
+    assert text.endswith("</section>\n<main>reports</main></body>")
+    page.write_text("<p>no heading</p>")
+    assert not history.add_to_index(tmp_path) and page.read_text() == "<p>no heading</p>"
 
 
 def test_a_failed_notebook_wins_over_an_alert(tmp_path, monkeypatch):
@@ -494,7 +509,9 @@ def test_the_runner_four_times_over_known_changes(tmp_path):
     check_known_changes(runs)
     assert len({r.folder for r in runs}) == 4
     for run in runs:
-        assert (run.folder / "01_metrics.html").exists() and (run.folder / "index.html").exists()
+        assert (run.folder / "01_metrics.html").exists()
+        index = (run.folder / "index.html").read_text(encoding="utf-8")
+        assert index.index(index_fragment(run.folder)) < index.index("01_metrics.html")
         headline = json.loads((run.folder / "01_metrics" / "headline.json").read_text())
         card = next(k for k in headline["kpis"] if k["metric"] == "csat")
         window = [f for f in run.record["figures"] if f["metric"] == "csat"

@@ -43,7 +43,7 @@ from .record import ALL, FIGURE_COLUMNS, data_record, read_json, sla_figures, wr
 __all__ = ["EXIT_OK", "EXIT_FAILED", "EXIT_CONFIG", "EXIT_ALERT", "EXIT_CODES", "RUN_FILE",
            "HistoryRun", "run_with_history", "claim_run_folder", "run_record", "read_record",
            "read_runs", "read_history", "previous_complete", "history_table",
-           "history_report", "history_settings", "index_fragment"]
+           "history_report", "history_settings", "index_fragment", "add_to_index"]
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -490,6 +490,7 @@ def _finish_run(folder, record, result, rules, fail_on_alert, correction, notebo
     record.update(previous_run=(previous or {}).get("run_id"),
                   alerts_fired=[r.rule.name for r in found.fired],
                   finished_at=_now().isoformat(timespec="seconds"))
+    add_to_index(folder)
     status = (EXIT_FAILED if not ok else EXIT_ALERT if fail_on_alert and found.any_fired
               else EXIT_OK)
     record["exit_status"] = status
@@ -532,14 +533,15 @@ def history_table(root: str | Path, *, period: str = "latest", segment: str = AL
     for record in _records(root):
         if not record.get("figures"):
             continue
-        figs = _figures_of_run(record)
+        figs = _figures_of_run(record)[columns]
         code = (record.get("data") or {}).get("period") or "M"
+        overall = figs[figs["segment"] == ALL][["metric", "segment", "period"]]
+        figs = figs[figs["segment"] == segment]
         for metric in dict.fromkeys(figs["metric"]):
             if metrics and metric not in metrics:
                 continue
-            chosen = ALL if period == "window" else latest_period(figs, metric, code)
-            rows.append(figs[(figs["metric"] == metric) & (figs["period"] == chosen)
-                             & (figs["segment"] == segment)])
+            chosen = ALL if period == "window" else latest_period(overall, metric, code)
+            rows.append(figs[(figs["metric"] == metric) & (figs["period"] == chosen)])
     if not rows:
         return pd.DataFrame(columns=columns)
     return pd.concat(rows, ignore_index=True)[columns]
@@ -653,7 +655,8 @@ def index_fragment(folder: str | Path) -> str:
         alerts = read_json(alerts_path)
         fired = [r for r in alerts.get("results") or [] if r.get("fired")]
         items = "".join(f"<li>{e(str(r.get('sentence')))}</li>" for r in fired)
-        parts.append(f'<section class="alerts"><h2>Alerts</h2><p>{e(str(alerts.get("summary")))}'
+        parts.append(f'<section class="alerts" style="border-left: 4px solid #d55e00; '
+                     f'padding-left: 0.8rem"><h2>Alerts</h2><p>{e(str(alerts.get("summary")))}'
                      f"</p>{f'<ul>{items}</ul>' if items else ''}</section>")
     if changes_path.is_file():
         from .changes import SIGNIFICANT, describe_change
@@ -674,6 +677,32 @@ def index_fragment(folder: str | Path) -> str:
             '<p>Every comparison: <a href="changes.json">changes.json</a>; alert rules: '
             '<a href="alerts.json">alerts.json</a>.</p></section>')
     return "\n".join(parts)
+
+
+def add_to_index(folder: str | Path) -> bool:
+    """Put :func:`index_fragment` at the top of a run folder's ``index.html``.
+
+    The fragment goes right after the page's header (``</header>``, else the ``</h1>``);
+    returns False, leaving the page as it is, when there is no page, nothing to add, or
+    no such place in it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> add_to_index(tempfile.mkdtemp())
+    False
+    """
+    page = Path(folder) / "index.html"
+    fragment = index_fragment(folder)
+    if not fragment or not page.is_file():
+        return False
+    text = page.read_text(encoding="utf-8")
+    for mark in ("</header>", "</h1>"):
+        if mark in text:
+            head, tail = text.split(mark, 1)
+            page.write_text(f"{head}{mark}\n{fragment}\n{tail}", encoding="utf-8")
+            return True
+    return False
 
 
 _PAGE = """<!DOCTYPE html>
