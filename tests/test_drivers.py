@@ -856,3 +856,48 @@ def test_speed_effect_buckets_and_curve():
     assert curve["estimate"].iloc[0] > curve["estimate"].iloc[-1]
     flat = data.assign(frt=np.where(data.index % 2 == 0, 0.5, 30.0))
     assert speed_effect(flat, "frt", min_class=10)[1] is None  # two values: no curve
+
+
+# ------------------------------------------------------------------ speed-ups, same numbers
+
+
+def test_map_distinct_is_series_map():
+    from csat_toolkit.drivers.frame import _level_name, _map_distinct
+
+    def blank(v):
+        return isinstance(v, str) and not v.strip()
+
+    cases = [pd.Series([1.0, -0.0, 2.5, 0.0, np.nan, 1.0], name="x", index=[5, 4, 3, 2, 1, 0]),
+             pd.Series(["a", "b", " ", "a"], dtype=object),
+             pd.Series(["a", None, 1, True, 1.0], dtype=object),  # 1 and True stay apart
+             pd.Series([1, 2, 3]), pd.Series([], dtype=float), pd.Series([True, False])]
+    for values in cases:
+        for func in (_level_name, blank):
+            pd.testing.assert_series_equal(_map_distinct(values, func), values.map(func))
+    assert _map_distinct(cases[2], _level_name).tolist() == ["a", "None", "1", "True", "1"]
+
+
+def test_average_marginal_effects_equal_setting_every_row_to_each_level():
+    rng = np.random.default_rng(6)
+    n = 600
+    df = pd.DataFrame({"contacts": rng.integers(1, 5, n),
+                       "channel": rng.choice(["chat", "email", "phone"], n),
+                       "reopened": rng.integers(0, 2, n)})
+    eta = 1.0 - 0.5 * (df["contacts"] - 1) + np.where(df["channel"] == "phone", -0.9, 0.2)
+    df["satisfied"] = (rng.random(n) < 1 / (1 + np.exp(-eta - 0.4 * df["reopened"]))).astype(int)
+    frame = driver_frame(df, "satisfied", ["contacts", "channel", "reopened"],
+                         reference={"channel": "chat"})
+    m = fit_drivers(frame)
+    x = np.asarray(m.fit.model.exog, dtype=float)
+    beta = np.asarray(m.fit.params, dtype=float)
+    names = list(m.fit.model.exog_names)
+    for row in m.table.itertuples():
+        if row.term == "per unit":
+            continue
+        group = [i for i, name in enumerate(names) if name.startswith(
+            "x1[" if row.driver == "channel" else "x2")]
+        one, zero = x.copy(), x.copy()
+        one[:, group] = zero[:, group] = 0.0
+        one[:, names.index("x1[T.%s]" % row.term) if row.driver == "channel" else group[0]] = 1.0
+        expected = 100 * np.mean(1 / (1 + np.exp(-one @ beta)) - 1 / (1 + np.exp(-zero @ beta)))
+        assert row.ame == pytest.approx(expected, abs=1e-10)

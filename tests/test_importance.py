@@ -733,3 +733,79 @@ def test_top_driver_card_reads_the_largest_driver():
                               f"R² = {result.r2:.3f}, n=300")
     assert card["sentence"] == result.summary({"frt": "first response time"})
     assert top_driver_card(result)["label"] == "Top driver: frt"
+
+
+# ------------------------------------------------------------------ bootstrap speed-up
+
+
+def test_each_replicate_is_the_regression_on_its_own_resample():
+    # The seeded draws in their documented order (the point estimate's noise column, then
+    # per replicate the resample and its noise column): replicate b's R² is the OLS R² on
+    # resample b, whatever way the replicates are computed.
+    rng = np.random.default_rng(8)
+    n = 120
+    x = rng.normal(size=(n, 2))
+    frame = pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "y": x @ [1.0, 0.5] + rng.normal(size=n)})
+    result = relative_importance(frame, "y", ["a", "b"], n_boot=5, seed=3)
+    draws = np.random.default_rng(3)
+    draws.standard_normal(n)  # the point estimate's noise predictor
+    for b in range(5):
+        rows = draws.integers(0, n, n)
+        noise = draws.standard_normal(n)
+        sample = frame.iloc[rows]
+        assert result.replicates["R²"][b] == pytest.approx(
+            _ols_r2(sample, "y", ["a", "b"]), abs=1e-12)
+        with_noise = sample.assign(noise=noise[rows])  # a noise value per original row
+        full = _ols_r2(with_noise, "y", ["a", "b", "noise"])
+        assert (result.replicates["noise predictor"][b]
+                + result.replicates["with noise: a"][b]
+                + result.replicates["with noise: b"][b]) == pytest.approx(full, abs=1e-12)
+
+
+def test_chunking_of_the_bootstrap_changes_nothing(monkeypatch):
+    import csat_toolkit.drivers.importance as module
+
+    rng = np.random.default_rng(2)
+    n = 400
+    level = rng.integers(0, 4, n)
+    frame = pd.DataFrame({"x": rng.normal(size=n), "l1": (level == 1) * 1.0,
+                          "l2": (level == 2) * 1.0, "l3": (level == 3) * 1.0,
+                          "w": rng.integers(1, 4, n) * 1.0})
+    frame["y"] = frame["x"] + frame["l2"] + rng.normal(size=n)
+    drivers = {"x": ["x"], "level": ["l1", "l2", "l3"]}
+    whole = relative_importance(frame, "y", drivers, weights="w", n_boot=40, seed=5)
+    monkeypatch.setattr(module, "_BUDGET", 2 * n * 7)  # chunks of 7 replicates, row blocks of 2
+    chunked = relative_importance(frame, "y", drivers, weights="w", n_boot=40, seed=5)
+    pd.testing.assert_frame_equal(chunked.replicates, whole.replicates, rtol=1e-12, atol=1e-14)
+    pd.testing.assert_frame_equal(chunked.table, whole.table, rtol=1e-12, atol=1e-14)
+
+
+def test_resampled_covariances_are_weighted_covariances():
+    from csat_toolkit.drivers.importance import _resampled_covariances
+
+    rng = np.random.default_rng(4)
+    fixed = rng.normal(size=(50, 3))
+    counts = rng.integers(0, 3, size=(4, 50)) * rng.uniform(0.5, 2, 50)
+    draws = rng.normal(size=(4, 50))
+    covs = _resampled_covariances(fixed, counts, draws, 1)
+    assert covs.shape == (4, 4, 4)
+    for b in range(4):
+        columns = np.column_stack([fixed[:, 0], draws[b], fixed[:, 1], fixed[:, 2]])
+        expected = np.cov(columns, rowvar=False, aweights=counts[b], bias=True)
+        assert_allclose(covs[b], expected, atol=1e-12)
+    assert_allclose(_resampled_covariances(fixed, counts, None, None)[2],
+                    np.cov(fixed, rowvar=False, aweights=counts[2], bias=True), atol=1e-12)
+
+
+def test_the_widest_player_first_gives_the_same_subsets():
+    # The elimination tree decides the widest group first and maps the bits back.
+    rng = np.random.default_rng(12)
+    X = rng.normal(size=(400, 7))
+    y = X @ [0.3, 0.0, 0.5, -0.2, 0.1, 0.4, 0.2] + rng.normal(size=400)
+    C = weighted_corr(np.column_stack([X, y]))
+    groups = [[0], [1, 2, 3, 4], [5], [6]]
+    schur = r2_all_subsets(C, groups)
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(7)]).assign(y=y)
+    for mask in range(16):
+        cols = [f"x{j}" for i, g in enumerate(groups) if mask >> i & 1 for j in g]
+        assert schur[mask] == pytest.approx(_ols_r2(frame, "y", cols), abs=1e-12)
