@@ -1,4 +1,5 @@
-"""Command line: ``csat-toolkit run | validate | init-config | sample-data | notebooks | plan``.
+"""Command line: ``csat-toolkit run | validate | init-config | sample-data | notebooks | plan |
+rake | reliability``.
 
 Exit codes: 0 success, 1 a notebook failed or ran over its time limit, 2 bad input or
 usage (the message says what to do; no traceback).
@@ -82,6 +83,36 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--promoters", type=float, default=50.0, help="expected %% promoters (nps)")
     plan.add_argument("--detractors", type=float, default=50.0, help="expected %% detractors (nps)")
     plan.add_argument("--sd", type=float, help="standard deviation of the scores (csat_mean, ces)")
+    rake = sub.add_parser(
+        "rake", help="reweight the answers to known population margins (raking)",
+        description="Load the answers as validate does, rake their weights to the margins "
+                    "(iterative proportional fitting) and write the answers with the raked "
+                    "'weight' column, which every report then uses.")
+    rake.add_argument("file", help="the responses file")
+    rake.add_argument("--margins", required=True, metavar="YAML",
+                      help="{column: {level: population count or share}}, one entry per margin")
+    rake.add_argument("--config", help="YAML config whose parameters give the loading options")
+    rake.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
+                      help="loading option, e.g. -p survey=csat")
+    rake.add_argument("--design-weight", metavar="COLUMN", help="column of starting weights")
+    rake.add_argument("--cap", type=float, help="trim weights at this multiple of the mean")
+    rake.add_argument("--floor", type=float, help="raise weights to this multiple of the mean")
+    rake.add_argument("--out", metavar="CSV",
+                      help="where to write the raked answers (default: FILE_raked.csv)")
+
+    reliability = sub.add_parser(
+        "reliability", help="Cronbach's alpha of several items, and their index",
+        description="Cronbach's alpha with Feldt's interval, item-total correlations, alpha "
+                    "if an item is dropped, and the items' index (their mean) with its "
+                    "interval.")
+    reliability.add_argument("file", help="CSV, Parquet or Excel file, one row per respondent")
+    reliability.add_argument("--items", nargs="+", required=True, metavar="COLUMN",
+                             help="the item columns (at least two)")
+    reliability.add_argument("--scale", nargs=2, type=float, metavar=("LOW", "HIGH"),
+                             help="the items' scale, to show the index on 0-100")
+    reliability.add_argument("--conf", type=float, default=0.95, help="confidence level")
+    reliability.add_argument("--pairwise", action="store_true",
+                             help="keep respondents who skipped an item (pairwise covariances)")
     return parser
 
 
@@ -102,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return {"run": _run, "validate": _validate, "init-config": _init_config,
-                "sample-data": _sample, "notebooks": _notebooks, "plan": _plan}[args.command](args)
+                "sample-data": _sample, "notebooks": _notebooks, "plan": _plan, "rake": _rake,
+                "reliability": _reliability}[args.command](args)
     except CsatToolkitError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -233,6 +265,59 @@ def _plan(args) -> int:
                   promoters=args.promoters, detractors=args.detractors, sd=args.sd,
                   population=args.population)
     print(result.sentence())
+    return 0
+
+
+def _rake(args) -> int:
+    from .core.followup import to_safe_csv
+    from .core.weighting import rake
+    from .io.responses import load_responses_from_params, read_config
+    from .report.runner import check_config, config_parameters, route_reading_options
+
+    config = read_config(args.config) if args.config else {}
+    check_config(config, f"the config {args.config}")
+    params = config_parameters(config) | _params(args.param)
+    params = route_reading_options(params, {"load_options": {}}, where="rake")
+    loaded = load_responses_from_params({**params, "responses_path": args.file})
+    print(loaded.summary())
+    raked = rake(loaded.data, _margins(args.margins), design_weight=args.design_weight,
+                 cap=args.cap, floor=args.floor)
+    print(raked.summary())
+    print(raked.margins.round(2).to_string(index=False))
+    out = Path(args.out) if args.out else Path(args.file).with_name(
+        Path(args.file).stem + "_raked.csv")
+    to_safe_csv(raked.data.dropna(axis=1, how="all"), out)  # no empty date column
+    print(f"Raked answers written to {out}: point responses_path at it; every report "
+          "weights by its 'weight' column.")
+    if len(raked.rejected):
+        aside = to_safe_csv(raked.rejected, out.with_name(out.stem + "_set_aside.csv"))
+        print(f"{len(raked.rejected):,} answers set aside, with the reason: {aside}")
+    return 0
+
+
+def _margins(path: str) -> dict:
+    from .errors import ParameterError
+    from .io.responses import read_config
+
+    margins = read_config(path)
+    if not isinstance(margins, dict) or not all(isinstance(v, dict) for v in margins.values()):
+        raise ParameterError(
+            f"{path} must map each margin column to its levels' population counts or "
+            "shares, e.g. region: {EU: 4200, US: 3100}.")
+    return margins
+
+
+def _reliability(args) -> int:
+    from .core.reliability import cronbach_alpha, index_score
+    from .io.reading import _read_source
+
+    data, _, _ = _read_source(args.file, encoding="utf-8-sig", sep=None, sheet=None)
+    check = cronbach_alpha(data, args.items, conf=args.conf,
+                           missing="pairwise" if args.pairwise else "listwise")
+    print(check.summary())
+    print(check.items.round(3).to_string(index=False))
+    scale = tuple(args.scale) if args.scale else None
+    print(index_score(data, args.items, scale=scale, conf=args.conf).summary())
     return 0
 
 
