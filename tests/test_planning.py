@@ -24,6 +24,7 @@ Sources
 """
 from __future__ import annotations
 
+import html
 import math
 
 import pandas as pd
@@ -295,3 +296,20 @@ def test_metrics_notebook_shows_what_the_answers_can_detect(page_run):
     csat = [f for f in run.headline["findings"] if f.startswith("CSAT: with about")]
     assert csat and "month-to-month changes smaller than" in csat[0]
     assert not run.warnings and not run.stderr
+
+
+@pytest.mark.parametrize("kwargs,header,cell", [
+    ({"margin": 3}, "Margin of error (points)", ">1,068<"),
+    ({"n": 400}, "Margin of error (points)", ">4.9<"),
+    ({"n": 400, "detect": True}, "Smallest detectable change (points)", ">9.8<"),
+    ({"change": 5}, "Change (points)", ">1,565<"),
+    ({"n": 400, "change": 5}, "Power (%)", ">29<"),
+])
+def test_plan_shows_in_jupyter(kwargs, header, cell):
+    # CSAT at 50%: 1,068 answers for +-3 points (z^2 0.25 / 0.03^2 = 1067.1); 400 answers:
+    # +-1.96 sqrt(0.25 / 400) = 4.9 points; the rest as the sentence says.
+    result = plan("csat", **kwargs)
+    out = result._repr_html_()
+    assert html.escape(result.sentence()) in out and result.summary() == result.sentence()
+    assert f">{header}<" in out and cell in out and ">CSAT<" in out
+    assert result.table.columns[0] == "Metric"

@@ -20,6 +20,8 @@ checked against their definitions computed directly from the rows.
 """
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -156,3 +158,18 @@ def test_errors(call, error, message):
                        "gap": [1, None, None, None]})
     with pytest.raises(error, match=message):
         call(df)
+
+
+def test_results_show_in_jupyter():
+    # Item names come from the data: a column named like markup stays text.
+    df = pd.DataFrame({"q1": [1, 2, 3, 4, 5], "q2": [1, 3, 3, 4, 5], "<i>q3</i>": [2, 2, 3, 5, 4]})
+    alpha = cronbach_alpha(df, ["q1", "q2", "<i>q3</i>"])
+    out = alpha._repr_html_()
+    assert html.escape(alpha.summary()) in out
+    assert ">Alpha if dropped<" in out and ">Item<" in out
+    assert "&lt;i&gt;q3&lt;/i&gt;" in out and "<i>q3" not in out
+    assert "Method: Cronbach&#x27;s alpha with Feldt&#x27;s interval; listwise deletion" in out
+    index = index_score(df, ["q1", "q2"], scale=(1, 5))
+    out = index._repr_html_()
+    assert html.escape(index.summary()) in out and ">95% CI<" in out
+    assert "Method: mean of the items per respondent; t interval" in out

@@ -22,6 +22,8 @@ is checked by hand and by its invariants.
 """
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -189,7 +191,11 @@ def test_rows_that_cannot_be_raked_are_set_aside_with_reasons():
         "e": "design weight (w) missing or not positive",
         "g": "region level has a population share of 0",
     }
-    assert "4 rows set aside" in raked.summary()
+    assert raked.summary().endswith(
+        " 4 rows set aside: no region value (a raking margin) 1, region value not in the "
+        "raking margins 1, design weight (w) missing or not positive 1, region level has a "
+        "population share of 0 1.")
+    assert ".rejected" not in raked.summary()
     assert df["region"].tolist()[0] == "EU" and "weight" not in df  # input unchanged
 
 
@@ -287,3 +293,15 @@ def test_raking_meets_feasible_margins(seed, k1, k2):
     raked = rake(df, margins, design_weight="dw", max_iter=500)
     assert raked.converged and raked.max_error < 1e-7
     assert (raked.data["weight"] > 0).all() and raked.data["weight"].mean() == pytest.approx(1)
+
+
+def test_rake_result_shows_in_jupyter():
+    # _repr_html_: the summary, the margins table under readable headers, the method; data
+    # text (a level named like markup) escaped.
+    df = pd.DataFrame({"region": ["<b>EU</b>"] * 6 + ["US"] * 2})
+    raked = rake(df, {"region": {"<b>EU</b>": 50, "US": 50}})
+    out = raked._repr_html_()
+    assert html.escape(raked.summary()) in out
+    assert ">Target (%)<" in out and ">Raked (%)<" in out
+    assert "&lt;b&gt;EU&lt;/b&gt;" in out and "<b>EU" not in out
+    assert "Method: Raking (iterative proportional fitting) to the margins" in out

@@ -19,6 +19,7 @@ import hashlib
 import html
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,7 +30,7 @@ from .metrics import METRICS
 from .text import format_level
 
 __all__ = ["TableView", "people_table", "column_label", "format_p_cell", "MISSING",
-           "SIGNIFICANT_MARK", "SMALL_MARK", "TABLE_CSS"]
+           "SIGNIFICANT_MARK", "SMALL_MARK", "TABLE_CSS", "result_html", "RESULT_CSS"]
 
 #: What a missing cell shows (an en dash).
 MISSING = "\u2013"
@@ -573,3 +574,73 @@ def _marks(shown: pd.DataFrame, flags: dict, data: pd.DataFrame,
             legend.append(f"{mark} fewer than "
                           + (f"{min_n:,} answers" if min_n is not None else "min_n answers"))
     return shown, legend
+
+
+# ----------------------------------------------------------------------------- results
+
+#: The result block's CSS, scoped to ``.ct-result`` (with :data:`TABLE_CSS`, no external file).
+RESULT_CSS = (
+    ".ct-result{max-width:60em;line-height:1.45}.ct-result p{margin:.35em 0}"
+    ".ct-result .ct-summary{font-size:14px}.ct-result .ct-method{font-size:12px;opacity:.8}"
+    ".ct-result .ct-warnings{border-left:3px solid #E69F00;padding:.1em .7em;margin:.5em 0}"
+    ".ct-result .ct-notes-list{font-size:12px;opacity:.85}"
+    ".ct-result ul{margin:.2em 0 .4em 1.2em;padding:0}"
+)
+
+
+def result_html(summary: str | Sequence[str], table: pd.DataFrame | TableView | None, *,
+                method: str | None = None, warnings: Sequence[str] = (),
+                notes: Sequence[str] = (), conf: float | None = None, min_n: int | None = None,
+                title: str | None = None, max_rows: int = 10) -> str:
+    """A result object's HTML for JupyterLab (``_repr_html_``): what the report shows.
+
+    The summary sentence(s), the main table formatted by :func:`people_table` (folded after
+    ``max_rows`` rows), the method (left out when the table's footnote already names it),
+    the warnings and any notes, as one self-contained fragment with every text escaped.
+
+    Parameters
+    ----------
+    summary : str or list of str
+        The result's sentence(s), one paragraph each.
+    table : DataFrame, TableView or None
+        The main table (None: sentences only).
+    method : str, optional
+        How the numbers were computed, said under the table.
+    warnings, notes : list of str
+        Warnings (shown marked) and other notes (assumptions, what was skipped).
+    conf, min_n, title, max_rows
+        Passed to :func:`people_table`.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"channel": ["<b>chat</b>"], "n": [120], "estimate": [81.25],
+    ...                   "ci_low": [73.4], "ci_high": [87.2], "method": "Wilson score"})
+    >>> out = result_html("CSAT 81.2% in chat.", t, method="Wilson score",
+    ...                   warnings=["Few answers in May."])
+    >>> "&lt;b&gt;chat&lt;/b&gt;" in out, out.count("Wilson score"), "Few answers in May." in out
+    (True, 1, True)
+    """
+    sentences = [summary] if isinstance(summary, str) else list(summary)
+    parts = [f'<div class="ct-result"><style>{RESULT_CSS}</style>']
+    parts += [f'<p class="ct-summary">{html.escape(str(s))}</p>' for s in sentences if s]
+    footnotes: tuple = ()
+    if table is not None:
+        view = table if isinstance(table, TableView) else people_table(
+            table, max_rows=max_rows, title=title, conf=conf, min_n=min_n)
+        footnotes = view.footnotes
+        parts.append(view.to_html())
+    if method and f"Method: {method}" not in footnotes:
+        parts.append(f'<p class="ct-method">Method: {html.escape(str(method))}</p>')
+    for label, items, css in (("Warning", warnings, "ct-warnings"), ("Note", notes,
+                                                                      "ct-notes-list")):
+        items = [str(i) for i in dict.fromkeys(items or ()) if str(i).strip()]
+        if items:
+            heading = f"{label}s" if len(items) > 1 else label
+            parts.append(f'<div class="{css}"><strong>{heading}</strong><ul>'
+                         + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul></div>")
+    parts.append("</div>")
+    return "".join(parts)

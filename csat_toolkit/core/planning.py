@@ -46,6 +46,7 @@ from scipy import optimize
 from scipy import stats as _st
 
 from ..errors import ParameterError
+from .display import result_html
 from .metrics import get_metric, metric_table
 from .stats import nps_variance
 
@@ -121,6 +122,30 @@ class Plan:
                     f"{groups} ({self.assumptions}).")
         return (f"{label}: with {groups}, a change of {self.exact:.1f} {self.unit} is detected "
                 f"with {self.value:.0%} power ({self.assumptions}).")
+
+    def summary(self) -> str:
+        """The answer in one sentence (as :meth:`sentence`)."""
+        return self.sentence()
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The answer as a one-row table: answers, then the margin, change or power."""
+        unit = " (points)" if self.unit == "points" else " (scale units)"
+        row = {"Metric": get_metric(self.metric).label.split(" (")[0], "Answers": self.n}
+        if self.n2 is not None and self.n2 != self.n:
+            row["Answers (second group)"] = self.n2
+        if self.question in ("answers for margin", "margin of n"):
+            row["Margin of error" + unit] = round(self.value, 1)
+        elif self.question == "detectable change":
+            row["Smallest detectable change" + unit] = round(self.value, 1)
+        else:
+            row["Change" + unit] = round(self.exact, 1)
+            if self.question == "power":
+                row["Power (%)"] = round(100 * self.value, 0)
+        return pd.DataFrame([row])
+
+    def _repr_html_(self) -> str:
+        return result_html(self.sentence(), self.table)
 
 
 # --- precision -------------------------------------------------------------------------

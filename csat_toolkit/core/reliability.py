@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from ..errors import DataError, ParameterError, require_columns, show_values
+from .display import result_html
 from .stats import mean_interval
 
 __all__ = ["cronbach_alpha", "feldt_interval", "ReliabilityResult", "index_score", "IndexResult"]
@@ -102,6 +103,11 @@ class ReliabilityResult:
         if len(self.rejected):
             text += f" {len(self.rejected):,} respondents without every item set aside."
         return text
+
+    def _repr_html_(self) -> str:
+        method = (f"Cronbach's alpha with Feldt's interval; {self.missing} deletion of "
+                  "missing answers")
+        return result_html(self.summary(), self.items, method=method, conf=self.conf)
 
 
 def feldt_interval(alpha: float, n: int, k: int, *, conf: float = 0.95) -> tuple[float, float]:
@@ -221,6 +227,9 @@ class IndexResult:
         return (f"Index {row['estimate']:.1f}{unit} ({row['conf']:.0%} CI {row['ci_low']:.1f}-"
                 f"{row['ci_high']:.1f}, n = {int(row['n']):,} respondents; the mean of "
                 f"{int(row['items'])} items).")
+
+    def _repr_html_(self) -> str:
+        return result_html(self.summary(), self.table)
 
 
 def index_score(data: pd.DataFrame, items: Sequence[str], *, scale: tuple[float, float] | None = None,

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, ParameterError, require_columns, show_values
+from .display import result_html
 
 __all__ = ["rake", "RakeResult", "weight_summary", "design_effect"]
 
@@ -125,8 +126,14 @@ class RakeResult:
                      f"effective n {raked['n_eff']:,.1f} -> {trimmed['n_eff']:,.1f}, margins off "
                      f"by at most {trimmed['max_error']:.2f} points.")
         if len(self.rejected):
-            text += f" {len(self.rejected):,} rows set aside (see .rejected)."
+            reasons = self.rejected["reason"].value_counts()
+            text += (f" {len(self.rejected):,} rows set aside: "
+                     + ", ".join(f"{r} {n:,}" for r, n in reasons.items()) + ".")
         return text
+
+    def _repr_html_(self) -> str:
+        return result_html(self.summary(), self.margins,
+                           method="Raking (iterative proportional fitting) to the margins")
 
 
 def design_effect(weights) -> float:
