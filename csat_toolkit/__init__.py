@@ -11,15 +11,21 @@ The package is laid out in layers (``docs/design-notes.md``, "Layers"): ``errors
 import sys as _sys
 
 from . import core, drivers, errors, io, ops, report, revenue, trends
-from .core import (asof, benchmarks, comparisons, followup, metrics, scales, stats, tally,
-                   text)
+from .core import (asof, benchmarks, comparisons, display, followup, metrics, planning,
+                   reliability, scales, stats, tally, text, weighting)
 from .core.asof import ReportDate, report_date
 from .core.benchmarks import compare_to_benchmark, load_benchmarks
 from .core.comparisons import compare, compare_periods
+from .core.display import TableView, people_table, result_html
 from .core.followup import followup_queue, to_safe_csv
 from .core.metrics import ces, csat, metric_table, nps, pmf, score_distribution
+from .core.planning import (Plan, answers_for_change, answers_needed, comparison_power,
+                            detectable_change, margin_of_error, plan)
+from .core.reliability import (IndexResult, ReliabilityResult, cronbach_alpha, feldt_interval,
+                               index_score)
 from .core.scales import Scale, get_scale
 from .core.tally import tally  # noqa: F811  (the function; the module is core.tally)
+from .core.weighting import RakeResult, design_effect, rake, weight_summary
 from .drivers import agents, importance, nonresponse, priorities
 from .errors import CsatToolkitError, DataError, ParameterError
 from .io import sample, tables
@@ -54,5 +60,9 @@ __all__ = [
     "read_config", "read_export", "report_date", "scales", "score_distribution", "stats", "tally", "text",
     "to_safe_csv", "followup", "report", "trends", "forecast", "waves", "agents",
     "businesshours", "drivers", "importance", "nonresponse", "ops", "priorities", "revenue",
-    "survival", "tables", "sample", "asof",
+    "survival", "tables", "sample", "asof", "display", "planning", "reliability", "weighting",
+    "TableView", "people_table", "result_html", "Plan", "answers_for_change", "answers_needed",
+    "comparison_power", "detectable_change", "margin_of_error", "plan", "IndexResult",
+    "ReliabilityResult", "cronbach_alpha", "feldt_interval", "index_score", "RakeResult",
+    "design_effect", "rake", "weight_summary",
 ]

@@ -355,3 +355,39 @@ def sample_tables():
                                "reference": [pd.NaT, pd.Period("2023Q1", "Q")],
                                "estimate": [25.3, 20.1], "significant": [False, False]}),
     }
+
+
+# --- result_html (a result's _repr_html_; added with issue 13's JupyterLab item) ---------
+
+
+def test_result_html_shows_summary_table_method_warnings_escaped():
+    from csat_toolkit.core.display import result_html
+
+    table = pd.DataFrame({"channel": ["<script>x()</script>"], "n": [120], "estimate": [81.25],
+                          "ci_low": [73.4], "ci_high": [87.2], "method": "Wilson score"})
+    out = result_html(["CSAT 81.2% in <chat>.", ""], table, method="Wilson score",
+                      warnings=["Few <b>answers</b>.", "Few <b>answers</b>."],
+                      notes=["Assumes & more."])
+    assert "<p class=\"ct-summary\">CSAT 81.2% in &lt;chat&gt;.</p>" in out
+    assert out.count("<p class=\"ct-summary\">") == 1  # empty sentences are left out
+    assert ">Channel<" in out and ">95% CI<" in out and ">73.4 to 87.2<" in out
+    assert "&lt;script&gt;x()&lt;/script&gt;" in out and "<script>" not in out
+    assert out.count("Wilson score") == 1  # said once: the table's footnote names it
+    assert "<strong>Warning</strong><ul><li>Few &lt;b&gt;answers&lt;/b&gt;.</li></ul>" in out
+    assert "<strong>Note</strong><ul><li>Assumes &amp; more.</li></ul>" in out
+
+
+def test_result_html_without_a_table_and_with_a_view():
+    from csat_toolkit.core.display import result_html
+
+    out = result_html("Nothing to show.", None, method="Exact <test>")
+    assert "<table" not in out and "Method: Exact &lt;test&gt;" in out
+    view = people_table(pd.DataFrame({"n": [5]}), title="Answers")
+    assert view.to_html() in result_html("s", view)
+
+
+def test_people_table_is_exported():
+    import csat_toolkit as ct
+
+    assert ct.people_table is people_table and ct.core.people_table is people_table
+    assert ct.result_html is ct.core.display.result_html

@@ -313,3 +313,11 @@ def test_plan_shows_in_jupyter(kwargs, header, cell):
     assert html.escape(result.sentence()) in out and result.summary() == result.sentence()
     assert f">{header}<" in out and cell in out and ">CSAT<" in out
     assert result.table.columns[0] == "Metric"
+
+
+def test_planning_is_exported():
+    import csat_toolkit as ct
+
+    assert (ct.plan, ct.answers_needed, ct.margin_of_error) == (plan, answers_needed, margin_of_error)
+    assert ct.core.detectable_change is detectable_change and ct.Plan is ct.planning.Plan
+    assert ct.answers_for_change is answers_for_change and ct.comparison_power is comparison_power

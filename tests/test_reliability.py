@@ -173,3 +173,11 @@ def test_results_show_in_jupyter():
     out = index._repr_html_()
     assert html.escape(index.summary()) in out and ">95% CI<" in out
     assert "Method: mean of the items per respondent; t interval" in out
+
+
+def test_reliability_is_exported():
+    import csat_toolkit as ct
+
+    assert (ct.cronbach_alpha, ct.index_score, ct.feldt_interval) == (
+        cronbach_alpha, index_score, feldt_interval)
+    assert ct.core.cronbach_alpha is cronbach_alpha and ct.reliability.IndexResult is ct.IndexResult

@@ -305,3 +305,8 @@ def test_rake_result_shows_in_jupyter():
     assert ">Target (%)<" in out and ">Raked (%)<" in out
     assert "&lt;b&gt;EU&lt;/b&gt;" in out and "<b>EU" not in out
     assert "Method: Raking (iterative proportional fitting) to the margins" in out
+
+
+def test_raking_is_exported():
+    assert ct.rake is rake and ct.core.rake is rake and ct.weighting.design_effect is design_effect
+    assert ct.RakeResult is ct.core.weighting.RakeResult and ct.weight_summary is weight_summary
