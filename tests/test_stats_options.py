@@ -15,11 +15,25 @@ Sources
          ``tests/testthat/test-ch4.R``), ``perondi_2004 = rbind(c(7, 27), c(1, 33))``:
          ``AgrestiCaffo_CI_2x2``: estimate 0.1765, 95% CI 0.0116 to 0.3217;
          ``Newcombe_hybrid_score_CI_2x2``: 0.0189 to 0.3404; ``Wald_CI_2x2``: 0.0292 to 0.3238.
-[ROCKS]  The iterative score interval for NPS (Tago; Rocks 2016, R package ``NPS``,
-         ``nps_test(test = "iterative")``). No published numeric output of it could be
-         found (the package's tests have none, the paper is not at hand): it is checked
+[ROCKS]  The iterative score interval for NPS (Rocks 2016, R package ``NPS``,
+         ``nps_test(test = "iterative")``; brendan-r/NPS ``R/nps_interval_estimators.R``,
+         commented "Here's Tago"). Neither the package (its tests print no interval) nor
+         the stored copy of the paper (https://ar5iv.labs.arxiv.org/html/1601.07235; only
+         its opening is readable here) gave a worked numeric example. It is checked
          against its definition (the score statistic equals +-z at the ends, the
-         restricted shares maximise the likelihood) and a case solved by hand.
+         restricted shares maximise the likelihood), a case solved by hand, and [TANGO].
+[TANGO]  That code is, term for term, Tango's asymptotic score interval for the
+         difference of two paired proportions (Tango 1998, Statistics in Medicine 17,
+         891-908): a paired 2x2 table with discordant cells n12, n21 and N pairs is a
+         trinomial (n12, n11 + n22, n21) whose difference (n12 - n21) / N is an NPS with
+         promoters = n12, passives = n11 + n22, detractors = n21. Published values:
+         Fagerland, Lydersen & Laake (2017), chapter 8, R package ``contingencytables``
+         (ocbe-uio/contingencytables, ``tests/testthat/test-ch8.R``, commit b1fde68),
+         ``Tango_asymptotic_score_CI_paired_2x2``:
+         ``cavo_2012 = rbind(c(59, 6), c(16, 80))``: "estimate = -0.0621 (95% CI -0.1240
+         to -0.0054)"; ``matrix(c(0, 0, 3, 0), 2)`` (n12 = 3): "1.0000 (95% CI -0.1230 to
+         1.0000)"; ``matrix(c(0, 3, 0, 0), 2)`` (n21 = 3): "-1.0000 (95% CI -1.0000 to
+         0.1230)".
 """
 from __future__ import annotations
 
@@ -208,6 +222,26 @@ def test_nps_score_interval_ends_and_empty():
     low, high = nps_interval(np.array([0, 5]), np.array([0, 5]), np.array([0, 5]),
                              method="score")
     assert np.isnan(low[0]) and np.isnan(high[0]) and low[1] == pytest.approx(-high[1])
+
+
+# [TANGO] (promoters, passives, detractors) -> the published 95% interval, 4 decimals
+_TANGO = [((6, 59 + 80, 16), (-0.1240, -0.0054)),  # cavo_2012
+          ((3, 0, 0), (-0.1230, 1.0)),
+          ((0, 0, 3), (-1.0, 0.1230))]
+
+
+@pytest.mark.parametrize("counts,expected", _TANGO)
+def test_nps_score_interval_matches_published_tango(counts, expected):
+    low, high = nps_interval(*counts, method="score")
+    assert (round(low, 4), round(high, 4)) == expected
+
+
+def test_nps_table_score_interval_matches_published_tango():
+    # [TANGO] cavo_2012 as 161 answers: 6 promoters, 139 passives, 16 detractors
+    df = pd.DataFrame({"score": [10] * 6 + [8] * 139 + [2] * 16})
+    row = ct.nps(df, method="score").iloc[0]
+    assert round(row["estimate"], 2) == -6.21
+    assert (round(row["ci_low"], 2), round(row["ci_high"], 2)) == (-12.40, -0.54)
 
 
 @settings(max_examples=200)
