@@ -9,7 +9,8 @@ References
   inference. JASA 22, 209-212.
 - Rocks, B. (2016). Interval estimation for the "Net Promoter Score". The American
   Statistician 70(4), 365-372; R package ``NPS`` (CRAN).
-- Tago, in Rocks (2016): the iterative score interval for NPS (R ``NPS``'s ``iterative``).
+- Tango (1998), Statistics in Medicine 17:891-908, as used by Rocks (2016): the iterative score
+  interval for NPS (R ``NPS``'s ``iterative``; reproduces ``contingencytables``' values).
 - Brown, L. D., Cai, T. T. and DasGupta, A. (2001). Interval estimation for a binomial
   proportion. Statistical Science 16(2), 101-133 (Jeffreys, Clopper-Pearson).
 - Agresti, A. and Caffo, B. (2000). Simple and effective confidence intervals for
@@ -262,7 +263,7 @@ def nps_interval(
     close to nominal for small samples and extreme scores; ``wald`` uses the raw
     counts. Counts may be non-integer (weighted data scaled to the effective n).
 
-    ``score``: the iterative score interval (Tago's method in Rocks 2016, R ``NPS``'s
+    ``score``: the iterative score interval (Tango's 1998 paired-difference score interval as Rocks 2016 uses it, R ``NPS``'s
     ``nps_test(test = "iterative")``): the NPS values ``u`` whose score statistic
     ``(P - D - n u) / sqrt(n (2 q(u) + u (1 - u)))`` lies within ``+-z``, where ``q(u)`` is
     the detractor share that maximises the multinomial likelihood given NPS ``u`` (the
