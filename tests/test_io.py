@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
+import html
 import json
 from pathlib import Path
 
@@ -398,6 +400,19 @@ def test_summary_and_repr():
     assert repr(loaded) == "LoadResult(source='DataFrame', read=1225, used=1200, set_aside=25, notes=1)"
     assert list(loaded.report()["item"]) == ["rows read", "rows used", "set aside: missing score",
                                              "set aside: score outside the scale"]
+
+
+def test_load_result_shows_in_jupyter():
+    # The accounting table under readable headers, the summary and the notes; a file
+    # name from the user (here a DataFrame's label) and the notes are escaped.
+    loaded = load_responses(frame(score=["5", "4", None]))
+    out = loaded._repr_html_()
+    assert html.escape(loaded.summary()) in out
+    assert ">Item<" in out and ">Rows<" in out and ">set aside: missing score<" in out
+    assert all(html.escape(note) in out for note in loaded.notes) and "Note" in out
+    marked = dataclasses.replace(loaded, source="<img src=x onerror=alert(1)>.csv")
+    out = marked._repr_html_()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in out and "<img" not in out
 
 
 def test_strict_raises_with_counts_and_examples():

@@ -1,4 +1,6 @@
 """Tickets: loading with row accounting, joining to answers, durations."""
+import html
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -116,6 +118,15 @@ def test_join_counts_every_answer():
     assert joined.matched["channel"].tolist() == ["chat", "chat"]
     prefixed = join_answers(answers, tickets, prefix="ticket_")
     assert prefixed.matched["ticket_channel"].tolist() == ["email", "email"]
+
+
+def test_join_result_shows_in_jupyter():
+    answers = pd.DataFrame({"response_id": [1, 2], "<b>id</b>": ["T1", "T9"]})
+    joined = join_answers(answers, pd.DataFrame({"<b>id</b>": ["T1"]}), on="<b>id</b>")
+    out = joined._repr_html_()
+    assert "1 of 2 answers (50.0%) matched a row by &lt;b&gt;id&lt;/b&gt;" in out
+    assert ">Item<" in out and ">Rows<" in out and ">&lt;b&gt;id&lt;/b&gt; not found<" in out
+    assert "<b>" not in out
 
 
 def test_join_errors():
@@ -347,3 +358,24 @@ def test_tickets_on_another_sheet_are_named(tmp_path):
     with pytest.raises(MissingColumnError, match=r"no other sheet has the columns needed"):
         load_tickets(path, columns={"Ticket": "ticket_id"},
                      combine={"created_at": ["Day", "Time"]})
+
+
+def test_column_check_and_derived_columns_show_in_jupyter():
+    from csat_toolkit.io.tables import add_derived, resolve_columns
+
+    check = resolve_columns({"cells": ["<i>chanel</i>", "team"]}, ["channel", "team"],
+                            where="the tickets")
+    out = check._repr_html_()
+    assert html.escape(check.sentences()[0]) in out and ">Parameter<" in out
+    assert "&lt;i&gt;chanel&lt;/i&gt;" in out and "<i>" not in out
+    assert "Every named column is a column of the tickets." in \
+        resolve_columns({"x": ["team"]}, ["team"], where="the tickets")._repr_html_()
+    tickets = pd.DataFrame({"created_at": ["2024-03-01 09:00"], "priority": ["urgent"],
+                            "first_response_at": ["2024-03-01 10:30"]})
+    derived = add_derived(tickets, durations={"frt": ["created_at", "first_response_at"],
+                                              "rt": ["created_at", "resolved_at"]},
+                          derive={"urgent": "priority == 'urgent'"})
+    out = derived._repr_html_()
+    assert "Added 2 column(s): frt, urgent." in out
+    assert "Not computed on the data: rt (needs &#x27;resolved_at&#x27;)." in out
+    assert "No column added." in add_derived(tickets)._repr_html_()

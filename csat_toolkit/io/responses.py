@@ -37,6 +37,7 @@ from ..errors import (
     RejectedRowsError,
     show_values,
 )
+from ..core.display import result_html
 from ..core.scales import (
     MISSING,
     OUT_OF_RANGE,
@@ -176,6 +177,9 @@ class LoadResult:
             return head + f"{self.n_used:,} used, none set aside."
         return (head + f"{self.n_used:,} used, {self.n_set_aside:,} set aside "
                 f"({_format_counts(self.reason_counts())}).")
+
+    def _repr_html_(self) -> str:
+        return result_html(self.summary(), self.report(), notes=self.notes)
 
     def __repr__(self) -> str:
         return (f"LoadResult(source={_display_name(self.source)!r}, read={self.n_read}, "

@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..errors import DataError, MissingColumnError, NoValidRowsError, ParameterError, \
     RejectedRowsError, require_columns, show_values
+from ..core.display import result_html
 from .vendors._load import load_vendor_file
 from .responses import (ROW_NUMBER, LoadResult, _apply_na_values, _check_columns,
                  _check_local_time_options, _check_na_values, _check_number_format,
@@ -473,6 +474,9 @@ class JoinResult:
                 f"row by {self.on}; {rows['without ' + self.on]:,} had no {self.on} and "
                 f"{rows[self.on + ' not found']:,} had one that is not in the table.")
 
+    def _repr_html_(self) -> str:
+        return result_html(self.summary(), self.accounting)
+
 
 def join_answers(answers: pd.DataFrame, table: pd.DataFrame, *, on: str = "ticket_id",
                  prefix: str | None = None) -> JoinResult:
@@ -719,6 +723,10 @@ class ColumnCheck:
                        f"{rest}. Map or derive the column, or change {parameter}.")
         return out
 
+    def _repr_html_(self) -> str:
+        sentences = self.sentences() or [f"Every named column is a column of {self.where}."]
+        return result_html(sentences, self.missing if len(self.missing) else None)
+
 
 def _as_names(value) -> list[str]:
     if value is None:
@@ -824,6 +832,11 @@ class DerivedColumns:
             return []
         return [f"Not computed on {where}: " + "; ".join(
             f"{name} ({why})" for name, why in self.not_added.items()) + "."]
+
+    def _repr_html_(self) -> str:
+        added = (f"Added {len(self.added)} column(s): {', '.join(self.added)}." if self.added
+                 else "No column added.")
+        return result_html([added, *self.sentences()], None)
 
 
 def add_derived(
