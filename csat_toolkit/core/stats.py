@@ -265,7 +265,8 @@ def nps_interval(
 
     ``score``: the iterative score interval (Tango's 1998 paired-difference score
     interval as Rocks 2016 uses it, R ``NPS``'s ``nps_test(test = "iterative")``): the NPS
-    values ``u`` whose score statistic ``(P - D - n u) / sqrt(n (2 q(u) + u (1 - u)))`` lies within ``+-z``, where ``q(u)`` is
+    values ``u`` whose score statistic ``(P - D - n u) / sqrt(n (2 q(u) + u (1 - u)))``
+    lies within ``+-z``, where ``q(u)`` is
     the detractor share that maximises the multinomial likelihood given NPS ``u`` (the
     root of ``2n q^2 + (-(D + P) + (2n + D - P) u) q - D u (1 - u) = 0``); ``P`` and
     ``D`` are the promoter and detractor counts. The ends are found by bisection to
