@@ -83,8 +83,26 @@ def test_accounting_names_absent_surveys_and_missing_dates():
         "No CSAT, CES, PMF answers in the data: their cards, benchmarks and breakdowns are "
         "skipped.",
         "No answer dates (responded_at): no report date, trend chart or follow-up ages."]
-    assert section.tables["accounting"] is not None
-    assert section.sentences[-1] == "Surveys present: nps. Rejected rows are in rejected_rows.csv."
+    assert section.tables == {}  # the accounting table is folded under Details
+    assert section.sentences == ["Read 2 rows from DataFrame: 2 used, none set aside.",
+                                 "Surveys present: nps. Rejected rows are in rejected_rows.csv."]
+    table = section.details[-1]
+    assert table.title == "Rows read, used and set aside"
+    assert table.data.to_dict("list") == {"item": ["rows read", "rows used"], "rows": [2, 2]}
+    assert section["accounting"] is table.data
+
+
+def test_accounting_folds_the_readers_notes(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("response_id,survey,score,region\n1,csat,5,NA\n2,csat,4,EMEA\n",
+                    encoding="utf-8")
+    section = M.accounting(M.load({"responses_path": str(path), "segments": []}))
+    assert not any("missing-value markers" in s for s in section.sentences)
+    assert section.details[0].startswith("Cells that look like missing-value markers were "
+                                         "kept as text: region 1 ('NA').")
+    html = section.to_html()
+    assert html.index("<summary>Details</summary>") < html.index("missing-value markers")
+    assert html.index("Read 2 rows") < html.index("<summary>Details</summary>")
 
 
 def test_accounting_with_survey_types_and_a_date():
@@ -110,6 +128,18 @@ def test_headline_metrics_worked_example():
     assert card["display"] == "60.0%"
     assert section.findings == [card["sentence"]]
     assert section.tables["overall"]["n"].tolist() == [250]
+    assert list(section.tables["overall"].columns) == ["metric", "n", "estimate", "ci_low",
+                                                       "ci_high", "small_n", "method"]
+    # mean score (5 x 100 + 4 x 50 + 3 x 60 + 1 x 40) / 250 = 920 / 250 = 3.68
+    assert section.tables["breakdown"].to_dict("records") == [{"metric": "csat", "mean": 3.68}]
+
+
+def test_headline_breakdown_holds_the_nps_shares():
+    scores = [10] * 5 + [8] * 3 + [2] * 2  # 50% promoters, 30% passives, 20% detractors
+    section = M.headline_metrics(inputs_of(answers(scores, survey="nps")))
+    assert section.tables["overall"]["estimate"].tolist() == [30.0]
+    assert section.tables["breakdown"].to_dict("records") == [
+        {"metric": "nps", "pct_promoters": 50.0, "pct_passives": 30.0, "pct_detractors": 20.0}]
 
 
 def test_benchmarks_verdict_and_sentence():
@@ -131,6 +161,14 @@ def test_benchmarks_skip_sentence_when_none_chosen():
 
 def test_distributions_one_figure_and_skip_without_surveys():
     assert len(M.distributions(inputs_of(csat_150_of_250())).figures) == 1
+    frame = pd.concat([csat_150_of_250(), answers([9, 3], survey="nps").assign(response_id=[0, -1])])
+    section = M.distributions(inputs_of(frame))
+    assert len(section.figures) == 2  # one narrow figure per survey
+    assert [f.get_size_inches()[0] for f in section.figures] == [5.6, 5.6]
+    assert section.captions[0] == (
+        "Chart: share of CSAT answers at each score (Wilson 95% CI), coloured by class. "
+        + M.headline_metrics(inputs_of(frame)).findings[0])
+    assert section.captions[1].startswith("Chart: share of NPS answers at each score")
     section = M.distributions(inputs_of(csat_150_of_250(), survey_types=["pmf"]))
     assert section.skipped == "No answers: no score distributions." and not section.figures
 
@@ -147,7 +185,31 @@ def test_segments_find_the_lower_channel_and_write_the_table(tmp_path):
     assert sorted(written["level"]) == ["chat", "email"] and written["significant"].all()
     charts = M.segment_charts(inputs)
     assert [c.name for c in charts] == ["csat by channel"]
-    assert len(charts[0].figures) == 1 and charts[0].tables["tests"]["channel"].tolist() == ["chat"]
+    assert len(charts[0].figures) == 1 and charts[0].tables == {}
+    folded = charts[0].details[0]
+    assert folded.title == "CSAT by channel: each level against the rest"
+    assert folded.data["channel"].tolist() == ["chat"]
+    said = ("CSAT (% satisfied) by channel: chat above the rest (significant after correction "
+            "for multiple testing).")
+    assert charts[0].sentences == [said]
+    assert charts[0].captions == ["Chart: CSAT (% satisfied) by channel, each level with its "
+                                  "95% CI. " + said]
+    assert charts[0].alt_text(0) == charts[0].captions[0]
+
+
+def test_segment_chart_sentence_names_levels_below_and_the_rest():
+    channel = ["chat"] * 100 + ["email"] * 100 + ["phone"] * 100
+    scores = [5] * 90 + [2] * 10 + [5] * 30 + [2] * 70 + [5] * 60 + [2] * 40
+    inputs = inputs_of(answers(scores, channel=channel), segments=["channel"])
+    said = M.segment_charts(inputs)[0].sentences[0]
+    # chat 90% and email 30% differ from the rest; phone 60% is the overall 60%
+    assert said == ("CSAT (% satisfied) by channel: chat above the rest and email below "
+                    "(significant after correction for multiple testing); the other levels "
+                    "are not told apart from the rest.")
+    flat = inputs_of(csat_150_of_250(channel=["chat", "email"] * 125), segments=["channel"])
+    assert M.segment_charts(flat)[0].sentences[0] == (
+        "CSAT (% satisfied) by channel: no level differs from the rest beyond what chance "
+        "explains.")
 
 
 def test_segments_say_when_nothing_differs():
@@ -162,6 +224,12 @@ def test_over_time_skips_without_dates_and_draws_with_them():
     dates = pd.date_range("2025-01-01", periods=250, freq="D")
     section = M.over_time(inputs_of(csat_150_of_250(responded_at=dates)))
     assert section.skipped is None and len(section.figures) == 1
+    # the last period, 2025-09 (7 days: 2025-09-01 to 09-07), holds the last 7 answers: all 1s
+    # Wilson upper bound of 0 of 7: z^2 / (n + z^2) = 3.8415 / 10.8415 = 35.4%
+    assert section.sentences == ["CSAT (% satisfied), 2025-09 0.0% (95% CI 0.0% to 35.4%, n=7); "
+                                 "small sample, read with care."]
+    assert section.captions == ["Chart: CSAT per period with 95% interval bands. Latest: "
+                                + section.sentences[0]]
     ces = answers([5, 6, 7], survey="ces", responded_at=dates[:3])
     assert M.over_time(inputs_of(ces)).skipped  # CES only: no trend chart
 

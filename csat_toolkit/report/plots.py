@@ -26,7 +26,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..errors import ParameterError, require_columns
-from .style import PALETTE, _ax, _names, _outside_legend, use_style
+from .style import PALETTE, SERIES, _ax, _names, _outside_legend, use_style
 from ..core.metrics import get_metric
 from .headline import MAX_SHOWN, choose_levels
 from ..core.stats import z_value
@@ -165,7 +165,8 @@ def plot_trend(
     data = table.copy()
     calendar = _calendar(data["period"])
     groups = data.groupby(hue, sort=True, dropna=False) if hue else [(None, data)]
-    palette = sns.color_palette("deep", n_colors=max(1, data[hue].nunique(dropna=False) if hue else 1))
+    levels = max(1, data[hue].nunique(dropna=False) if hue else 1)
+    palette = [SERIES[i % len(SERIES)] for i in range(levels)]  # Okabe-Ito, in order
     rolling = "rolling_estimate" in data.columns
     rolling_label = f"rolling {_window(data)}-period (pooled)"
     any_empty = False
@@ -298,7 +299,7 @@ _RULE_TEXT = {"1": "beyond a control limit", "2": "2 of 3 beyond 2σ, same side"
 _KIND_TEXT = {"pop": "on the previous period", "yoy": "on the same period a year before"}
 _STATUS_COLOR = {"on track": PALETTE["good"], "at risk": PALETTE["neutral"],
                  "off track": PALETTE["bad"]}
-_FORECAST = "#805ad5"
+_FORECAST = PALETTE["extra"]
 
 
 def _as_periods(values: pd.Series) -> pd.Series:

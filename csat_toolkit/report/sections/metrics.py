@@ -20,10 +20,11 @@ import pandas as pd
 from ...core.asof import report_date
 from ...core.benchmarks import benchmark_band, benchmark_sentence, compare_to_benchmark
 from ...core.comparisons import segment_breakdowns
+from ...core.display import people_table
 from ...core.followup import followup_queue, followup_summary, to_safe_csv
-from ...core.metrics import metric_table, score_distribution
+from ...core.metrics import get_metric, metric_table, score_distribution
 from ...core.scales import SURVEYS
-from ...core.text import describe_comparison
+from ...core.text import describe_comparison, format_level
 from ...errors import DataError
 from ...io.responses import LoadResult, load_responses_from_params
 from ...trends.series import describe_changes, period_changes
@@ -49,6 +50,13 @@ DEFAULTS: dict[str, Any] = {
     "as_of": None, "followup_rows": 15, "max_levels": 20, "headline_levels": 1000,
     "output_dir": "../reports/notebook/01_metrics", "title": "Customer satisfaction metrics",
 }
+
+
+# The headline table's columns, and the columns of its breakdown table.
+_OVERALL = ["metric", "n", "n_eff", "estimate", "ci_low", "ci_high", "small_n", "method",
+            "population", "response_rate"]
+_PARTS = ["mean", "pct_promoters", "pct_passives", "pct_detractors", "pct_easy",
+          "no_longer_users"]
 
 
 @dataclass(kw_only=True)
@@ -122,12 +130,19 @@ def prepare(loaded: LoadResult, params: Mapping[str, Any] | None = None, *,
 def accounting(inputs: MetricsInputs) -> Section:
     """Rows read, used and set aside, the report date, and the surveys not in the data.
 
+    The one-line summary, the report date and the surveys are shown; the accounting
+    table (result ``accounting``) and the reader's notes (such as cells that look like
+    missing-value markers) are folded under "Details".
+
     Examples
     --------
     >>> from csat_toolkit.io import load_responses
     >>> frame = pd.DataFrame({"response_id": [1, 2], "survey": "nps", "score": [9, 3]})
-    >>> accounting(prepare(load_responses(frame))).notes[0]
+    >>> section = accounting(prepare(load_responses(frame)))
+    >>> section.notes[0]
     'No CSAT, CES, PMF answers in the data: their cards, benchmarks and breakdowns are skipped.'
+    >>> section.sentences[0], section.details[-1].title
+    ('Read 2 rows from DataFrame: 2 used, none set aside.', 'Rows read, used and set aside')
     """
     loaded, wanted = inputs.loaded, inputs.params["survey_types"]
     absent = [s.upper() for s in SURVEYS
@@ -137,23 +152,29 @@ def accounting(inputs: MetricsInputs) -> Section:
     if inputs.when is None:
         notes.append("No answer dates (responded_at): no report date, trend chart or "
                      "follow-up ages.")
-    sentences = [loaded.summary(), *loaded.notes,
-                 *([inputs.when.sentence()] if inputs.when else []),
+    sentences = [loaded.summary(), *([inputs.when.sentence()] if inputs.when else []),
                  f"Surveys present: {', '.join(inputs.present)}. Rejected rows are in "
                  "rejected_rows.csv."]
-    return Section("data accounting", results={"loaded": loaded},
-                   tables={"accounting": loaded.report()}, sentences=sentences, notes=notes)
+    table = loaded.report()
+    return Section("data accounting", results={"loaded": loaded, "accounting": table},
+                   sentences=sentences, notes=notes,
+                   details=[*loaded.notes, people_table(table, title="Rows read, used and set aside")])
 
 
 def headline_metrics(inputs: MetricsInputs) -> Section:
     """Each survey's headline metric with its interval, ``n`` and method, as KPI cards.
 
+    Two tables: ``overall`` (metric, n, estimate, interval, method) and ``breakdown``
+    (the CSAT mean, the NPS shares of promoters, passives and detractors, the CES share
+    easy, the PMF answers from former users), one row per metric that has any.
+
     Examples
     --------
     >>> from csat_toolkit.io import load_responses
     >>> frame = pd.DataFrame({"response_id": range(4), "survey": "csat", "score": [5, 4, 2, 5]})
-    >>> headline_metrics(prepare(load_responses(frame))).cards[0]["display"]
-    '75.0%'
+    >>> section = headline_metrics(prepare(load_responses(frame)))
+    >>> section.cards[0]["display"], section.tables["breakdown"].to_dict("records")
+    ('75.0%', [{'metric': 'csat', 'mean': 4.0}])
     """
     p = inputs.params
     tables = {s: metric_table(inputs.data, s, scale=inputs.scales[s], conf=p["conf_level"],
@@ -163,8 +184,14 @@ def headline_metrics(inputs: MetricsInputs) -> Section:
     inputs.results["headline"] = tables
     cards = [kpi(table.iloc[0]) for table in tables.values()]
     findings = [card["sentence"] for card in cards]
-    shown = {"overall": pd.concat([readable(t) for t in tables.values()], ignore_index=True)} \
-        if tables else {}
+    shown = {}
+    if tables:
+        overall = pd.concat([readable(t) for t in tables.values()], ignore_index=True)
+        shown["overall"] = overall[[c for c in _OVERALL if c in overall.columns]]
+        parts = overall[["metric", *[c for c in _PARTS if c in overall.columns]]]
+        parts = parts.dropna(axis=0, how="all", subset=parts.columns[1:])
+        if len(parts):
+            shown["breakdown"] = parts.reset_index(drop=True)
     return Section("headline metrics", results={"headline": tables}, tables=shown,
                    sentences=findings, findings=findings, cards=cards)
 
@@ -196,22 +223,22 @@ def benchmarks(inputs: MetricsInputs) -> Section:
                    sentences=notes, findings=notes)
 
 
-def _draw_distributions(inputs: MetricsInputs):
+def _draw_distribution(inputs: MetricsInputs, survey: str):
+    """One survey's score distribution, small enough to read on a phone."""
     import matplotlib.pyplot as plt
 
-    present = inputs.present
-    fig, axes = plt.subplots(1, len(present), figsize=(4.2 * len(present), 3.6), squeeze=False)
-    for ax, s in zip(axes[0], present):
-        dist = score_distribution(inputs.data, s, scale=inputs.scales[s],
-                                  conf=inputs.params["conf_level"])
-        plots.plot_distribution(dist, ax=ax, title=f"{s.upper()} ({inputs.scales[s].name}, "
-                                                   f"n={int(dist['n'].sum()):,})")
+    fig, ax = plt.subplots(figsize=(5.6, 3.0))
+    dist = score_distribution(inputs.data, survey, scale=inputs.scales[survey],
+                              conf=inputs.params["conf_level"])
+    plots.plot_distribution(dist, ax=ax, title=f"{survey.upper()} ({inputs.scales[survey].name}, "
+                                               f"n={int(dist['n'].sum()):,})")
     fig.tight_layout()
     return fig
 
 
 def distributions(inputs: MetricsInputs) -> Section:
-    """One chart of the score distribution per survey covered (Wilson intervals).
+    """One chart of the score distribution per survey covered (Wilson intervals), each
+    described (alt text) by the survey's headline sentence.
 
     Examples
     --------
@@ -219,12 +246,21 @@ def distributions(inputs: MetricsInputs) -> Section:
     >>> matplotlib.use("Agg")
     >>> from csat_toolkit.io import load_responses
     >>> frame = pd.DataFrame({"response_id": range(4), "survey": "csat", "score": [5, 4, 2, 5]})
-    >>> len(distributions(prepare(load_responses(frame))).figures)
-    1
+    >>> section = distributions(prepare(load_responses(frame)))
+    >>> len(section.figures), section.captions[0][:58]
+    (1, 'Chart: share of CSAT answers at each score (Wilson 95% CI)')
     """
     if not inputs.present:
         return Section("score distributions", skipped="No answers: no score distributions.")
-    return Section("score distributions", figures=[figure_of(_draw_distributions, inputs)])
+    headline = inputs.results.get("headline")
+    if headline is None:
+        headline = headline_metrics(inputs)["headline"]
+    level = format_level(inputs.params["conf_level"])
+    captions = [f"Chart: share of {s.upper()} answers at each score (Wilson {level} CI), "
+                f"coloured by class. {kpi(headline[s].iloc[0])['sentence']}"
+                for s in inputs.present]
+    return Section("score distributions", captions=captions,
+                   figures=[figure_of(_draw_distribution, inputs, s) for s in inputs.present])
 
 
 def segments(inputs: MetricsInputs) -> Section:
@@ -260,7 +296,9 @@ def segments(inputs: MetricsInputs) -> Section:
 
 
 def segment_charts(inputs: MetricsInputs) -> list[Section]:
-    """One chart and table per survey and segment column (at most ``max_levels`` levels).
+    """One chart per survey and segment column (at most ``max_levels`` levels), with a
+    sentence (also its alt text) naming the levels above and below the rest; the table
+    of tests is folded under "Details".
 
     Reuses the breakdowns of :func:`segments` (computed here when it has not run).
 
@@ -282,29 +320,57 @@ def segment_charts(inputs: MetricsInputs) -> list[Section]:
         figure = figure_of(plots.plot_estimates, shown.table, x=column, benchmark=band,
                            max_levels=limit)
         listed = choose_levels(tests, limit=limit)  # the same levels as the chart
+        said = _segment_sentence(s, column, listed.table)
+        level = format_level(inputs.params["conf_level"])
         shown_sections.append(Section(
-            f"{s} by {column}", results={"table": table, "tests": tests},
-            tables={"tests": readable(listed.table, keys=[column])}, figures=[figure],
-            sentences=[f"{s.upper()} by {column}: each level against the rest",
-                       *filter(None, [shown.sentence])]))
+            f"{s} by {column}", results={"table": table, "tests": tests}, figures=[figure],
+            sentences=[said, *filter(None, [shown.sentence])],
+            captions=[f"Chart: {get_metric(s).label} by {column}, each level with its {level} "
+                      f"CI. {said}"],
+            details=[people_table(readable(listed.table, keys=[column]),
+                                  title=f"{s.upper()} by {column}: each level against the rest",
+                                  min_n=inputs.params["min_n"])]))
     return shown_sections
 
 
-def _draw_trends(inputs: MetricsInputs, surveys: list[str]):
+def _segment_sentence(survey: str, column: str, tests: pd.DataFrame) -> str:
+    """Which levels of a chart differ from the rest, in words (no new numbers).
+
+    Examples
+    --------
+    >>> tests = pd.DataFrame({"channel": ["chat", "email", "phone"], "difference": [5.0, -4.0, 1.0],
+    ...                       "significant": [True, True, False]})
+    >>> _segment_sentence("csat", "channel", tests)
+    'CSAT (% satisfied) by channel: chat above the rest and email below (significant after correction for multiple testing); the other levels are not told apart from the rest.'
+    """
+    label = get_metric(survey).label
+    called = tests[tests["significant"].fillna(False).astype(bool)]
+    names = {sign: ", ".join("(missing)" if pd.isna(v) else str(v)
+                             for v in called.loc[(called["difference"] > 0) == sign, column])
+             for sign in (True, False)}
+    parts = ([f"{names[True]} above the rest"] if names[True] else []) + (
+        [f"{names[False]} below{'' if names[True] else ' the rest'}"] if names[False] else [])
+    if not parts:
+        return f"{label} by {column}: no level differs from the rest beyond what chance explains."
+    rest = ("; the other levels are not told apart from the rest" if len(called) < len(tests)
+            else "")
+    return (f"{label} by {column}: {' and '.join(parts)} (significant after correction for "
+            f"multiple testing){rest}.")
+
+
+def _draw_trends(series: list[pd.DataFrame]):
     import matplotlib.pyplot as plt
 
-    p = inputs.params
-    fig, axes = plt.subplots(len(surveys), 1, figsize=(9, 3.2 * len(surveys)), squeeze=False)
-    for ax, s in zip(axes[:, 0], surveys):
-        series = metric_table(inputs.data, s, period=p["period"], scale=inputs.scales[s],
-                              conf=p["conf_level"], min_n=p["min_n"], weight=p["weight"])
-        plots.plot_trend(series, ax=ax)
+    fig, axes = plt.subplots(len(series), 1, figsize=(9, 3.2 * len(series)), squeeze=False)
+    for ax, table in zip(axes[:, 0], series):
+        plots.plot_trend(table, ax=ax)
     fig.tight_layout()
     return fig
 
 
 def over_time(inputs: MetricsInputs) -> Section:
-    """CSAT and NPS per ``period`` with interval bands; skipped without dates.
+    """CSAT and NPS per ``period`` with interval bands and the latest period's value in
+    words; skipped without dates.
 
     Examples
     --------
@@ -318,7 +384,19 @@ def over_time(inputs: MetricsInputs) -> Section:
     if not surveys:
         return Section("over time", skipped="No dates in the data (or no CSAT/NPS answers): "
                                             "the trend chart is skipped.")
-    return Section("over time", figures=[figure_of(_draw_trends, inputs, surveys)])
+    p = inputs.params
+    series = [metric_table(inputs.data, s, period=p["period"], scale=inputs.scales[s],
+                           conf=p["conf_level"], min_n=p["min_n"], weight=p["weight"])
+              for s in surveys]
+    latest = [table[table["n"] > 0].iloc[-1] for table in series]
+    said = [kpi(row, label=f"{get_metric(row['metric']).label}, {row['period']}")["sentence"]
+            for row in latest]
+    level = format_level(p["conf_level"])
+    caption = (f"Chart: {' and '.join(s.upper() for s in surveys)} per period with {level} "
+               f"interval bands. Latest: {' '.join(said)}")
+    return Section("over time", results={"series": dict(zip(surveys, series))},
+                   figures=[figure_of(_draw_trends, series)], sentences=said,
+                   captions=[caption])
 
 
 def followup(inputs: MetricsInputs) -> Section:
