@@ -13,6 +13,7 @@ goal probabilities from the normal distribution implied by the prediction interv
 """
 from __future__ import annotations
 
+import html
 import itertools
 import math
 
@@ -566,3 +567,40 @@ def test_series_shape_on_a_short_series_says_what_was_skipped(csat_series):
     assert shape.skipped[0] == shape.trend
     assert shape.skipped[1].startswith("Change points skipped: Change-point detection needs")
     assert shape.skipped[2].startswith("Seasonality not estimated: STL needs")
+
+
+# --- results in JupyterLab (issue 13) ---------------------------------------------------
+
+
+def test_seasonality_says_p_the_toolkit_way_and_shows_in_jupyter(seasonality, csat_series):
+    # p < 1e-6 on the sample: "p < 0.001", never "p = 4.2e-14".
+    assert "(test of seasonality p < 0.001, strength " in seasonality.summary()
+    out = seasonality._repr_html_()
+    assert html.escape(seasonality.summary()) in out and ">Position<" in out
+    assert ">Effect<" in out and f"Method: {html.escape(seasonality.reason)}" in out
+    short = fc.seasonal_decomposition(csat_series.head(12))
+    assert html.escape(short.summary()) in short._repr_html_()
+    assert "<table" not in short._repr_html_()
+
+
+def test_change_points_and_series_shape_show_in_jupyter(csat_series):
+    result = fc.change_points(csat_series)
+    out = result._repr_html_()
+    assert html.escape(result.summary()) in out and ">Segment<" in out and ">95% CI<" in out
+    assert f"penalty {result.penalty:.3g} per break" in out
+    shape = fc.series_shape(csat_series)
+    out = shape._repr_html_()
+    assert all(html.escape(note) in out for note in shape.notes)
+    assert shape.summary() == " ".join(shape.notes) and ">Position<" in out
+
+
+def test_goal_results_show_in_jupyter(csat_series):
+    result = fc.goal_status(csat_series, target=70, by="2025-03", forecast_table=_forecast_table())
+    out = result._repr_html_()
+    assert html.escape(result.summary()) in out and ">Probability<" in out
+    assert ">95% prediction interval<" in out
+    check = fc.goal_from_parameter(csat_series, {"change": 5, "by": "2024-12"})
+    assert check.summary() == check.sentence
+    assert html.escape(check.sentence) in check._repr_html_()
+    made = fc.goal_from_parameter(csat_series, {"change": 5, "within": 3})
+    assert made._repr_html_() == made.result._repr_html_()

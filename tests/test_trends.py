@@ -17,6 +17,7 @@ Checks, each against an independent computation:
 """
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -705,3 +706,11 @@ def test_control_chart_sentences_name_the_incident_first(sample):
     assert sentences[0].startswith("2024-03: CSAT (% satisfied) 62.1% is below the control limits (rule 1")
     calm = pd.DataFrame({"out_of_control": [False]})
     assert describe_control_chart(calm) == ["Every period is within the control limits."]
+
+
+def test_trend_result_shows_in_jupyter():
+    result = trend_test([1, 2, 3, 2, 4, 5, float("nan"), 6, 8, 7, 9])
+    out = result._repr_html_()
+    assert html.escape(result.summary()) in out
+    assert ">Tau<" in out and ">Slope 95% CI<" in out and ">0.6 to 1.0<" in out  # (0.6, 1.0) as above
+    assert f"Method: {html.escape(result.method)}" in out

@@ -10,6 +10,8 @@ drop of the 2024Q1 NPS wave (README: 2023-12 +12.3, 2024-03 -9.1).
 """
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -314,3 +316,35 @@ def test_mix_shift_errors(sample_responses):
         waves.mix_shift(data, segment="channel", period_a="last month", period_b="2024-02")
     with pytest.raises(MissingColumnError, match="'tier'"):
         waves.mix_shift(data, segment="tier", period_a="2024-02", period_b="2024-03")
+
+
+# --- results in JupyterLab (issue 13) ---------------------------------------------------
+
+
+def test_wave_comparison_says_the_correction_and_shows_in_jupyter(nps_waves):
+    # The latest change (2024Q4 against 2024Q3) with its Holm-adjusted p the toolkit's way.
+    last = nps_waves.table.iloc[-1]
+    expected = ("Holm-adjusted p < 0.001" if last["p_adjusted"] < 0.001
+                else f"Holm-adjusted p = {last['p_adjusted']:.3f}")
+    assert f"{expected}). " in nps_waves.summary() and "p adjusted" not in nps_waves.summary()
+    out = nps_waves._repr_html_()
+    assert html.escape(nps_waves.summary()) in out and ">Wave<" in out
+    assert ">p (adjusted)<" in out and nps_waves.min_n == 30 and "Correction for multiple testing: Holm" in out
+
+
+def test_wave_results_escape_data_text():
+    panel = _panel().assign(campaign=lambda d: d["campaign"].map({1: "<b>one</b>", 2: "two"}))
+    moved = waves.transition_matrix(panel, wave_a="<b>one</b>", wave_b="two", wave="campaign")
+    out = moved._repr_html_()
+    assert html.escape(moved.summary()) in out and ">Promoter<" in out
+    assert "&lt;b&gt;one&lt;/b&gt;" in out and "<b>" not in out
+    net = waves.net_movement(panel, wave_a="<b>one</b>", wave_b="two", wave="campaign")
+    out = net._repr_html_()
+    assert "paired t test p = " in net.summary() and html.escape(net.summary()) in out
+    assert ">Change<" in out and "<b>" not in out
+    frame = _segment_frame({("2024-01", "<i>x</i>"): (45, 60), ("2024-01", "y"): (20, 40),
+                            ("2024-02", "<i>x</i>"): (27, 30), ("2024-02", "y"): (42, 70)})
+    mix = waves.mix_shift(frame, segment="channel", period_a="2024-01", period_b="2024-02")
+    out = mix._repr_html_()
+    assert html.escape(mix.summary()) in out and ">Within<" in out
+    assert "&lt;i&gt;x&lt;/i&gt;" in out and "<i>" not in out

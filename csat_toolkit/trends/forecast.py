@@ -33,6 +33,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
 from ..core import stats
+from ..core.display import result_html
 from ..core.tally import period_of
 from ..errors import DataError, ParameterError, require_columns, show_values
 
@@ -195,6 +196,9 @@ class GoalResult:
             f"reaching it {r['probability']:.0%}: {r['status']}."
         )
 
+    def _repr_html_(self) -> str:
+        return result_html(self.summary(), self.table)
+
 
 def goal_status(
     series_table: pd.DataFrame,
@@ -300,6 +304,13 @@ class GoalCheck:
     @property
     def skipped(self) -> bool:
         return self.result is None
+
+    def summary(self) -> str:
+        return self.sentence
+
+    def _repr_html_(self) -> str:
+        return self.result._repr_html_() if self.result is not None else \
+            result_html(self.sentence, None)
 
 
 _GOAL_KEYS = {"target", "change", "by", "within", "direction", "baseline"}

@@ -44,6 +44,7 @@ from .. import errors
 
 from ..core import stats
 from ..core.comparisons import compare_sums
+from ..core.display import result_html
 from ..errors import DataError, ParameterError, show_values
 from ..core.metrics import (
     SUMS, estimates_from_moments, table_from_sums, get_metric, group_sums, mean_sd, select_survey,
@@ -722,6 +723,11 @@ class TrendResult:
         if self.significant:
             return f"{label} shows {_a(self.trend)} trend over {span}: {slope}; {test}."
         return f"{label} shows no monotonic trend over {span} ({test}); {slope}."
+
+    def _repr_html_(self) -> str:
+        shown = ["n", "n_missing", "trend", "tau", "z", "p_value", "slope", "slope_ci_low",
+                 "slope_ci_high", "significant", "conf", "method"]
+        return result_html(self.summary(), self.table[shown])
 
 
 def trend_test(series: Sequence[float] | np.ndarray | pd.Series, *, method: str = "mann_kendall", alpha: float = 0.05,

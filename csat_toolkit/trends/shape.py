@@ -34,6 +34,8 @@ from scipy import stats as _st
 from statsmodels.tsa.seasonal import STL
 
 from ..core import stats
+from ..core.display import result_html
+from ..core.text import format_p
 from ..errors import DataError, ParameterError, show_values
 
 from .series import trend_test_table
@@ -114,13 +116,18 @@ class SeasonalityResult:
         high = ", ".join(self.high) or "none"
         text = (
             f"Seasonal swing {self.amplitude:.2g} from trough to peak (test of seasonality "
-            f"p = {self.p_value:.2g}, strength {self.strength:.2f}). Seasonally low: "
+            f"{format_p(self.p_value)}, strength {self.strength:.2f}). Seasonally low: "
             f"{low}; seasonally high: {high}."
         )
         if self.irregular:
             text += (f" Not a regular pattern (the cycles disagree, e.g. a one-off "
                      f"incident): {', '.join(self.irregular)}.")
         return text
+
+    def _repr_html_(self) -> str:
+        if not self.ran:
+            return result_html(self.summary(), None)
+        return result_html(self.summary(), self.profile, method=self.reason)
 
 
 def seasonal_decomposition(
@@ -432,6 +439,12 @@ class ChangePointResult:
             f"{r.period} {r.kind} {r.residual:+.1f} ({abs(r.z):.1f} se)"
             for r in self.outliers.itertuples()) + "."
 
+    def _repr_html_(self) -> str:
+        method = (f"Piecewise-constant level weighted by each period's precision; penalty "
+                  f"{self.penalty:.3g} per break (-2 log-likelihood); period values vary "
+                  f"{self.dispersion:.2f} times their sampling variance")
+        return result_html(self.summary(), self.segments, method=method)
+
 
 def change_points(
     series_table: pd.DataFrame,
@@ -680,6 +693,14 @@ class SeriesShape:
     notes: list
     skipped: list
     trend: str
+
+    def summary(self) -> str:
+        """The trend test, season and change points, in report order."""
+        return " ".join(self.notes)
+
+    def _repr_html_(self) -> str:
+        table = self.season.profile if self.season.ran else None
+        return result_html(self.notes, table)
 
 
 def series_shape(series_table: pd.DataFrame, *, conf: float = 0.95) -> SeriesShape:

@@ -22,6 +22,8 @@ from scipy import stats as _st
 
 from ..core import stats
 from ..core.comparisons import CORRECTION_NAMES, compare
+from ..core.display import result_html
+from ..core.text import format_p
 from ..errors import DataError, ParameterError, require_columns, show_values
 from ..core.metrics import get_metric, metric_table, select_survey
 from ..core.scales import Scale, get_scale
@@ -99,6 +101,7 @@ class WaveComparison:
     table: pd.DataFrame
     wave: str
     dropped: int = 0
+    min_n: int | None = None
 
     def summary(self) -> str:
         """The changes that are significant after correction, and the latest change."""
@@ -116,8 +119,20 @@ class WaveComparison:
             f"{label} {value.format(last['estimate'])} in {last[self.wave]} against "
             f"{value.format(last['ref_estimate'])} in {last['reference']}: {last['difference']:+.1f} "
             f"({last['conf']:.0%} CI {last['difference_ci_low']:+.1f} to "
-            f"{last['difference_ci_high']:+.1f}, p adjusted {last['p_adjusted']:.2g}). {found}"
+            f"{last['difference_ci_high']:+.1f}, {_adjusted_p(last)}). {found}"
         )
+
+    def _repr_html_(self) -> str:
+        notes = ([f"{self.dropped:,} answers without a usable wave left out."]
+                 if self.dropped else [])
+        return result_html(self.summary(), self.table, notes=notes, min_n=self.min_n)
+
+
+def _adjusted_p(row: pd.Series) -> str:
+    """'Holm-adjusted p = 0.590' ('unadjusted p ...' without a correction)."""
+    name = row.get("correction", "none")
+    prefix = "unadjusted" if name in (None, "none") else f"{name}-adjusted"
+    return f"{prefix} {format_p(row['p_adjusted'])}"
 
 
 def wave_comparison(
@@ -172,7 +187,7 @@ def wave_comparison(
     pairs = [_compare_pair(framed, column, a, b, metric, scale, conf, min_n, weight)
              for a, b in zip(waves[:-1], waves[1:])]
     table = _wave_table(base, pairs, column, correction, conf, metric)
-    return WaveComparison(table=table, wave=column, dropped=len(data) - len(framed))
+    return WaveComparison(table=table, wave=column, dropped=len(data) - len(framed), min_n=min_n)
 
 
 def _compare_pair(framed, column, a, b, metric, scale, conf, min_n, weight) -> dict:
@@ -302,6 +317,11 @@ class TransitionResult:
             f"{np.trace(values) / n:.0%} stayed."
         )
 
+    def _repr_html_(self) -> str:
+        counts = self.counts.rename_axis(index=f"{self.wave_a} \u2192 {self.wave_b}")
+        return result_html(self.summary(), counts, title=(
+            f"Respondents by category in {self.wave_a} (rows) and {self.wave_b} (columns)"))
+
 
 def transition_matrix(
     data: pd.DataFrame,
@@ -371,9 +391,12 @@ class NetMovementResult:
             f"Among {r['n_matched']} respondents of both {r['wave_a']} and {r['wave_b']}, "
             f"the score moved from {r['score_a']:+.1f} to {r['score_b']:+.1f}: "
             f"{r['change']:+.1f} ({r['conf']:.0%} CI {r['ci_low']:+.1f} to {r['ci_high']:+.1f}, "
-            f"paired t test p = {r['p_value']:.2g}); {r['pct_improved']:.0f}% improved, "
+            f"paired t test {format_p(r['p_value'])}); {r['pct_improved']:.0f}% improved, "
             f"{r['pct_worsened']:.0f}% worsened."
         )
+
+    def _repr_html_(self) -> str:
+        return result_html(self.summary(), self.table)
 
 
 def net_movement(
@@ -492,6 +515,9 @@ class MixShiftResult:
             f"(answers shifted {direction}-scoring segments) and {total['within']:+.2f} "
             "from changes within segments."
         )
+
+    def _repr_html_(self) -> str:
+        return result_html(self.summary(), self.table)
 
 
 def mix_shift(
