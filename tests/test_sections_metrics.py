@@ -161,7 +161,8 @@ def test_benchmarks_skip_sentence_when_none_chosen():
 
 def test_distributions_one_figure_and_skip_without_surveys():
     assert len(M.distributions(inputs_of(csat_150_of_250())).figures) == 1
-    frame = pd.concat([csat_150_of_250(), answers([9, 3], survey="nps").assign(response_id=[0, -1])])
+    nps = answers([9, 3], survey="nps").assign(response_id=[0, -1])
+    frame = pd.concat([csat_150_of_250(), nps])
     section = M.distributions(inputs_of(frame))
     assert len(section.figures) == 2  # one narrow figure per survey
     assert [f.get_size_inches()[0] for f in section.figures] == [5.6, 5.6]

@@ -486,3 +486,31 @@ def test_plot_mix_shift_sums_the_small_contributions_into_one_row():
     top = body["contribution"].abs().nlargest(4)
     assert mix[:4] == pytest.approx(body.loc[sorted(top.index), "mix"].to_numpy())
     assert ax.figure.get_size_inches()[1] <= 1.2 + 0.35 * 6
+
+
+# --- one palette (issue 13) ------------------------------------------------------------
+
+def test_trend_lines_per_segment_take_the_okabe_ito_series_in_order():
+    from csat_toolkit.report.style import SERIES
+
+    months = pd.period_range("2024-01", periods=3, freq="M")
+    table = pd.DataFrame({"period": list(months) * 9, "channel": np.repeat(list("abcdefghi"), 3),
+                          "metric": "csat", "conf": 0.95, "n": 100, "estimate": 70.0,
+                          "ci_low": 65.0, "ci_high": 75.0, "small_n": False, "empty": False})
+    ax = _draw(plots.plot_trend, table, hue="channel")
+    colours = [matplotlib.colors.to_hex(line.get_color()) for line in ax.get_lines()
+               if line.get_label() in list("abcdefghi")]
+    assert colours == SERIES + SERIES[:1]  # nine segments: the eight colours, then again
+
+
+def test_forecast_is_drawn_in_the_palettes_extra_colour():
+    from csat_toolkit.forecast import forecast
+    from csat_toolkit.report.style import PALETTE
+
+    months = pd.period_range("2024-01", periods=12, freq="M")
+    history = pd.DataFrame({"period": months, "n": 500, "metric": "csat", "conf": 0.95,
+                            "estimate": 75 + np.tile([1.0, -1.0, 0.5, -0.5], 3)})
+    history["ci_low"], history["ci_high"] = history["estimate"] - 3, history["estimate"] + 3
+    ax = _draw(plots.plot_forecast, history, forecast(history, horizon=3))
+    dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+    assert {matplotlib.colors.to_hex(line.get_color()) for line in dashed} == {PALETTE["extra"]}
