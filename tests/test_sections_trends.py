@@ -100,6 +100,17 @@ def test_without_dated_answers_of_the_metric_every_section_is_empty():
     assert extra["as_of_source"] == "data"  # CSAT answers have dates
 
 
+def test_accounting_shows_the_summary_and_folds_the_table():
+    inputs = inputs_of(monthly(STEADY[:3], n=10))
+    section = T.accounting(inputs)
+    assert section.tables == {} and section.skipped is None
+    assert section.sentences == [inputs.loaded.summary(), inputs.when.sentence()]
+    table = section.details[-1]
+    assert table.title == "Rows read, used and set aside"
+    assert table.data["rows"].tolist() == [inputs.loaded.n_read, inputs.loaded.n_used]
+    assert "<summary>Details</summary>" in section.to_html()
+
+
 # --- series, changes, control chart --------------------------------------------------
 
 def test_series_card_and_small_periods():

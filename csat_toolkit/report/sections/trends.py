@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from ...core.asof import report_date
+from ...core.display import people_table
 from ...core.metrics import MetricSpec, get_metric
 from ...errors import DataError, ParameterError
 from ...io.responses import LoadResult, load_responses_from_params
@@ -134,6 +135,9 @@ def prepare(loaded: LoadResult, params: Mapping[str, Any] | None = None, *,
 def accounting(inputs: TrendInputs) -> Section:
     """Rows read, used and set aside, the report date, and why nothing runs (if so).
 
+    The accounting table (result ``accounting``) and the reader's notes are folded under
+    "Details"; the one-line summary and the report date are shown.
+
     Examples
     --------
     >>> from csat_toolkit.io import load_responses
@@ -145,10 +149,10 @@ def accounting(inputs: TrendInputs) -> Section:
     skipped = None if inputs.ready else (
         f"No dated {inputs.spec.survey.upper()} answers (metric {inputs.params['metric']!r}): "
         "every section of this report is skipped.")
-    return Section("data", skipped=skipped, results={"loaded": loaded},
-                   tables={"accounting": loaded.report()},
-                   sentences=[loaded.summary(), *loaded.notes,
-                              *([inputs.when.sentence()] if inputs.when else [])])
+    table = loaded.report()
+    return Section("data", skipped=skipped, results={"loaded": loaded, "accounting": table},
+                   sentences=[loaded.summary(), *([inputs.when.sentence()] if inputs.when else [])],
+                   details=[*loaded.notes, people_table(table, title="Rows read, used and set aside")])
 
 
 def _example() -> TrendInputs:
