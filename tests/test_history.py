@@ -33,7 +33,7 @@ from csat_toolkit.report.changes import NOT_COMPARABLE, PREVIOUS_RUN, SIGNIFICAN
 from csat_toolkit.report.history import (EXIT_ALERT, EXIT_FAILED, EXIT_OK, claim_run_folder,
                                          history_report, history_settings, history_table,
                                          index_fragment, previous_complete, read_history,
-                                         read_record, read_runs, run_record, run_with_history)
+                                         read_runs, run_record, run_with_history)
 from csat_toolkit.report.history_cli import (add_history_parser, add_run_arguments,
                                              main_history, main_run)
 from csat_toolkit.report.record import read_json, write_json
