@@ -90,9 +90,18 @@ def test_sample_accounting_and_its_card(sample):
     inputs, section = sample["inputs"], sample["accounting"]
     assert inputs.loaded.n_read == 22569 and len(inputs.answers) == 14375
     assert inputs.date.source == "data" and str(inputs.date.timestamp) == "2024-12-31 22:29:00"
-    assert section.skipped is None and list(section.tables) == ["accounting"]
+    assert section.skipped is None and section.tables == {}
     assert section.sentences[0] == inputs.date.sentence()
     assert section.sentences[-1] == "14,375 CSAT answers are explained here."
+    # the region 'NA' (North America) notes of both files and the two accounting tables fold
+    assert not any("missing-value markers" in s for s in section.sentences)
+    notes = [d for d in section.details if isinstance(d, str)]
+    assert [n[:45] for n in notes] == ["Cells that look like missing-value markers we"] * 2
+    titles = [d.title for d in section.details if not isinstance(d, str)]
+    assert titles == ["Answers: rows read, used and set aside",
+                      "Tickets: rows read, used and set aside"]
+    assert section.details[-1].data["rows"].tolist()[:2] == [39732, 39732]
+    assert section["accounting"]["rows"].tolist()[:2] == [22569, 22569]
     assert "the answers joined to their tickets" == inputs.where
     [card] = section.cards
     assert card["value"] == pytest.approx(74.10087) and card["n"] == 14375
@@ -116,9 +125,16 @@ def test_sample_model(sample):
     section = sample["model"]
     assert section.skipped is None and section.missing == []
     assert section["frame"].n_used == 14375 and section["left_out"].empty
-    assert list(section.tables) == ["effects", "driver tests", "collinearity"]
-    assert list(section.tables["effects"].columns) == dr._EFFECT_COLUMNS
-    assert len(section.figures) == 1 and section.sentences[0] == section["frame"].summary()
+    assert section.tables == {}  # the chart shows the effects; the tables fold
+    assert section.sentences == [section["fit"].summary()]
+    folded = {d.title: d.data for d in section.details if not isinstance(d, str)}
+    assert list(folded) == ["Effects of each model term", "Driver tests", "Collinearity"]
+    assert list(folded["Effects of each model term"].columns) == dr._EFFECT_COLUMNS
+    assert len(folded["Effects of each model term"]) == 40
+    assert section.details[0] == section["frame"].summary()
+    assert len(section.figures) == 1
+    assert section.alt_text(0).startswith("Chart: Model terms (coloured = significant after "
+                                          "correction). " + section["fit"].summary()[:40])
 
 
 @pytest.mark.xdist_group("sections_drivers_sample")
@@ -129,7 +145,10 @@ def test_sample_importance_gives_the_reports_r2_and_top_driver(sample):
     assert result.table["driver"].iloc[0] == "first_response_hours"
     assert result.table["lmg_share"].iloc[0] == pytest.approx(51.86369383225579, rel=1e-9)
     assert section.cards[0]["label"] == "Top driver: first response time"
-    assert section.sentences[-1] == result.method and len(section.figures) == 1
+    assert section.sentences == [result.summary(sample["inputs"].names)]
+    assert len(section.figures) == 1 and section.tables == {}
+    assert section.details[-2] == result.method
+    assert list(section.details[-1].data.columns) == dr._IMPORTANCE_COLUMNS
 
 
 @pytest.mark.xdist_group("sections_drivers_small")
@@ -179,11 +198,15 @@ def test_sample_speed_buckets_and_findings(sample):
     # data/sample/README.md: 6,978 answers with a first response under 1 h (left-closed)
     assert first["bucket"] == "under 1 h" and first["n"] == 6978
     assert first["estimate"] == pytest.approx(100 * 5906 / 6978, rel=1e-9)
-    assert list(section.tables) == ["first_response_hours", "resolution_hours"]
+    assert section.tables == {}
+    assert [d.title for d in section.details] == [
+        "Satisfaction by first response time bucket", "Satisfaction by resolution time bucket"]
     assert len(section.figures) == 2 and len(section.findings) == 2
     assert section.findings[0].startswith("Satisfaction is 84.6% (95% CI 83.8-85.5%, n=6,978) "
                                           "when the first response time is under 1 h")
-    assert not {"conf", "method", "lower", "upper"} & set(section.tables["resolution_hours"])
+    assert not {"conf", "method", "lower", "upper"} & set(section.details[1].data)
+    # each chart's alt text is its own column's finding
+    assert [section.alt_text(i).split(". ", 1)[1] for i in range(2)] == section.findings
 
 
 @pytest.mark.xdist_group("sections_drivers_small")
@@ -239,6 +262,9 @@ def test_sample_agents(sample):
     assert len(pd.read_csv(sample["out"] / "fair_agent.csv")) == 25
     assert len(section.figures) == 2 and len(section.figures[0].axes) == 2
     assert list(section.tables["team"].columns) == ["team", *dr._FAIR_COLUMNS]
+    assert section.captions[1] == ("Chart: fair comparison and funnel plot by team. "
+                                   + section["team"].summary())
+    assert "4 team groups" in section.alt_text(1)  # not the agents' 25
 
 
 @pytest.mark.xdist_group("sections_drivers_small")

@@ -18,12 +18,13 @@ A section that cannot run says why once: when the model is skipped (no answers o
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from ...core.asof import ReportDate, report_date
+from ...core.display import people_table
 from ...core.followup import to_safe_csv
 from ...core.metrics import metric_table, select_survey
 from ...core.scales import Scale
@@ -104,9 +105,13 @@ class Inputs:
     choice : DriverChoice
         The drivers a model can use and why the others are left out.
     notes : list of str
-        The accounting sentences (report date, rows read and used, joins, derived columns).
+        The accounting sentences shown (report date, rows read and used, joins).
     out : Path
         The page's folder.
+    details : list
+        What the accounting folds under "Details": the readers' notes (such as cells
+        that look like missing-value markers), the derived columns, and the row
+        accounting tables of the answers and the tickets.
     """
 
     params: dict
@@ -120,6 +125,7 @@ class Inputs:
     choice: DriverChoice
     notes: list
     out: Path
+    details: list = field(default_factory=list)
 
     def label(self, column: str) -> str:
         """The readable name of a driver or duration (``driver_labels``, else its name).
@@ -177,7 +183,9 @@ def load(params: Mapping, output_dir=None) -> Inputs:
     to_safe_csv(loaded.rejected, out / "rejected_rows.csv")
     answers = select_survey(loaded.data, p["driver_survey"])
     date = report_date(p["as_of"], {"responded_at": loaded.data["responded_at"]})
-    notes = [date.sentence(), loaded.summary(), *loaded.notes]
+    notes = [date.sentence(), loaded.summary()]
+    details = [*loaded.notes]
+    tables = [people_table(loaded.report(), title="Answers: rows read, used and set aside")]
     tickets, made, explained = None, [], answers
     derived = dict(durations=p["durations"], derive=p["derive"], unit=p["speed_unit"])
     if p["tickets_path"]:
@@ -187,11 +195,13 @@ def load(params: Mapping, output_dir=None) -> Inputs:
         tickets, made = enriched.data, enriched.added
         joined = join_answers(answers, tickets, on=p["join_on"])
         explained = joined.matched
-        notes += [read.summary(), *read.notes, joined.summary()]
+        notes += [read.summary(), joined.summary()]
+        details += read.notes
+        tables.append(people_table(read.report(), title="Tickets: rows read, used and set aside"))
     enriched = add_derived(explained, **derived, skip=made, strict=True)
     data = enriched.data
     where = "the answers" + ("" if tickets is None else " joined to their tickets")
-    notes += enriched.sentences(where)
+    details += enriched.sentences(where)
     if p["not_applicable"]:
         data, counts = set_missing(data, p["not_applicable"])
         notes.append("Answers coded as not applicable were set to missing: " + ", ".join(
@@ -202,19 +212,20 @@ def load(params: Mapping, output_dir=None) -> Inputs:
     choice = choose_drivers(data, p["drivers"], kinds=p["driver_kinds"], min_class=p["min_n"],
                             where=where, elsewhere=elsewhere)
     return Inputs(p, loaded, answers, scale_of[p["driver_survey"]], date, tickets, data, where,
-                  choice, notes, out)
+                  choice, notes, out, details + tables)
 
 
 def accounting(inputs: Inputs) -> Section:
     """The data accounting: rows read and used, the report date, the joins, the answers
-    explained. The card is the overall score of ``driver_survey`` (none without answers)."""
+    explained; the readers' notes and the accounting tables folded under "Details". The
+    card is the overall score of ``driver_survey`` (none without answers)."""
     p, cards = inputs.params, []
     if not inputs.answers.empty:
         overall = metric_table(inputs.answers, p["driver_survey"], scale=inputs.scale,
                                conf=p["conf_level"], min_n=p["min_n"])
         cards.append(kpi(overall.iloc[0]))
-    return Section("data accounting", tables={"accounting": inputs.loaded.report()},
-                   sentences=list(inputs.notes), cards=cards)
+    return Section("data accounting", results={"accounting": inputs.loaded.report()},
+                   sentences=list(inputs.notes), cards=cards, details=list(inputs.details))
 
 
 def _model_gap(inputs: Inputs) -> str | None:
@@ -232,8 +243,9 @@ def _model_gap(inputs: Inputs) -> str | None:
 
 
 def model(inputs: Inputs) -> Section:
-    """The driver model (:func:`~csat_toolkit.drivers.fit_driver_model`): effects, Wald tests
-    per driver, collinearity and the odds-ratio chart.
+    """The driver model (:func:`~csat_toolkit.drivers.fit_driver_model`): the odds-ratio
+    chart and the fit's summary; the model's description, its warnings, the effects, the
+    Wald tests per driver and the collinearity folded under "Details".
 
     Skipped without answers of ``driver_survey`` or without a usable driver; the drivers
     left out (:func:`~csat_toolkit.drivers.choose_drivers`) are its notes when there are
@@ -250,19 +262,24 @@ def model(inputs: Inputs) -> Section:
         edges=p["speed_edges"], unit=p["speed_unit"], scale=inputs.scale, kinds=p["driver_kinds"],
         weights=p["weight"], min_class=p["min_n"], model=p["model"], conf=p["conf_level"],
         correction=p["correction"])
-    sentences = list(dict.fromkeys([frame.summary(), fit.summary(), *frame.warnings,
-                                    *fit.warnings]))
+    method = [s for s in dict.fromkeys([frame.summary(), *frame.warnings, *fit.warnings])
+              if s != fit.summary()]
+    min_n = p["min_n"]
     return Section(
         "driver model", results={**results, "frame": frame, "fit": fit},
-        tables={"effects": rounded(fit.table, columns=_EFFECT_COLUMNS, digits=2),
-                "driver tests": rounded(fit.driver_tests), "collinearity": rounded(fit.vif)},
         figures=[figure_of(plot_odds_ratios, fit.table, labels=inputs.names)],
-        sentences=sentences, notes=notes)
+        sentences=[fit.summary()], notes=notes,
+        details=[*method,
+                 people_table(rounded(fit.table, columns=_EFFECT_COLUMNS, digits=2),
+                              title="Effects of each model term", min_n=min_n),
+                 people_table(rounded(fit.driver_tests), title="Driver tests"),
+                 people_table(rounded(fit.vif), title="Collinearity")])
 
 
 def importance(inputs: Inputs, model: Section) -> Section:
     """Relative importance (LMG and relative weights with the noise check) on the frame of
-    ``model`` (:func:`model`); its card is the top driver. Without a model it shows why
+    ``model`` (:func:`model`): the chart and its summary; the warnings, the method and the
+    table folded under "Details". Its card is the top driver. Without a model it shows why
     (already counted as skipped by :func:`model`). Result: ``importance``."""
     frame = model["frame"]
     if frame is None:
@@ -276,17 +293,20 @@ def importance(inputs: Inputs, model: Section) -> Section:
         correction=p["correction"])
     return Section(
         "relative importance", results={"importance": result},
-        tables={"importance": rounded(result.table, columns=_IMPORTANCE_COLUMNS)},
         figures=[figure_of(plot_importance, result.table, noise=result.noise.get("lmg"),
                            labels=names)],
-        sentences=[result.summary(names), *result.warnings, result.method],
-        cards=[top_driver_card(result, labels=names, conf=p["conf_level"])])
+        sentences=[result.summary(names)],
+        cards=[top_driver_card(result, labels=names, conf=p["conf_level"])],
+        details=[*result.warnings, result.method,
+                 people_table(rounded(result.table, columns=_IMPORTANCE_COLUMNS),
+                              title="Relative importance of each driver")])
 
 
 def speed(inputs: Inputs) -> Section:
     """What speed is worth for each of ``speed_columns`` found
-    (:func:`~csat_toolkit.drivers.speed_effect`): the bucket table, the chart with the
-    modelled curve, and the sentences (the first of each is a finding).
+    (:func:`~csat_toolkit.drivers.speed_effect`): the chart with the modelled curve
+    (its first sentence as alt text) and the sentences (the first of each is a finding);
+    the bucket tables folded under "Details".
 
     Skipped when no duration column is there (or no answers); each absent column is a note
     naming the nearest one. Result: ``buckets`` (column -> bucket table).
@@ -295,7 +315,7 @@ def speed(inputs: Inputs) -> Section:
     timed = resolve_columns({"speed_columns": p["speed_columns"]}, inputs.data,
                             where=inputs.where)
     empty = inputs.answers.empty
-    buckets, tables, figures, sentences, findings = {}, {}, [], [], []
+    buckets, tables, figures, sentences, findings, captions = {}, [], [], [], [], []
     for column in [] if empty else timed["speed_columns"]:
         names[column] = inputs.label(column)
         buckets[column], curve = speed_effect(
@@ -303,15 +323,19 @@ def speed(inputs: Inputs) -> Section:
             bucket_drivers=p["bucket_drivers"], edges=p["speed_edges"], unit=p["speed_unit"],
             scale=inputs.scale, kinds=p["driver_kinds"], weights=p["weight"],
             min_class=p["min_n"], conf=p["conf_level"])
-        tables[column] = rounded(buckets[column], drop=["conf", "method", "lower", "upper"])
+        tables.append(people_table(
+            rounded(buckets[column], drop=["conf", "method", "lower", "upper"]),
+            title=f"Satisfaction by {names[column]} bucket", min_n=p["min_n"]))
         figures.append(figure_of(plot_speed, buckets[column], curve, label=names[column],
                                  unit=p["speed_unit"]))
         said = describe_speed(buckets[column], label=f"the {names[column]}")
         findings += said[:1]
         sentences += said
+        captions.append(f"Chart: satisfaction by {names[column]} bucket with the modelled "
+                        f"effect. {' '.join(said[:1])}")
     return Section("what speed is worth", skipped=None if buckets else _NO_SPEED,
-                   results={"buckets": buckets}, tables=tables, figures=figures,
-                   sentences=sentences, findings=findings,
+                   results={"buckets": buckets}, figures=figures, captions=captions,
+                   sentences=sentences, findings=findings, details=tables,
                    notes=[] if empty else timed.sentences())
 
 
@@ -354,7 +378,7 @@ def agents(inputs: Inputs) -> Section:
     :class:`~csat_toolkit.agents.ShrinkageResult`.
     """
     p = inputs.params
-    results, tables, figures, sentences, notes = {}, {}, [], [], []
+    results, tables, figures, sentences, notes, captions = {}, {}, [], [], [], []
     asked = [c for c in (p["agent_column"], p["team_column"]) if c]
     columns = [] if inputs.answers.empty else asked
     for column in columns:
@@ -372,9 +396,11 @@ def agents(inputs: Inputs) -> Section:
         figures.append(figure_of(plot_fair_comparison, result.table, limits, rows, by=column,
                                  overall=result.overall))
         sentences += [result.summary(), *([note] if note else [])]
+        captions.append(f"Chart: fair comparison and funnel plot by {column}. "
+                        f"{result.summary()}")
     skipped = None if asked else _NO_GROUPS
     return Section("fair comparison", skipped=skipped, results=results, tables=tables,
-                   figures=figures, sentences=sentences,
+                   figures=figures, sentences=sentences, captions=captions,
                    findings=[r.summary() for r in results.values()], notes=notes)
 
 
