@@ -20,6 +20,8 @@ Checks, each against an independent computation:
 """
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -31,7 +33,7 @@ from csat_toolkit import sample as gen
 from csat_toolkit import survival
 from csat_toolkit.errors import DataError, MissingColumnError, ParameterError, ScaleError
 from csat_toolkit.revenue import (
-    CAVEATS, UPSELL_CONTEXT, WINDOW_REASONS, AccountResult, LinkResult, ScenarioResult,
+    CAVEATS, COVERAGE_CONTEXT, UPSELL_CONTEXT, WINDOW_REASONS, AccountResult, LinkResult, ScenarioResult,
     TransitionResult, WindowResult, account_rollup, category_transitions, compare_categories,
     conversion_scenario, correlation, granger_test, nps_category, revenue_by_category,
     revenue_windows, segment_period_link,
@@ -1212,7 +1214,9 @@ def test_describe_comparison_on_the_sample(windows_default):
     sentences = ct.revenue.describe_comparison(compare)
     row = compare.iloc[0]
     assert sentences[0].startswith("Growth: promoters ")
-    assert f"{row['difference']:+.1f}" in sentences[0] and "significant after holm" in sentences[0]
+    assert f"{row['difference']:+.1f}" in sentences[0]
+    assert "significant after Holm correction, adjusted p < 0.001)." in sentences[0]
+    assert compare["correction"].unique().tolist() == ["Holm"] and "p=0.0000" not in sentences[0]
     assert "points" in sentences[1]  # retention is a share: percentage points
 
 
@@ -1484,3 +1488,54 @@ def test_segment_link_with_100000_segment_values_stays_bounded():
     assert link.warnings[0].startswith("99,950 of 100,000 segments (199,900 answers) are pooled")
     other = link.panel[link.panel["segment_label"] == "(other)"]
     assert other["n"].tolist() == [99_950, 99_950]
+
+
+# --- wording and results in JupyterLab (issue 13) ----------------------------------------
+
+
+def test_describe_comparison_wording_without_correction_and_with_small_groups():
+    # The docstring's frame: 4 promoters at 6.0 on average against 4 detractors at -1.0.
+    df = pd.DataFrame({"category": ["promoter"] * 4 + ["detractor"] * 4,
+                       "growth": [5.0, 7.0, 6.0, 6.0, -2.0, 0.0, -1.0, -1.0]})
+    plain = ct.revenue.describe_comparison(compare_categories(df, cluster=None, min_n=2,
+                                                              correction="none"))[0]
+    assert plain.endswith("n=4 and 4; significant without correction, p < 0.001).")
+    small = ct.revenue.describe_comparison(compare_categories(df, cluster=None, min_n=5))[0]
+    assert "not significant after Holm correction (too few answers in a group), adjusted p " \
+        in small and "min_n" not in small
+
+
+def _revenue_html_checks(result, *headers):
+    out = result._repr_html_()
+    assert html.escape(result.summary()) in out
+    assert all(f">{h}<" in out for h in headers), [h for h in headers if f">{h}<" not in out]
+    assert all(html.escape(w) in out for w in getattr(result, "warnings", []))
+    return out
+
+
+def test_revenue_results_show_in_jupyter():
+    answers, customers, revenue = account_data()
+    customers = customers.assign(account_id=customers["account_id"].replace("A1", "<b>A1</b>"))
+    answers = answers.assign(customer_id=answers["customer_id"].replace("c1", "<b>c1</b>"))
+    accounts = account_rollup(answers, customers, revenue, min_n=2)
+    out = _revenue_html_checks(accounts, "Weighting", "Effective n", "95% CI")
+    assert html.escape(COVERAGE_CONTEXT) in out
+    assert "<b>" not in out  # the overall table holds no account names; the sentence none
+    windows = revenue_windows(small_answers(), small_revenue(), before=1, after=2)
+    out = _revenue_html_checks(windows, "Item", "Rows")
+    assert f"Method: Growth = {html.escape(windows.method)}" in out
+    answers, revenue = link_data(segments=6, quarters=3)
+    link = segment_period_link(answers, revenue, segments=["region"], lags=(0,))
+    _revenue_html_checks(link, "Lag", "Term", "Segments")
+    assert link.warnings  # few periods: the warnings are shown (checked above)
+
+
+def test_transitions_and_scenario_show_in_jupyter():
+    answers = pd.DataFrame({"customer_id": ["a", "a", "b", "b"],
+                            "responded_at": ["2024-03-10", "2024-06-10"] * 2,
+                            "score": [3, 9, 8, 2]})
+    moved = category_transitions(answers, min_n=1)
+    out = _revenue_html_checks(moved, "From", "To", "Share (%)")
+    scenario = conversion_scenario(scenario_frame(), share=0.5, horizon_months=12, n_boot=200)
+    out = _revenue_html_checks(scenario, "From", "To")
+    assert all(html.escape(s) in out for s in [*scenario.assumptions, *scenario.caveats])

@@ -21,6 +21,8 @@ Checks, each against an independent computation:
 """
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -795,3 +797,28 @@ def test_churn_by_category_names_as_of_when_every_answer_is_after_it():
         "No answer is left to analyse after setting aside 2 (answered after as_of). 2 answers "
         "are dated after as_of='2024-12-31': give a later as_of, or as_of=None in the notebooks "
         "to use the end of the data. See the reasons and fix the data.")
+
+
+def test_describe_churn_says_p_the_toolkit_way():
+    data = pd.DataFrame({"months": [1, 2, 2, 3, 4, 5, 1, 6, 7, 8],
+                         "churned": [1, 0, 1, 1, 0, 1, 0, 0, 1, 0],
+                         "category": ["detractor"] * 6 + ["promoter"] * 4})
+    logrank = logrank_test(data, duration="months", event="churned", by="category")
+    p = logrank["p"].iloc[0]
+    assert describe_churn(_churn_table(), logrank)[1].endswith(
+        f", p = {p:.3f})." if p >= 0.001 else ", p < 0.001).")
+    tiny = logrank.assign(p=1e-9)
+    assert describe_churn(_churn_table(), tiny)[1].endswith(", p < 0.001).")
+
+
+def test_churn_result_shows_in_jupyter():
+    customers, answers = _hand_made()
+    labelled = answers.drop(columns="score").assign(
+        segment=["<b>low</b>", "high", "high", "<b>low</b>", "high", "<b>low</b>", "<b>low</b>",
+                 "high", "<b>low</b>", "<b>low</b>", "high"])
+    result = churn_by_category(customers, labelled, as_of="2024-06-30", category="segment",
+                               horizon_months=2)
+    out = result._repr_html_()
+    assert html.escape(result.summary()) in out and ">Group<" in out and ">95% CI<" in out
+    assert all(html.escape(s) in out for s in describe_churn(result.churn, result.logrank))
+    assert "&lt;b&gt;low&lt;/b&gt;" in out and "<b>" not in out

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import stats
+from ..core.display import result_html
 from ..core.scales import Scale
 from ..core.tally import period_of
 from ..errors import DataError, ParameterError, require_columns, show_values
@@ -84,6 +85,10 @@ class AccountResult:
             f"{len(risk)} account(s) at risk"
             + (f", {risk['revenue'].sum():,.0f} of revenue." if len(risk) else ".")
         )
+
+    def _repr_html_(self) -> str:
+        return result_html(self.summary(), self.overall, warnings=self.warnings,
+                           notes=[self.context])
 
 
 def account_rollup(

@@ -15,6 +15,7 @@ from scipy import stats as _st
 from statsmodels.tsa.stattools import grangercausalitytests
 
 from ..core import stats
+from ..core.display import result_html
 from ..core.metrics import nps as _nps_table
 from ..core.scales import Scale, get_scale
 from ..core.tally import period_code, period_labels
@@ -242,6 +243,9 @@ class LinkResult:
             f"{row['ci_high']:+.2f}; {int(row['n'])} segment-periods, {int(row['segments'])} "
             f"segments; {row['method']}). An association, not a cause. {self.context}"
         )
+
+    def _repr_html_(self) -> str:
+        return result_html(self.summary(), self.regression, warnings=self.warnings)
 
 
 def segment_period_link(

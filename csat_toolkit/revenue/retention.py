@@ -43,6 +43,7 @@ from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 from ..errors import DataError, ParameterError, require_columns, show_values
 from ..core.scales import get_scale
 from ..core.stats import z_value
+from ..core.text import format_p
 
 __all__ = [
     "CI_TYPES",
@@ -738,7 +739,7 @@ def _term_warning(term: dict, ph: tuple, coef: float, se: float) -> str:
         return f"{name}: the estimate did not converge (separation); read it with care."
     if np.isfinite(ph[2]) and ph[2] < 0.05:
         return (f"{name}: the hazard ratio seems to change over the follow-up (proportional-"
-                f"hazards check rho={ph[0]:.2f}, p={ph[2]:.3f}); it is an average over time. "
+                f"hazards check rho={ph[0]:.2f}, {format_p(ph[2])}); it is an average over time. "
                 "Compare the retention curves, or stratify on this column.")
     return ""
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import stats
+from ..core.display import result_html
 from ..errors import DataError, ParameterError, require_columns, show_values
 from ._common import CAVEATS, _check_count, _check_frame, _check_number
 from .churn import recent_revenue
@@ -64,6 +65,9 @@ class ScenarioResult:
             f"{r['pct_of_baseline']:+.1f}% of that group's revenue. This reads an association "
             "as an effect: see the assumptions."
         )
+
+    def _repr_html_(self) -> str:
+        return result_html(self.summary(), self.table, notes=[*self.assumptions, *self.caveats])
 
 
 def conversion_scenario(

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..core.display import result_html
 from ..core.scales import get_scale
+from ..core.text import format_p
 from ..errors import DataError, ParameterError, require_columns, show_values
 from .retention import *  # noqa: F401,F403  (ct.survival.retention_curves, ...)
 from .retention import (CATEGORY_ORDER, DAYS_PER_MONTH, _check_frame, _check_min_n, logrank_test,
@@ -74,6 +76,10 @@ class ChurnResult:
         if counts.empty:
             return head + "; no answer set aside."
         return head + "; set aside: " + ", ".join(f"{r} {n:,}" for r, n in counts.items()) + "."
+
+    def _repr_html_(self) -> str:
+        return result_html([self.summary(), *describe_churn(self.churn, self.logrank)],
+                           self.churn, warnings=self.warnings)
 
 
 REASONS = (
@@ -618,7 +624,7 @@ def describe_churn(churn: pd.DataFrame, logrank: pd.DataFrame | None = None,
     out = [f"Churned within {at:g} months: " + "; ".join(parts) + "."]
     if logrank is not None and len(logrank):
         r = logrank.iloc[0]
-        p = "p < 0.0001" if r["p"] < 0.0001 else f"p = {r['p']:.4f}"
+        p = format_p(r["p"])
         verdict = ("The categories churn at different rates" if r["p"] < 0.05 else
                    "No difference in churn between the categories is detectable")
         out.append(f"{verdict} ({r['method']}, chi2 = {r['chi2']:.1f}, df {int(r['df'])}, {p}).")

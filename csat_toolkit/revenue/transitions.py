@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import stats
+from ..core.display import result_html
 from ..core.scales import Scale
 from ._common import (_answer_frame, _check_count, _check_frame, _count_items, _prepare_revenue,
                       _Revenue)
@@ -61,6 +62,9 @@ class TransitionResult:
         return (f"{n:,} pairs of consecutive answers from {self.pairs.iloc[:, 0].nunique():,} "
                 f"customers: {up / n:.0%} moved to a better category, {down / n:.0%} to a "
                 f"worse one, {np.trace(values) / n:.0%} stayed.")
+
+    def _repr_html_(self) -> str:
+        return result_html(self.summary(), self.table, warnings=self.warnings)
 
 
 def category_transitions(

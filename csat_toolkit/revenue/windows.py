@@ -17,6 +17,9 @@ from statsmodels.regression.linear_model import OLS
 from scipy import stats as _st
 
 from ..core import stats
+from ..core.comparisons import CORRECTION_NAMES
+from ..core.display import result_html
+from ..core.text import format_p
 from ..core.scales import Scale
 from ..errors import DataError, ParameterError, require_columns, show_values
 from ._common import (_answer_frame, _as_of_cut, _check_choice, _check_count, _check_frame,
@@ -126,6 +129,10 @@ class WindowResult:
             f"still paying at its end{aside}. Growth = {self.method}, among customers "
             "still paying."
         )
+
+    def _repr_html_(self) -> str:
+        return result_html(self.summary(), self.accounting, method=f"Growth = {self.method}",
+                           warnings=self.warnings)
 
 
 def revenue_windows(
@@ -669,7 +676,7 @@ def compare_categories(
     out["p_adjusted"] = stats.adjust_pvalues(out["p_value"], correction)
     out["significant"] = (out["p_adjusted"] < 1 - conf) & ~out["small_n"]
     out["conf"] = conf
-    out["correction"] = correction
+    out["correction"] = CORRECTION_NAMES[correction]
     order = ["outcome", "kind", "a", "b", "n_a", "n_b", "estimate_a", "estimate_b",
              "difference", "ci_low", "ci_high", "statistic", "df", "p_value", "p_adjusted",
              "significant", "small_n", "conf", "method", "correction"]
@@ -811,7 +818,7 @@ def describe_comparison(compare: pd.DataFrame) -> list[str]:
     >>> describe_comparison(compare_categories(df, cluster=None, min_n=2))[0]
     ... # doctest: +NORMALIZE_WHITESPACE
     'Growth: promoters 6.0 against detractors -1.0, a difference of +7.0 (95% CI +5.6 to
-     +8.4; n=4 and 4; significant after holm correction, p=0.0000).'
+     +8.4; n=4 and 4; significant after Holm correction, adjusted p < 0.001).'
     """
     require_columns(compare, ["outcome", "kind", "a", "b", "n_a", "n_b", "estimate_a",
                               "estimate_b", "difference", "ci_low", "ci_high", "p_adjusted",
@@ -826,14 +833,17 @@ def describe_comparison(compare: pd.DataFrame) -> list[str]:
         if not np.isfinite(r.difference):
             out.append(f"{name}: too few answers to compare {_plural(r.a)} with {_plural(r.b)}.")
             continue
-        verdict = (f"significant after {r.correction} correction" if r.significant else
-                   "not significant after " + str(r.correction) + " correction"
-                   + (" (a group is below min_n)" if r.small_n else ""))
+        after = ("without correction" if r.correction in ("none", None)
+                 else f"after {r.correction} correction")
+        verdict = (f"significant {after}" if r.significant else f"not significant {after}"
+                   + (" (too few answers in a group)" if r.small_n else ""))
+        p = format_p(r.p_adjusted) if r.correction in ("none", None) else \
+            "adjusted " + format_p(r.p_adjusted)
         out.append(
             f"{name}: {_plural(r.a)} {level.format(r.estimate_a)} against {_plural(r.b)} "
             f"{level.format(r.estimate_b)}, a difference of {r.difference:+.1f}{unit} "
             f"({r.conf:.0%} CI {r.ci_low:+.1f} to {r.ci_high:+.1f}; n={r.n_a:,} and "
-            f"{r.n_b:,}; {verdict}, p={r.p_adjusted:.4f})."
+            f"{r.n_b:,}; {verdict}, {p})."
         )
     return out
 
