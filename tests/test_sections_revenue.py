@@ -15,6 +15,7 @@ import pytest  # noqa: E402
 
 import csat_toolkit as ct  # noqa: E402
 from csat_toolkit.errors import ParameterError  # noqa: E402
+from csat_toolkit.report.headline import rounded  # noqa: E402
 from csat_toolkit.report.sections import Page, Section  # noqa: E402
 from csat_toolkit.report.sections import revenue as rv  # noqa: E402
 from csat_toolkit.revenue import compare_categories  # noqa: E402
@@ -80,10 +81,17 @@ def test_accounting_shows_the_overall_nps_card_and_the_sentences(inputs, shown):
     table = ct.metric_table(inputs.answers, "nps", scale=inputs.scale)
     assert section.cards[0]["value"] == pytest.approx(table["estimate"].iloc[0])
     assert section.sentences[0] == inputs.date_sentence
-    assert section.sentences[-1].startswith('Growth definition (growth="log")')
+    assert section.sentences[-1] == "Customer table: 3,000 customers."
     assert "4,079 NPS answers; categories (worst to best): detractor, passive, promoter" \
         in " ".join(section.sentences)
-    assert section.missing == [] and list(section.tables) == ["accounting"]
+    assert section.missing == [] and section.tables == {}
+    # folded: the region 'NA' note, the growth definition, the accounting table
+    assert section.details[0].startswith("Cells that look like missing-value markers")
+    assert section.details[1].startswith('Growth definition (growth="log")')
+    assert section.details[2].data["rows"].tolist() == [22569, 22569]
+    html = section.to_html()
+    assert html.index("Customer table") < html.index("<summary>Details</summary>") \
+        < html.index("Growth definition")
 
 
 def test_accounting_says_where_churn_dates_come_from(tmp_path):
@@ -104,7 +112,10 @@ def test_categories_on_the_sample_are_the_windows_results(inputs, shown):
     pd.testing.assert_frame_equal(section["by_category"], expected)
     compare = compare_categories(windows, "promoter", "detractor")
     assert section.cards[0]["value"] == pytest.approx(compare["difference"].iloc[0])
-    assert list(section.tables) == ["accounting", "by category", "comparison"]
+    assert list(section.tables) == ["by category", "comparison"]
+    folded = section.details[-1]
+    assert folded.title == "Answers with a complete revenue window"
+    pd.testing.assert_frame_equal(folded.data, rounded(windows.accounting))
     assert "customers" in section.tables["by category"] and "conf" not in section.tables["by category"]
     outcomes = expected["outcome"].unique().tolist()
     assert [ax.get_title() for ax in section.figures[0].axes] == \
@@ -166,7 +177,12 @@ def test_churn_on_the_sample_is_churn_by_category(inputs, shown):
     pd.testing.assert_frame_equal(section["churn_table"], expected.churn)
     worst = expected.churn.iloc[0]
     assert section.cards[0]["value"] == pytest.approx(worst["estimate"])
-    assert list(section.tables) == ["churn", "log-rank", "hazard ratios", "revenue at risk"]
+    assert list(section.tables) == ["churn", "revenue at risk"]
+    folded = [d for d in section.details if not isinstance(d, str)]
+    assert [d.title for d in folded] == ["Log-rank test: do the categories churn alike?",
+                                         "Cox hazard ratios against the best category"]
+    assert folded[0].data["p"].iloc[0] == round(float(section["logrank"]["p"].iloc[0]), 4)
+    assert len(folded[1].data) == len(section["hazards"])
     assert len(section.figures) == 1 and section.skipped is None
 
 
@@ -200,7 +216,13 @@ def test_link_on_the_sample_is_segment_period_link(inputs, shown):
     pd.testing.assert_frame_equal(section["link"].regression, expected.regression)
     fitted = expected.regression.dropna(subset=["estimate"])
     assert section.cards[0]["value"] == pytest.approx(fitted["estimate"].iloc[-1])
-    assert section.findings == [expected.summary()]
+    assert section.findings == [expected.summary()] == section.sentences
+    assert section.tables == {} and len(section.figures) == 1
+    folded = [d for d in section.details if not isinstance(d, str)]
+    assert [d.title for d in folded] == ["Correlations of NPS and growth",
+                                         "Regression: growth with +10 NPS points",
+                                         "Granger test: does NPS lead growth?"]
+    assert [d for d in section.details if isinstance(d, str)] == list(expected.warnings)
 
 
 def test_link_skip_reasons(inputs):
@@ -253,7 +275,10 @@ def test_scenario_on_the_sample_is_conversion_scenario(inputs, shown):
                                               horizon_months=12, churn=table, current=current)
     pd.testing.assert_frame_equal(section["scenario"].table, expected.table)
     assert section.cards[0]["value"] == pytest.approx(expected.table["estimate"].iloc[0])
-    assert list(section.tables) == ["scenario", "rates"]
+    assert list(section.tables) == ["scenario"]
+    assert section.sentences == [expected.summary()]
+    assert section.details[:-1] == ["Assumptions: " + a for a in expected.assumptions]
+    assert section.details[-1].title == "Rates the scenario uses"
 
 
 def test_scenario_skip_reasons(inputs, shown):

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ...core.asof import report_date
+from ...core.display import people_table
 from ...core.followup import to_safe_csv
 from ...core.metrics import metric_table, select_survey
 from ...errors import DataError, ParameterError, show_values
@@ -217,8 +218,9 @@ def category_section(answers, revenue, *, survey="nps", before=3, after=6, as_of
         except DataError as error:
             return Section(name, skipped=f"Revenue by category is skipped: {error}")
         out.results["windows"] = frame = windows
-        out.tables["accounting"] = rounded(windows.accounting)
-        out.sentences += [windows.summary(), *windows.warnings]
+        out.sentences.append(windows.summary())
+        out.details += [*windows.warnings, people_table(
+            rounded(windows.accounting), title="Answers with a complete revenue window")]
         cluster, chosen = "customer_id", None
     elif outcomes:
         frame = answers.dropna(subset=["category"])
@@ -293,6 +295,10 @@ def churn_section(answers, customers, revenue, *, survey="nps", as_of=None, hori
                   best=None, conf=0.95, min_n=30) -> Section:
     """Churn by category from churn dates (or a churn flag with tenure), revenue at risk.
 
+    Shown: the retention curves, the churn shares, the revenue at risk and their
+    sentences; the log-rank test, the hazard ratios and the warnings are folded under
+    "Details" (results ``logrank`` and ``hazards``).
+
     ``customers`` holds ``customer_id`` and ``churned_at`` (from the customers table or
     :func:`churn_customers`). When no customer churned, the curves and the churn shares
     (with their exact upper bounds) are shown and the log-rank test and hazard ratios
@@ -319,7 +325,8 @@ def churn_section(answers, customers, revenue, *, survey="nps", as_of=None, hori
         data, duration, event = churn.durations, "months", "churned"
         curves, table, logrank = churn.curves, churn.churn, churn.logrank
         out.results["churn"] = churn
-        notes = [churn.summary(), *churn.warnings]
+        notes = [churn.summary()]
+        out.details += churn.warnings
     elif churn_column and tenure_column:
         data = answers.dropna(subset=["category", churn_column, tenure_column])
         duration, event = tenure_column, churn_column
@@ -357,9 +364,9 @@ def churn_section(answers, customers, revenue, *, survey="nps", as_of=None, hori
             hazards = survival.hazard_ratios(data, duration=duration, event=event,
                                              covariates="category", reference={"category": best},
                                              conf=conf)
-            notes += [w for w in hazards["warning"].dropna() if w]
+            out.details += [w for w in hazards["warning"].dropna() if w]
         except DataError as error:
-            notes.append(f"No Cox hazard ratios: {error}")
+            out.details.append(f"No Cox hazard ratios: {error}")
     try:
         at_risk, money = _revenue_at_risk(answers, table, revenue, churn_column,
                                           risk_revenue_column, as_of, min_n,
@@ -370,15 +377,18 @@ def churn_section(answers, customers, revenue, *, survey="nps", as_of=None, hori
                          f"shorter than horizon_months={horizon_months:g}, churn within it is "
                          "unknown: shorten horizon_months or use a longer history.")
     out.results.update(hazards=hazards, at_risk=at_risk)
-    for key, shown, columns in (
-            ("log-rank", logrank, ["group", "n", "observed", "expected", "chi2", "df", "p",
-                                   "method"]),
-            ("hazard ratios", hazards, ["level", "reference", "n", "events", "estimate", "ci_low",
-                                        "ci_high", "p", "ph_p"]),
-            ("revenue at risk", at_risk, ["category", "customers", "revenue", "churn",
-                                          "estimate", "ci_low", "ci_high", "excess", "small_n"])):
+    if at_risk is not None:
+        out.tables["revenue at risk"] = rounded(at_risk, columns=[
+            "category", "customers", "revenue", "churn", "estimate", "ci_low", "ci_high",
+            "excess", "small_n"])
+    for title, shown, columns in (
+            ("Log-rank test: do the categories churn alike?", logrank,
+             ["group", "n", "observed", "expected", "chi2", "df", "p", "method"]),
+            ("Cox hazard ratios against the best category", hazards,
+             ["level", "reference", "n", "events", "estimate", "ci_low", "ci_high", "p",
+              "ph_p"])):
         if shown is not None:
-            out.tables[key] = rounded(shown, columns=columns)
+            out.details.append(people_table(rounded(shown, columns=columns), title=title))
     described = survival.describe_churn(table, logrank, hazards, at_risk, money=money)
     out.findings += described
     out.sentences += described + notes
@@ -407,6 +417,9 @@ def link_section(answers, revenue, customers, *, segments=(), survey="nps",
                  named_categories=False, period="Q", lags=(0, 1), conf=0.95, scale=None,
                  min_n=30, max_segments=50) -> Section:
     """The segment-period link, or why it is skipped (no revenue, no usable segments ...).
+
+    Shown: the chart and its summary; the correlations, the regression, the Granger test
+    and the warnings are folded under "Details".
 
     Segment columns with a single value are left out (a sentence says so); many
     segments are pooled (``max_segments``, see :func:`segment_period_link`).
@@ -439,17 +452,19 @@ def link_section(answers, revenue, customers, *, segments=(), survey="nps",
         return Section(name, skipped=f"The segment-period link is skipped: {error}")
     fitted = link.regression.dropna(subset=["estimate"])
     line = fitted.iloc[0] if len(fitted) else None
-    tables = {
-        "correlations": rounded(link.correlations, columns=["lag", "method", "n", "estimate",
-                                                            "ci_low", "ci_high", "p_value"]),
-        "regression": rounded(link.regression, columns=["lag", "term", "estimate", "ci_low",
-                                                        "ci_high", "p_value", "n", "segments"]),
-        "granger": rounded(link.granger.tail(1))}
-    return Section(name, results={"link": link, "line": line}, tables=tables,
+    folded = [
+        people_table(rounded(link.correlations, columns=[
+            "lag", "method", "n", "estimate", "ci_low", "ci_high", "p_value"]),
+            title="Correlations of NPS and growth"),
+        people_table(rounded(link.regression, columns=[
+            "lag", "term", "estimate", "ci_low", "ci_high", "p_value", "n", "segments"]),
+            title="Regression: growth with +10 NPS points"),
+        people_table(rounded(link.granger.tail(1)), title="Granger test: does NPS lead growth?")]
+    return Section(name, results={"link": link, "line": line},
                    figures=[figure_of(plot_nps_growth, link.panel, line)],
-                   cards=headline_cards(link=link),
-                   sentences=[link.summary(), *link.warnings], findings=[link.summary()],
-                   notes=notes)
+                   cards=headline_cards(link=link), sentences=[link.summary()],
+                   findings=[link.summary()], notes=notes,
+                   details=[*link.warnings, *folded])
 
 
 def transition_section(answers, revenue, *, survey="nps", scale=None, conf=0.95,
@@ -489,6 +504,9 @@ def scenario_section(answers, revenue, windows: WindowResult | None = None,
                      risk_revenue_column=None, conf=0.95) -> Section:
     """The conversion scenario from the windows (or churn with revenue per answer).
 
+    Shown: the scenario table and its summary; the assumptions and the rates used are
+    folded under "Details".
+
     ``windows`` is :func:`revenue_windows`' result (None without a revenue table);
     ``churn_table`` the churn section's :func:`~csat_toolkit.survival.expected_churn` table.
 
@@ -527,12 +545,12 @@ def scenario_section(answers, revenue, windows: WindowResult | None = None,
     tables = {"scenario": rounded(result.table, columns=[
         "from", "to", "share", "customers_from", "converted", "monthly_revenue",
         "horizon_months", "estimate", "ci_low", "ci_high", "growth_part", "retention_part",
-        "pct_of_baseline"]), "rates": rounded(result.rates)}
+        "pct_of_baseline"])}
     return Section(name, results={"scenario": result}, tables=tables,
-                   cards=headline_cards(scenario=result),
-                   sentences=[result.summary()] + ["Assumptions: " + a
-                                                   for a in result.assumptions],
-                   findings=[result.summary()])
+                   cards=headline_cards(scenario=result), sentences=[result.summary()],
+                   findings=[result.summary()],
+                   details=["Assumptions: " + a for a in result.assumptions] + [
+                       people_table(rounded(result.rates), title="Rates the scenario uses")])
 
 
 def report_date_of(as_of, responses: pd.DataFrame | None, revenue: pd.DataFrame | None):
@@ -734,7 +752,8 @@ def load(params: Mapping, output_dir=None) -> Inputs:
 def accounting(inputs: Inputs) -> Section:
     """The data accounting: rows read and used, the report date, the categories, the tables.
 
-    The card is the overall score of ``link_survey`` (none without answers).
+    The readers' notes, the growth definition and the accounting table are folded under
+    "Details". The card is the overall score of ``link_survey`` (none without answers).
     """
     p, answers = inputs.params, inputs.answers
     cards = []
@@ -743,15 +762,17 @@ def accounting(inputs: Inputs) -> Section:
                                conf=p["conf_level"], min_n=p["min_n"])
         cards.append(kpi(overall.iloc[0]))
     loaded = inputs.loaded
-    sentences = [inputs.date_sentence, loaded.summary(), *loaded.notes,
+    sentences = [inputs.date_sentence, loaded.summary(),
                  f"{len(answers):,} {p['link_survey'].upper()} answers; categories (worst to "
                  "best): " + ", ".join(inputs.levels) + f"; {answers.attrs['no_category']:,} "
-                 "answers without a category.", *inputs.table_notes,
-                 growth_sentence(p["growth"], p["months_before"], p["months_after"])]
+                 "answers without a category.", *inputs.table_notes]
     if inputs.churn_note:
         sentences.append(inputs.churn_note)
-    return Section("data accounting", tables={"accounting": loaded.report()},
-                   sentences=sentences, cards=cards)
+    table = loaded.report()
+    details = [*loaded.notes, growth_sentence(p["growth"], p["months_before"], p["months_after"]),
+               people_table(table, title="Rows read, used and set aside")]
+    return Section("data accounting", results={"accounting": table}, sentences=sentences,
+                   cards=cards, details=details)
 
 
 def categories(inputs: Inputs) -> Section:
