@@ -16,6 +16,7 @@ Hand-computed cases are worked out in the comments. Published values:
 """
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -799,7 +800,13 @@ def test_describe_ops_satisfaction_states_both_sides():
            "conf": 0.9}
     assert ops.describe_ops_satisfaction(pd.DataFrame([row])) == [
         "resolution SLA: 80.0% satisfied when met against 60.0% when missed (+20.0 points, 90% "
-        "CI +10.5 to +29.0; adjusted p 0.2; not significant; n=1,200 vs 40)."]
+        "CI +10.5 to +29.0; adjusted p = 0.200; not significant; n=1,200 vs 40)."]
+    # p the toolkit's way (05 printed "adjusted p 1.51e-24"), the correction named
+    tiny = pd.DataFrame([row | {"p_adjusted": 1.51e-24, "significant": True,
+                                "correction": "Holm"}])
+    assert "; Holm-adjusted p < 0.001; significant;" in ops.describe_ops_satisfaction(tiny)[0]
+    plain = pd.DataFrame([row | {"correction": "none"}])
+    assert "; unadjusted p = 0.200; " in ops.describe_ops_satisfaction(plain)[0]
 
 
 def test_short_history_says_why_there_is_no_forecast():
@@ -823,3 +830,31 @@ def test_sla_tickets_without_a_priority_are_no_target_and_named_missing():
         assert result.status["status"].tolist().count("no target") == 2
         assert any("2 tickets have no first_response target (priority '(missing)'" in w
                    for w in result.warnings), result.warnings
+
+
+# --- results in JupyterLab (issue 13) ---------------------------------------------------
+
+
+def test_sla_result_shows_in_jupyter():
+    tickets = sla_tickets().assign(agent=lambda d: d["agent"].replace("Ann", "<b>Ann</b>"))
+    result = ops.sla_compliance(tickets, {"first_response": {"high": 4, "low": 24}},
+                                schedule=OFFICE, as_of="2024-03-04 15:00", by="agent")
+    out = result._repr_html_()
+    assert html.escape(result.summary()) in out and ">Agent<" in out and ">Breached<" in out
+    assert "&lt;b&gt;Ann&lt;/b&gt;" in out and "<b>" not in out
+    assert all(html.escape(w) in out for w in result.warnings)
+    assert "Times on the business clock, as of 2024-03-04 15:00." in out
+
+
+def test_deflection_and_volume_show_in_jupyter():
+    result = ops.deflection(deflection_volume(), costs=COSTS)
+    out = result._repr_html_()
+    assert html.escape(result.summary()) in out and ">Deflection ratio<" in out
+    assert all(html.escape(a) in out for a in result.assumptions)
+    tickets = pd.DataFrame({"created_at": stamps(
+        "2024-03-04 09:10", "2024-03-04 09:40", "2024-03-04 14:00", "2024-03-05 14:00",
+        "2024-03-11 09:05", None)})
+    volume = ops.volume_profile(tickets)
+    out = volume._repr_html_()
+    assert html.escape(volume.summary()) in out and ">Weekday<" in out
+    assert ">Monday<" in out and all(html.escape(w) in out for w in volume.warnings)

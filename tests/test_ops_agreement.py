@@ -2,6 +2,8 @@
 checked on tickets whose business minutes are counted by hand."""
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -64,7 +66,9 @@ def test_a_wider_tolerance_and_named_columns():
     assert out.sentences()[0].startswith("Frt_biz: the vendor's business minutes and the "
                                          "toolkit's agree within 0 min on 1 of 3 tickets")
     assert "business_hours, holidays and timezone" in out.summary()
-    assert "<table" in out._repr_html_() and "Frt_biz" in out._repr_html_()
+    shown = out._repr_html_()
+    assert "<table" in shown and all(html.escape(s) in shown for s in out.sentences())
+    assert ">Vendor column<" in shown and ">frt_biz<" in shown and ">95% CI<" in shown
 
 
 def test_errors_name_what_is_missing():

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..core.display import result_html
 from ..errors import DataError, ParameterError, show_values
 from ._common import _check_frame, _times, _wilson
 from .businesshours import business_duration
@@ -62,10 +63,7 @@ class VendorAgreement:
         return " ".join(self.sentences())
 
     def _repr_html_(self) -> str:
-        import html
-
-        text = "".join(f"<p>{html.escape(s)}</p>" for s in self.sentences())
-        return text + self.table.to_html(index=False, escape=True)
+        return result_html(self.sentences(), self.table)
 
 
 def vendor_agreement(tickets: pd.DataFrame, schedule, *,

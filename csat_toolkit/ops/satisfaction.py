@@ -16,7 +16,7 @@ import pandas as pd
 from ..core import stats
 from ..core.comparisons import CORRECTION_NAMES
 from ..core.scales import Scale, get_scale
-from ..core.text import bucket_labels, check_edges
+from ..core.text import bucket_labels, check_edges, format_p
 from ..errors import MissingColumnError, ParameterError, require_columns, show_values
 from ..io.tables import join_answers
 from .businesshours import Schedule
@@ -241,13 +241,22 @@ def describe_ops_satisfaction(tied: pd.DataFrame) -> list[str]:
     >>> t = pd.DataFrame({"comparison": ["first-response SLA"], "group": ["met"],
     ...     "reference": ["missed"], "estimate": [82.0], "ref_estimate": [70.5],
     ...     "difference": [11.5], "ci_low": [6.1], "ci_high": [16.8], "p_adjusted": [0.00012],
-    ...     "significant": [True], "n": [900], "ref_n": [300], "conf": [0.95]})
+    ...     "significant": [True], "n": [900], "ref_n": [300], "conf": [0.95],
+    ...     "correction": ["Holm"]})
     >>> describe_ops_satisfaction(t)[0]
-    'first-response SLA: 82.0% satisfied when met against 70.5% when missed (+11.5 points, 95% CI +6.1 to +16.8; adjusted p 0.00012; significant; n=900 vs 300).'
+    'first-response SLA: 82.0% satisfied when met against 70.5% when missed (+11.5 points, 95% CI +6.1 to +16.8; Holm-adjusted p < 0.001; significant; n=900 vs 300).'
     """
     return [
         f"{r.comparison}: {r.estimate:.1f}% satisfied when {r.group} against {r.ref_estimate:.1f}% "
         f"when {r.reference} ({r.difference:+.1f} points, {r.conf:.0%} CI {r.ci_low:+.1f} to "
-        f"{r.ci_high:+.1f}; adjusted p {r.p_adjusted:.3g}; "
+        f"{r.ci_high:+.1f}; {_adjusted(getattr(r, 'correction', None))} "
+        f"{format_p(r.p_adjusted)}; "
         f"{'significant' if r.significant else 'not significant'}; n={r.n:,} vs {r.ref_n:,})."
         for r in tied.itertuples()]
+
+
+def _adjusted(correction) -> str:
+    """'Holm-adjusted', 'unadjusted' (no correction), or 'adjusted' (not named)."""
+    if not isinstance(correction, str) or not correction:
+        return "adjusted"
+    return "unadjusted" if correction == "none" else f"{correction}-adjusted"

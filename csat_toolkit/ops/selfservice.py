@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import stats
+from ..core.display import result_html
 from ..core.tally import period_code, period_labels
 from ..errors import DataError, ParameterError, require_columns, show_values
 from ._common import _check_frame, _check_min_n, _wilson
@@ -121,6 +122,9 @@ class DeflectionResult:
                 f"{row['ci_high']:.1f}%): {row['deflection_ratio']:.2f} self-service contacts per "
                 f"assisted one; cost avoided {_bound_word(self.assumptions)}"
                 f"{_round_money(row['cost_avoided'])} USD (see the assumptions).")
+
+    def _repr_html_(self) -> str:
+        return result_html(self.summary(), self.table, notes=self.assumptions)
 
 
 def _bound_word(assumptions: list[str]) -> str:

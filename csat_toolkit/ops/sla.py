@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import stats
+from ..core.display import result_html
 from ..core.tally import as_keys
 from ..errors import DataError, MissingColumnError, ParameterError, require_columns, show_values
 from .businesshours import Schedule, add_business_time
@@ -120,6 +121,12 @@ class SlaResult:
     @property
     def _conf(self) -> float:
         return float(self.table["conf"].iloc[0]) if len(self.table) else 0.95
+
+    def _repr_html_(self) -> str:
+        return result_html(self.summary(), self.table, warnings=self.warnings,
+                           notes=[f"Times on the {self.clock} clock"
+                                  + (f", as of {self.as_of:%Y-%m-%d %H:%M}." if self.as_of is not None
+                                     else ".")])
 
     def flag_agreement(self, tickets: pd.DataFrame, column: str, *,
                        metric: str = "resolution") -> pd.DataFrame:

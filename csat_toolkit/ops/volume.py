@@ -11,6 +11,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from ..core import stats
+from ..core.display import result_html
 from ..core.tally import period_labels
 from ..errors import DataError, MissingColumnError, ParameterError, show_values
 from .businesshours import _zone
@@ -110,6 +111,11 @@ class VolumeResult:
         if self.trend is not None:
             text += " " + self.trend.summary(unit="week", label="Weekly volume")
         return text
+
+    def _repr_html_(self) -> str:
+        weekday = self.weekday.drop(columns="weekday").rename(columns={"weekday_name": "weekday"})
+        return result_html(self.summary(), weekday,
+                           title="Contacts per day, by weekday", warnings=self.warnings)
 
 
 def _local_times(times: pd.Series, timezone, source_timezone) -> pd.Series:
