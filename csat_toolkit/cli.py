@@ -1,8 +1,9 @@
 """Command line: ``csat-toolkit run | validate | init-config | sample-data | notebooks | plan |
-rake | reliability``.
+rake | reliability | history``.
 
-Exit codes: 0 success, 1 a notebook failed or ran over its time limit, 2 bad input or
-usage (the message says what to do; no traceback).
+Exit codes: 0 success, 1 a notebook failed or ran over its time limit (or a run's history
+record could not be made), 2 bad input or usage (the message says what to do; no
+traceback), 3 an alert rule fired and ``run --fail-on-alert`` was given.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 from .errors import CsatToolkitError
+from .report import history_cli
 
 __all__ = ["main", "build_parser"]
 
@@ -35,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="time limit of each notebook (default: the config's 'timeout', else "
                           "1800); a notebook over it is stopped and reported; 0: no limit")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    history_cli.add_run_arguments(run)
 
     validate = sub.add_parser("validate", help="load a responses file and print the row accounting")
     validate.add_argument("file", help="CSV, Parquet or Excel file of survey responses")
@@ -83,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--promoters", type=float, default=50.0, help="expected %% promoters (nps)")
     plan.add_argument("--detractors", type=float, default=50.0, help="expected %% detractors (nps)")
     plan.add_argument("--sd", type=float, help="standard deviation of the scores (csat_mean, ces)")
+    history_cli.add_history_parser(sub)
+
     rake = sub.add_parser(
         "rake", help="reweight the answers to known population margins (raking)",
         description="Load the answers as validate does, rake their weights to the margins "
@@ -134,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"run": _run, "validate": _validate, "init-config": _init_config,
                 "sample-data": _sample, "notebooks": _notebooks, "plan": _plan, "rake": _rake,
-                "reliability": _reliability}[args.command](args)
+                "reliability": _reliability, "history": history_cli.main_history}[args.command](args)
     except CsatToolkitError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -154,6 +159,9 @@ def _run(args) -> int:
     # The runner reports every failure and time-out itself; papermill's own log lines
     # ("Timeout waiting for execute reply (1s)") would only repeat them, less clearly.
     logging.getLogger("papermill").setLevel(logging.CRITICAL)
+    status = history_cli.main_run(args, _params(args.param))  # a run kept in a history
+    if status is not None:
+        return status
 
     result = run_reports(
         config=args.config, out=args.out, only=args.only, parameters=_params(args.param),

@@ -519,3 +519,35 @@ def test_the_runner_four_times_over_known_changes(tmp_path):
         # The record's whole-window figure is the report's KPI card.
         assert window["n"] == card["n"] and window["estimate"] == pytest.approx(card["value"], abs=1e-5)
     assert read_runs(root)["exit_status"].tolist() == [0, 0, 3, 0]
+
+
+def test_the_command_and_a_config_with_history_and_alerts(tmp_path, monkeypatch, capsys):
+    """`csat-toolkit run --config` with `history:` and `alerts:` keys, then `history DIR`."""
+    from csat_toolkit.cli import main
+
+    monkeypatch.setattr(history.runner, "run_reports", _fake_runner())
+    responses = _write(_run_data(_stream(), 1), tmp_path / "data" / "responses.csv")
+    config = tmp_path / "weekly.yaml"
+    config.write_text(yaml.safe_dump({
+        "title": "Weekly", "history": "history",
+        "parameters": {"responses_path": "data/responses.csv", "segments": ["channel"]},
+        "alerts": RULES}), encoding="utf-8")
+    assert responses.exists()
+    assert main(["run", "--config", str(config), "--quiet", "--fail-on-alert"]) == EXIT_OK
+    runs = read_runs(tmp_path / "history")
+    assert runs["status"].tolist() == ["complete"]
+    assert main(["history", str(tmp_path / "history")]) == 0
+    assert runs["run_id"].iloc[0] in capsys.readouterr().out
+    # a wrong rule or history folder is refused before anything runs (status 2)
+    config.write_text(yaml.safe_dump({"history": 5, "parameters": {}}), encoding="utf-8")
+    assert main(["run", "--config", str(config), "--quiet"]) == 2
+    assert "'history' in the config" in capsys.readouterr().err
+    config.write_text(yaml.safe_dump({"alerts": [{"metric": "csat", "drop": "significant"}],
+                                      "history": "history", "parameters": {}}),
+                      encoding="utf-8")
+    assert main(["run", "--config", str(config), "--quiet"]) == 2
+    assert "drop" in capsys.readouterr().err
+    # alert rules without a history to compare with
+    config.write_text(yaml.safe_dump({"alerts": RULES, "parameters": {}}), encoding="utf-8")
+    assert main(["run", "--config", str(config), "--quiet"]) == 2
+    assert "has alert rules but no history" in capsys.readouterr().err

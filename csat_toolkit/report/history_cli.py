@@ -80,8 +80,13 @@ def main_run(args: argparse.Namespace, parameters: dict | None = None, *,
     out = out or sys.stdout
     history = getattr(args, "history", None)
     config = getattr(args, "config", None)
-    wanted = history is not None or bool(config and read_config(config).get("history"))
+    settings = read_config(config) if config else {}
+    wanted = history is not None or bool(settings.get("history"))
     if not wanted:
+        if settings.get("alerts"):
+            raise ParameterError(
+                f"The config {config} has alert rules but no history to compare runs with: "
+                "add 'history: FOLDER' to it (or run with --history DIR).")
         if getattr(args, "fail_on_alert", False):
             raise ParameterError(
                 "--fail-on-alert needs a history to compare with: add --history DIR (or "

@@ -62,7 +62,8 @@ MANIFEST_FILE = "manifest.json"
 #: answers) long before a nightly schedule starts the next run on top of it.
 DEFAULT_TIMEOUT = 1800.0
 #: The keys a run configuration may hold at its top level.
-CONFIG_KEYS = ("title", "parameters", "notebooks", "timeout", "source", "vendor_options")
+CONFIG_KEYS = ("title", "parameters", "notebooks", "timeout", "source", "vendor_options",
+               "history", "alerts")
 #: Top-level keys that are reading options for every notebook (a vendor's export).
 _TOP_READING = ("source", "vendor_options")
 #: Reading options that may be given at the top of ``parameters`` (or a notebook's
@@ -324,6 +325,14 @@ def check_config(config: Mapping, where: str = "the config") -> None:
             f"{type(notebooks).__name__} {notebooks!r:.80}."
         )
     _check_timeout(config.get("timeout"), f"'timeout' in {where}")
+    history = config.get("history")
+    if history is not None and not isinstance(history, str):
+        raise ParameterError(
+            f"'history' in {where} should be a folder (e.g. 'history: reports/history'); "
+            f"found {history!r:.80}.")
+    from .alerts import parse_rules  # alerts imports nothing of the runner
+
+    parse_rules(config.get("alerts"), f"the alerts of {where}")
 
 
 def _check_timeout(value, where: str) -> float | None:
