@@ -32,8 +32,11 @@ report: $(STAMP)
 # Every core; the tests of one notebook configuration share a worker (xdist_group), which
 # runs that configuration once. Bytecode caches are written (git-ignored) even where the
 # environment says not to, so the ~60 notebook kernels do not each recompile the package.
+# One BLAS thread per worker: the workers already fill the cores, and the analyses' small
+# matrix products only wait on a second thread (the runner starts kernels the same way).
 test: $(STAMP)
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n auto --dist loadgroup
+	PYTHONDONTWRITEBYTECODE= OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 nbval: $(STAMP)
 	$(BIN)/python -m pytest -o addopts="" -p no:cacheprovider --nbval-lax --nbval-current-env notebooks

@@ -429,3 +429,16 @@ def test_command_line_values_yaml_cannot_read():
     with pytest.raises(ParameterError, match=r"^The value of -p columns is not readable YAML "
                        r"\(.*\): '\{a: b'\. Write lists as \[a, b\]"):
         parse_assignment("columns={a: b")
+
+
+def test_kernels_start_with_one_blas_thread_unless_the_user_chose(monkeypatch):
+    import os
+
+    from csat_toolkit.report.runner import KERNEL_THREADS, _kernel_environment
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")  # the user's choice stays
+    with _kernel_environment():
+        assert os.environ["OPENBLAS_NUM_THREADS"] == "1" == KERNEL_THREADS["MKL_NUM_THREADS"]
+        assert os.environ["OMP_NUM_THREADS"] == "4"
+    assert "OPENBLAS_NUM_THREADS" not in os.environ and os.environ["OMP_NUM_THREADS"] == "4"

@@ -768,19 +768,31 @@ def _run_one(notebook: Path, params: dict, out: Path, kernel: str,
     return run
 
 
+#: Threads of the BLAS/OpenMP libraries in each notebook kernel, unless the user set them:
+#: the analyses do many small matrix products, where a second thread only waits (on 2 busy
+#: cores it cost 03_drivers half its time; benchmarks/README.md).
+KERNEL_THREADS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
 class _kernel_environment:
-    """Make this environment's kernelspec win over a user-level ``python3``."""
+    """Make this environment's kernelspec win over a user-level ``python3``, and start the
+    kernel with one BLAS thread unless the user chose otherwise (:data:`KERNEL_THREADS`)."""
 
     def __enter__(self):
-        self.saved = os.environ.get("JUPYTER_PATH")
+        names = ("JUPYTER_PATH", *KERNEL_THREADS)
+        self.saved = {name: os.environ.get(name) for name in names}
         own = str(Path(sys.prefix) / "share" / "jupyter")
-        os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (own, self.saved) if p)
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(
+            p for p in (own, self.saved["JUPYTER_PATH"]) if p)
+        for name, value in KERNEL_THREADS.items():
+            os.environ.setdefault(name, value)
 
     def __exit__(self, *exc):
-        if self.saved is None:
-            os.environ.pop("JUPYTER_PATH", None)
-        else:
-            os.environ["JUPYTER_PATH"] = self.saved
+        for name, value in self.saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _short_error(error: Exception) -> str:
