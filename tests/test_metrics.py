@@ -688,8 +688,9 @@ def test_bad_conf(conf, metric):
 
 
 def test_unknown_interval_method():
-    with pytest.raises(ParameterError, match=r"Unknown interval method 'exact'; use one of "
-                       r"\('wilson', 'wald', 'agresti_coull', 'clopper_pearson'\)"):
+    with pytest.raises(ParameterError, match=r"Unknown interval method 'exact'; use one of: "
+                       r"'wilson', 'wald', 'agresti_coull', 'clopper_pearson', 'jeffreys' "
+                       r"\(default 'wilson'\)\.$"):
         ct.csat(_worked_example(), method="exact")
     with pytest.raises(ParameterError, match=r"Unknown NPS interval method 'wilson'"):
         ct.nps(pd.DataFrame({"score": [10, 0]}), method="wilson")

@@ -177,8 +177,8 @@ def proportion_interval(successes, n, *, conf: float = 0.95, method: str = "wils
             high = np.where(x < n, _st.beta.ppf(1 - alpha / 2, x + 0.5, n - x + 0.5), 1.0)
         else:
             raise ParameterError(
-                f"Unknown interval method {method!r}; use one of {PROPORTION_METHODS[:-1]} "
-                f"or {PROPORTION_METHODS[-1]!r}."
+                f"Unknown interval method {method!r}; use one of: "
+                f"{', '.join(map(repr, PROPORTION_METHODS))} (default 'wilson')."
             )
     low = np.where(n > 0, np.clip(low, 0.0, 1.0), np.nan)
     high = np.where(n > 0, np.clip(high, 0.0, 1.0), np.nan)
@@ -216,7 +216,7 @@ def proportion_difference_interval(x1, n1, x2, n2, *, conf: float = 0.95,
     if method not in DIFFERENCE_METHODS:
         raise ParameterError(
             f"Unknown interval method {method!r} for a difference of proportions; use one "
-            f"of {DIFFERENCE_METHODS}."
+            f"of: {', '.join(map(repr, DIFFERENCE_METHODS))} (default 'newcombe')."
         )
     x1, n1, x2, n2 = (np.asarray(v, dtype=float) for v in (x1, n1, x2, n2))
     if method == "agresti_caffo":
