@@ -129,9 +129,13 @@ def four(tmp_path):
 def test_accounting_shows_each_input_and_the_report_date(four):
     inputs, built = four
     section = built[sections.ACCOUNTING]
-    assert list(section.tables) == ["tickets", "answers"] and section.notes == []
+    assert section.tables == {} and section.notes == []
     assert section.sentences[-1] == inputs.date.sentence()
     assert "8 CSAT answers can be tied to tickets by ticket_id." in section.sentences
+    assert [d.title for d in section.details] == ["Tickets: rows read, used and set aside",
+                                                  "Answers: rows read, used and set aside"]
+    assert section.details[1].data["rows"].tolist() == [8, 8]
+    assert section["tickets"] is section.details[0].data
 
 
 def test_durations_median_and_schedule(four):
@@ -140,7 +144,7 @@ def test_durations_median_and_schedule(four):
     table = section["table"].set_index(["duration", "statistic"])
     assert table.loc[("first_response_hours", "median"), "estimate"] == 2.0
     assert table.loc[("resolution_hours", "median"), "estimate"] == 9.0
-    assert section.sentences[-1] == "Schedule: 50 business hours a week in UTC."
+    assert section.details == ["Schedule: 50 business hours a week in UTC."]
     assert section.sentences[0].startswith("1 tickets still open at 2024-03-04 have waited a "
                                            "median 9.0 h so far (first response hours)")
 
@@ -196,6 +200,10 @@ def test_quality_fcr_card(four):
     assert section.cards[0]["label"] == "First-contact resolution"
     assert section.cards[0]["value"] == pytest.approx(100 / 3, abs=1e-6)
     assert "fcr (one_touch)" in section.tables["quality"]["metric"].tolist()
+    assert "method" not in section.tables["quality"]  # the long definitions fold
+    defined = section.details[0]
+    assert defined.title == "How each measure is defined"
+    assert defined.data["metric"].tolist() == section.tables["quality"]["metric"].tolist()
 
 
 def test_short_volume_says_why_there_is_no_forecast(four):
@@ -214,7 +222,8 @@ def test_satisfaction_runs_on_the_tied_answers(four):
     met = tied[(tied["comparison"] == "first-response SLA") & (tied["group"] == "met")].iloc[0]
     # T1, T2 (scores 5, 4: satisfied) met; T3, T4 (2, 1) breached.
     assert (met["n"], met["estimate"], met["ref_n"], met["ref_estimate"]) == (4, 100.0, 4, 0.0)
-    assert list(section.tables) == ["accounting", "tied"] and section.figures
+    assert list(section.tables) == ["tied"] and section.figures
+    assert section.details[-1].title == "Answers tied to tickets"
 
 
 def test_headline_keys_and_values(four):
@@ -327,12 +336,17 @@ def test_sample_sla_as_the_package_computes_it(sample):
 def test_sample_volume_and_deflection(sample):
     _, built = sample
     volume = built[sections.VOLUME]
-    assert list(volume.tables) == ["weekday", "forecast", "busiest hours"] and not volume.notes
+    assert list(volume.tables) == ["weekday", "forecast"] and not volume.notes
+    assert [d.title for d in volume.details] == ["Busiest hours"] and len(volume.details[0]) == 8
     assert len(volume.figures) == 2
     deflection = built[sections.DEFLECTION]
-    assert list(deflection.tables) == ["periods", "costs"]
+    assert list(deflection.tables) == ["periods"]
     assert deflection.tables["periods"]["period"].iloc[-1] == "all"
-    assert deflection.sentences[1] == "Assumptions:"
+    result = deflection["deflection"]
+    assert deflection.sentences == [result.summary()]
+    assert deflection.details[:-1] == [f"Assumption: {a}" for a in result.assumptions]
+    assert deflection.details[-1].title == "Costs per contact used"
+    assert len(deflection.details[-1]) == len(result.costs) == 8
 
 
 def test_satisfaction_skips_when_the_answers_have_no_ticket_id(tmp_path):

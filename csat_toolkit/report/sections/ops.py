@@ -27,6 +27,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from ...core.display import people_table
 from ...core.followup import to_safe_csv
 from ...core.metrics import select_survey
 from ...errors import MissingColumnError
@@ -199,14 +200,22 @@ def accounting(inputs: Inputs) -> Section:
     """Rows read and used per input, the report date, and the parts the data cannot give.
 
     Without tickets the one sentence "nothing to measure" is the section's note; with
-    them, a note per parameter naming absent columns.
+    them, a note per parameter naming absent columns. The readers' notes (such as cells
+    that look like missing-value markers) and the accounting tables of the tickets and
+    the answers (results ``tickets`` and ``answers``) are folded under "Details".
     """
-    tables = {name: result.report() for name, result in
-              (("tickets", inputs.tickets_loaded), ("answers", inputs.loaded)) if result is not None}
-    sentences = inputs.notes + ([] if inputs.date is None else [inputs.date.sentence()])
+    read = [(name, result) for name, result in
+            (("tickets", inputs.tickets_loaded), ("answers", inputs.loaded)) if result is not None]
+    tables = {name: result.report() for name, result in read}
+    folded = [note for _, result in read for note in result.notes]
+    sentences = [n for n in inputs.notes if n not in folded] + (
+        [] if inputs.date is None else [inputs.date.sentence()])
     notes = (["No ticket table (tickets_path): there is nothing to measure, so every operations "
               "section is skipped."] if inputs.tickets is None else inputs.named.sentences())
-    return Section(ACCOUNTING, tables=tables, sentences=sentences, notes=notes)
+    return Section(ACCOUNTING, results=tables, sentences=sentences, notes=notes,
+                   details=[*folded, *[people_table(t, title=f"{name.capitalize()}: rows read, "
+                                                            "used and set aside")
+                                       for name, t in tables.items()]])
 
 
 def _schedule_sentence(schedule: Schedule, per_team: Mapping) -> str:
@@ -217,7 +226,8 @@ def _schedule_sentence(schedule: Schedule, per_team: Mapping) -> str:
 
 
 def durations(inputs: Inputs) -> Section:
-    """First response and resolution times in calendar and business hours (median, p90).
+    """First response and resolution times in calendar and business hours (median, p90);
+    the schedule's sentence folded under "Details".
 
     Results: ``durations`` (:func:`~csat_toolkit.ops.response_durations`) and ``table``
     (:func:`~csat_toolkit.ops.duration_overview`). Skipped when no duration can be computed.
@@ -236,8 +246,8 @@ def durations(inputs: Inputs) -> Section:
                                     "ci_low", "ci_high", "small_n"])
     as_of = None if inputs.date is None else inputs.date.date
     return Section(DURATIONS, results=results, tables={"durations": shown},
-                   sentences=describe_open_tickets(frame, tickets, as_of=as_of)
-                   + [_schedule_sentence(inputs.schedule, inputs.per_team)])
+                   sentences=describe_open_tickets(frame, tickets, as_of=as_of),
+                   details=[_schedule_sentence(inputs.schedule, inputs.per_team)])
 
 
 def vendor_durations(inputs: Inputs) -> Section:
@@ -246,7 +256,8 @@ def vendor_durations(inputs: Inputs) -> Section:
     Zendesk, Freshdesk, Intercom and HubSpot exports carry the vendor's business minutes
     (``vendor_*_business_minutes``); each is recomputed from the ticket's times under the
     page's schedule (:func:`~csat_toolkit.ops.vendor_agreement`): a check on both. Results:
-    ``agreement`` (the table) and ``worst`` (the tickets differing most). An empty section
+    ``agreement`` (the table) and ``worst`` (the tickets differing most, folded under
+    "Details"). An empty section
     (nothing shown) when the tickets carry no vendor durations.
     """
     tickets = inputs.tickets
@@ -264,11 +275,12 @@ def vendor_durations(inputs: Inputs) -> Section:
     shown = {"agreement": rounded(table, columns=[
         "measure", "n", "agree", "estimate", "ci_low", "ci_high", "median_abs_diff",
         "max_abs_diff"])}
-    if len(worst):
-        shown["worst"] = rounded(worst)
+    details = ([people_table(rounded(worst), title="The tickets that differ most")]
+               if len(worst) else [])
+    # The schedule stays beside the agreement: it is what a disagreement asks to check.
     return Section(VENDOR, results={"agreement": table, "worst": worst}, tables=shown,
                    sentences=[_schedule_sentence(inputs.schedule, {}), *sentences],
-                   findings=sentences[:1], notes=notes)
+                   findings=sentences[:1], notes=notes, details=details)
 
 
 def _sla_options(inputs: Inputs) -> dict:
@@ -352,7 +364,8 @@ def flag_agreement(inputs: Inputs, sla_section: Section) -> Section:
 
 
 def response_times(inputs: Inputs, durations_section: Section) -> Section:
-    """Median and 90th percentile first response, the shares answered within, by ``response_by``.
+    """Median and 90th percentile first response, the shares answered within; the same by
+    ``response_by`` folded under "Details".
 
     Results: ``response`` (:func:`~csat_toolkit.ops.response_time_summary`). Skipped
     without first response times. Card: the median first response.
@@ -366,11 +379,14 @@ def response_times(inputs: Inputs, durations_section: Section) -> Section:
     options = dict(within=p["response_within"], conf=p["conf_level"], min_n=p["min_n"])
     response = response_time_summary(frame, **options)
     tables = {"response": rounded(response, drop=["conf", "method", "expectation_source"])}
+    details = []
     if inputs.named["response_by"]:
-        tables["by"] = rounded(response_time_summary(frame, by=inputs.named["response_by"],
-                                                     expectations=False, **options))
+        by = inputs.named["response_by"]
+        details.append(people_table(rounded(response_time_summary(
+            frame, by=by, expectations=False, **options)),
+            title=f"First response by {', '.join(by)}", min_n=p["min_n"]))
     described = describe_response_times(response)
-    return Section(RESPONSE, results={"response": response}, tables=tables,
+    return Section(RESPONSE, results={"response": response}, tables=tables, details=details,
                    figures=[figure_of(plot_response_times, response)], sentences=described,
                    findings=described[:2],
                    cards=[card("Median first response", response.set_index("statistic").loc[
@@ -378,7 +394,8 @@ def response_times(inputs: Inputs, durations_section: Section) -> Section:
 
 
 def quality(inputs: Inputs) -> Section:
-    """FCR (both definitions), handle time, contacts and reopens, by ``quality_by``.
+    """FCR (both definitions), handle time, contacts and reopens; each measure's
+    definition and the breakdown by ``quality_by`` folded under "Details".
 
     Results: ``quality`` (:func:`~csat_toolkit.ops.resolution_quality` under
     ``fcr_method``). Skipped when the tickets lack the columns it needs. Card: FCR.
@@ -393,11 +410,15 @@ def quality(inputs: Inputs) -> Section:
     except MissingColumnError as error:
         return Section(QUALITY, skipped=f"No resolution-quality figures: {error}")
     both = quality_both_ways(tickets, method=p["fcr_method"], **options)
-    tables = {"quality": rounded(both, drop=["conf", "benchmark_source"])}
+    tables = {"quality": rounded(both, drop=["conf", "method", "benchmark_source"])}
+    details = [people_table(both[["metric", "method"]].rename(columns={"method": "definition"}),
+                            title="How each measure is defined")]
     if inputs.named["quality_by"]:
-        tables["by"] = rounded(resolution_quality(tickets, by=inputs.named["quality_by"],
-                                                  method=p["fcr_method"], **options),
-                               drop=["conf", "method", "benchmark_source"])
+        by = inputs.named["quality_by"]
+        details.append(people_table(rounded(resolution_quality(
+            tickets, by=by, method=p["fcr_method"], **options),
+            drop=["conf", "method", "benchmark_source"]),
+            title=f"Resolution quality by {', '.join(by)}", min_n=p["min_n"]))
     described = describe_quality(table, handle_unit=p["handle_unit"])
     cards = []
     if "fcr" in set(table["metric"]):
@@ -405,11 +426,12 @@ def quality(inputs: Inputs) -> Section:
         cards.append(card("First-contact resolution", row, sentence=(
             f"FCR {row['estimate']:.1f}% ({row['method'].split('; ', 1)[-1]}).")))
     return Section(QUALITY, results={"quality": table}, tables=tables, sentences=described,
-                   findings=described[:1], cards=cards)
+                   findings=described[:1], cards=cards, details=details)
 
 
 def deflection(inputs: Inputs) -> Section:
-    """Self-service against assisted contacts (last six periods and overall), the costs used.
+    """Self-service against assisted contacts (last six periods and overall); the
+    assumptions and the costs used folded under "Details".
 
     Results: ``deflection`` (:class:`~csat_toolkit.ops.DeflectionResult`). Skipped
     without a volume file. Card: the self-service share.
@@ -423,17 +445,19 @@ def deflection(inputs: Inputs) -> Section:
                          min_n=p["min_n"], self_channels=p["deflecting_channels"])
     periods = pd.concat([result.table.tail(6), result.overall], ignore_index=True)
     return Section(DEFLECTION, results={"deflection": result},
-                   tables={"periods": rounded(periods, drop=["conf", "method", "small_n"]),
-                           "costs": rounded(result.costs)},
+                   tables={"periods": rounded(periods, drop=["conf", "method", "small_n"])},
                    figures=[figure_of(plot_deflection, result.table)],
-                   sentences=[result.summary(), "Assumptions:", *result.assumptions],
+                   sentences=[result.summary()],
+                   details=[f"Assumption: {a}" for a in result.assumptions]
+                   + [people_table(rounded(result.costs), title="Costs per contact used")],
                    findings=[result.summary()],
                    cards=[card("Self-service share", result.overall.iloc[0],
                                sentence=result.summary())])
 
 
 def volume(inputs: Inputs) -> Section:
-    """Contacts per weekday, the weekday-by-hour heatmap, the weekly trend and forecast.
+    """Contacts per weekday, the weekday-by-hour heatmap, the weekly trend and forecast;
+    the busiest hours folded under "Details".
 
     Read in ``timezone``. Results: ``profile`` (:class:`~csat_toolkit.ops.VolumeResult`).
     A history too short for a forecast is a note (``VolumeResult.forecast_gap``).
@@ -450,14 +474,17 @@ def volume(inputs: Inputs) -> Section:
     figures.append(figure_of(plot_weekly_volume, profile.weekly, profile.forecast))
     if profile.forecast is not None:
         tables["forecast"] = rounded(profile.forecast, drop=["conf", "method", "step"])
-        tables["busiest hours"] = rounded(profile.busiest_hours(8))
+    details = [] if profile.forecast is None else [
+        people_table(rounded(profile.busiest_hours(8)), title="Busiest hours")]
     return Section(VOLUME, results={"profile": profile}, tables=tables, figures=figures,
+                   details=details,
                    sentences=[profile.summary(), *profile.warnings], findings=[profile.summary()],
                    notes=[] if profile.forecast is not None else [profile.forecast_gap])
 
 
 def satisfaction(inputs: Inputs, sla_section: Section) -> Section:
-    """Satisfaction when the SLA was met or missed, by response time, with FCR or without.
+    """Satisfaction when the SLA was met or missed, by response time, with FCR or without;
+    the answers' accounting and the warnings folded under "Details".
 
     Results: ``tied`` (:func:`~csat_toolkit.ops.ops_satisfaction`). Skipped without
     answers of ``csat_survey``; empty without tickets or an SLA section.
@@ -485,10 +512,11 @@ def satisfaction(inputs: Inputs, sla_section: Section) -> Section:
         else []
     described = describe_ops_satisfaction(tied)
     return Section(SATISFACTION, results={"tied": tied},
-                   tables={"accounting": counted, "tied": rounded(
+                   tables={"tied": rounded(
                        tied, drop=["conf", "method", "test", "correction", "statistic"])},
-                   figures=figures, sentences=described + tied.attrs["warnings"],
-                   findings=described[:1])
+                   figures=figures, sentences=described, findings=described[:1],
+                   details=[*tied.attrs["warnings"],
+                            people_table(counted, title="Answers tied to tickets")])
 
 
 def _records(table: pd.DataFrame | None):
