@@ -259,13 +259,13 @@ class Scale:
             :data:`UNRECOGNISED` or :data:`OUT_OF_RANGE`; None where it is fine.
         """
         values = pd.Series(values)
-        uniques = pd.unique(values.to_numpy(dtype=object))
-        parsed = {_hashable(v): self._parse_one(v) for v in uniques}
-        keys = values.map(_hashable)
-        scores = keys.map(lambda k: parsed[k][0]).astype(float)
-        problems = keys.map(lambda k: parsed[k][1]).astype(object)
-        problems = problems.where(problems.notna(), None)
-        return scores, problems
+        # Each distinct answer is parsed once; missing answers share the last slot.
+        codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+        parsed = [self._parse_one(v) for v in uniques] + [self._parse_one(np.nan)]
+        scores = np.array([score for score, _ in parsed], dtype=float)[codes]
+        problems = np.array([problem for _, problem in parsed], dtype=object)[codes]
+        return (pd.Series(scores, index=values.index),
+                pd.Series(problems, index=values.index, dtype=object))
 
     def _parse_one(self, value) -> tuple[float, str | None]:
         if _is_missing(value):
@@ -372,10 +372,6 @@ def _is_missing(value) -> bool:
     if isinstance(value, float) and np.isnan(value):
         return True
     return isinstance(value, str) and not value.strip()
-
-
-def _hashable(value):
-    return ("nan",) if _is_missing(value) else value
 
 
 # --- label tables ---------------------------------------------------------------
