@@ -1,6 +1,7 @@
 """Tests of csat_toolkit.agents: empirical-Bayes shrinkage and funnel plots."""
 from __future__ import annotations
 
+import html
 import warnings
 
 import numpy as np
@@ -533,3 +534,15 @@ def test_funnel_names_only_the_farthest_outliers():
     ax = plot_funnel(groups, limits, overall=80.0, max_labels=4)
     assert [t.get_text() for t in ax.texts] == ["A0", "A1", "A2", "A3"]  # farthest below first
     plt.close("all")
+
+
+def test_between_group_p_reads_the_toolkit_way_and_shows_in_jupyter(sample_result, sample):
+    p = sample_result.prior.p_value
+    assert (f"(test of between-group variation {'p < 0.001' if p < 0.001 else f'p = {p:.3f}'})"
+            in sample_result.summary())
+    out = sample_result._repr_html_()
+    assert html.escape(sample_result.summary()) in out and ">Agent<" in out
+    assert ">Probability above average<" in out and "fewer than 30 answers" in out
+    marked = shrunken_rates(sample.assign(agent="<b>" + sample["agent"] + "</b>"), "agent")
+    out = marked._repr_html_()
+    assert "&lt;b&gt;Agent 07&lt;/b&gt;" in out and "<b>" not in out

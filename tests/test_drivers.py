@@ -18,6 +18,7 @@ The sample model is fitted once per module (``sample_model``) to keep the file f
 """
 from __future__ import annotations
 
+import html
 import importlib.util
 from pathlib import Path
 
@@ -901,3 +902,36 @@ def test_average_marginal_effects_equal_setting_every_row_to_each_level():
         one[:, names.index("x1[T.%s]" % row.term) if row.driver == "channel" else group[0]] = 1.0
         expected = 100 * np.mean(1 / (1 + np.exp(-one @ beta)) - 1 / (1 + np.exp(-zero @ beta)))
         assert row.ame == pytest.approx(expected, abs=1e-10)
+
+
+# --- results in JupyterLab and wording (issue 13) -----------------------------------------
+
+
+def test_driver_model_and_frame_show_in_jupyter(sample_frame, sample_model):
+    out = sample_model._repr_html_()
+    assert html.escape(sample_model.summary()) in out
+    assert ">Driver<" in out and ">Term<" in out and ">Average marginal effect<" in out
+    assert "All " in out  # the long effects table is folded after its first rows
+    assert html.escape(sample_model.method) in out
+    out = sample_frame._repr_html_()
+    assert html.escape(sample_frame.summary()) in out and ">Reference<" in out
+    assert all(html.escape(w) in out for w in sample_frame.warnings)
+
+
+def test_a_model_with_warnings_says_so_without_naming_an_attribute():
+    mtcars = pd.read_csv(require_shared(REFERENCE / "mtcars.csv"))
+    m = fit_drivers(driver_frame(mtcars, "mpg", ["disp", "hp", "wt", "drat"]), model="ols")
+    assert len(m.warnings) == 2  # two drivers collinear (test_vif_matches_car_on_mtcars)
+    assert m.summary().endswith(" Read it with the 2 warnings on this model listed with it.")
+    assert ".warnings" not in m.summary()
+    out = m._repr_html_()
+    assert "<strong>Warnings</strong>" in out and all(html.escape(w) in out for w in m.warnings)
+
+
+def test_driver_choice_shows_in_jupyter():
+    data = pd.DataFrame({"channel": ["<b>email</b>"] * 60, "team": ["a", "b"] * 30})
+    choice = choose_drivers(data, ["channel", "team"], min_class=10)
+    assert choice.summary() == "Drivers used: team. " + choice.sentences[0]
+    out = choice._repr_html_()
+    assert html.escape(choice.sentences[0]) in out and ">Reason<" in out
+    assert "<b>" not in out

@@ -48,6 +48,7 @@ against [RWA], [SIAMANG] and the two-predictor identity worked by hand below.
 """
 from __future__ import annotations
 
+import html
 import itertools
 import math
 
@@ -809,3 +810,14 @@ def test_the_widest_player_first_gives_the_same_subsets():
     for mask in range(16):
         cols = [f"x{j}" for i, g in enumerate(groups) if mask >> i & 1 for j in g]
         assert schur[mask] == pytest.approx(_ols_r2(frame, "y", cols), abs=1e-12)
+
+
+def test_importance_result_shows_in_jupyter():
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"<b>x</b>": rng.normal(size=100), "z": rng.normal(size=100)})
+    frame["y"] = frame["<b>x</b>"] + rng.normal(size=100)
+    result = relative_importance(frame, "y", ["<b>x</b>", "z"], n_boot=99)
+    out = result._repr_html_()
+    assert html.escape(result.summary()) in out and ">LMG (share of R²)<" in out
+    assert ">LMG share (%)<" in out and f"Method: {html.escape(result.method)}" in out
+    assert "&lt;b&gt;x&lt;/b&gt;" in out and "<b>" not in out

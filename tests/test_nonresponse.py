@@ -26,6 +26,7 @@ Where the reference values come from:
 """
 from __future__ import annotations
 
+import html
 import warnings
 
 import numpy as np
@@ -777,3 +778,25 @@ def test_nonresponse_report_skips_parts_without_inputs():
     no_key = nonresponse_report(tickets, answers.drop(columns="ticket_id"))
     assert no_key.skipped == ["No column 'ticket_id' (join_on) in the answers: answers cannot be "
                               "tied to tickets, so the non-response analysis is skipped."]
+
+
+def test_results_show_in_jupyter_and_name_no_attribute():
+    rows = [("email", "normal", 10, 8), ("email", "urgent", 3, 2), ("email", "low", 2, 1),
+            ("<b>chat</b>", "normal", 10, 6), ("<b>chat</b>", "urgent", 2, 2)]
+    tickets, responses = _cells_frames(rows)
+    post = nr.poststratify(tickets, responses, cells=["channel", "priority"], min_cell=4)
+    assert post.summary().endswith("(each estimated in a wider cell).")
+    assert ".cells" not in post.summary()
+    out = post._repr_html_()
+    assert html.escape(post.summary()) in out and ">Kind<" in out and ">Effective n<" in out
+    assert all(html.escape(w) in out for w in post.warnings) and "<b>" not in out
+    tickets, answers = _section_data()
+    report = nr.nonresponse_report(tickets, answers, cells=["channel", "prioriy"],
+                                   features=["priority"], min_n=5, seed=1)
+    out = report._repr_html_()
+    assert report.summary() == " ".join([report.eligible, *report.findings()])
+    assert all(html.escape(s) in out for s in [report.eligible, *report.findings()])
+    assert all(html.escape(s) in out for s in report.skipped) and ">Tickets<" in out
+    predicted = report.predicted
+    assert "Hosmer-Lemeshow p " in predicted.summary()
+    assert html.escape(predicted.summary()) in predicted._repr_html_()

@@ -32,6 +32,8 @@ from scipy import optimize, special
 from scipy import stats as _st
 
 from ..core import stats
+from ..core.display import result_html
+from ..core.text import format_p
 from ..errors import DataError, ParameterError, require_columns, show_values
 from ..core.metrics import select_survey
 from ..core.scales import Scale, get_scale
@@ -283,12 +285,12 @@ class ShrinkageResult:
                 f"({int(table['n'].sum()):,} answers). ")
         if self.prior.at_bound:
             text += (f"The groups differ no more than chance would make them (test of "
-                     f"between-group variation p = {self.prior.p_value:.2g}), so all groups "
+                     f"between-group variation {format_p(self.prior.p_value)}), so all groups "
                      f"are shrunk to the overall rate {self.overall:.1f}%: none can be told "
                      "apart from the others.")
         else:
             test = ("" if np.isnan(self.prior.p_value) else
-                    f" (test of between-group variation p = {self.prior.p_value:.2g})")
+                    f" (test of between-group variation {format_p(self.prior.p_value)})")
             text += (f"The prior is worth {self.prior.precision:,.0f} answers: a group with "
                      f"that many answers is pulled half way to the prior mean "
                      f"{self.prior.mean:.1f}%{test}.")
@@ -312,6 +314,9 @@ class ShrinkageResult:
 
     def _name(self, row: pd.Series) -> str:
         return " / ".join(str(row[k]) for k in self.by)
+
+    def _repr_html_(self) -> str:
+        return result_html(self.summary(), self.table, warnings=self.warnings, min_n=self.min_n)
 
 
 def _interval(row: pd.Series, conf: float) -> str:

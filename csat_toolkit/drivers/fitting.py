@@ -35,6 +35,7 @@ from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.tools import sm_exceptions
 
 from ..core import stats
+from ..core.display import result_html
 from ..core.text import format_p
 from ..errors import DataError, ParameterError
 from .frame import (DriverFrame, _column_vif, _level_name, _map_distinct, _require,  # noqa: F401 (driver_frame: doctests)
@@ -120,8 +121,21 @@ class DriverModel:
                 verdict += f"; not distinguishable from no effect: {', '.join(rest)}"
         text = f"{name} of {self.outcome} on {len(tests)} drivers (n = {self.n:,}): {verdict}."
         if self.warnings:
-            text += f" {len(self.warnings)} warning(s): see .warnings."
+            count = len(self.warnings)
+            text += (f" Read it with the {count} warning{'s' * (count != 1)} on this model "
+                     "listed with it.")
         return text
+
+    def _repr_html_(self) -> str:
+        shown = [c for c in _SHOWN_EFFECTS if c in self.table.columns]
+        return result_html(self.summary(), self.table[shown], method=self.method,
+                           warnings=self.warnings, conf=self.conf)
+
+
+#: The effects table's columns a reader sees (as the drivers report's).
+_SHOWN_EFFECTS = ["driver", "term", "reference", "n", "estimate", "ci_low", "ci_high",
+                  "p_adjusted", "significant", "ame", "ame_ci_low", "ame_ci_high", "small_n",
+                  "conf", "method"]
 
 
 def fit_drivers(

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..core.display import result_html
 from ..core.scales import MISSING, OUT_OF_RANGE, SURVEYS, UNRECOGNISED, Scale, get_scale
 from ..errors import DataError, MissingColumnError, NoValidRowsError, ParameterError, show_values
 
@@ -116,6 +117,14 @@ class DriverFrame:
                 + (f" ({reasons})" if aside else "") + f". Outcome: {what}. "
                 f"Drivers: {', '.join(parts)}.")
         return text
+
+    def _repr_html_(self) -> str:
+        table = pd.DataFrame({
+            "driver": self.drivers, "kind": [self.kinds[d] for d in self.drivers],
+            "levels": [len(self.levels[d]) if d in self.levels else None for d in self.drivers],
+            "reference": [self.reference.get(d) for d in self.drivers],
+            "columns": [len(self.groups.get(d, [])) for d in self.drivers]})
+        return result_html(self.summary(), table, warnings=self.warnings)
 
     def _w(self) -> np.ndarray | None:
         return None if self.weights is None else self.data[self.weights].to_numpy(float)

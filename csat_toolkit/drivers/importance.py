@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, ParameterError, require_columns, show_values
+from ..core.display import result_html
 from ..core.stats import CORRECTIONS, adjust_pvalues, kish_effective_n
 
 __all__ = [
@@ -565,6 +566,14 @@ class ImportanceResult:
             if hits and len(hits) <= 3:
                 check += ": " + ", ".join(hits)
         return f"{head}, {listed}; {check}."
+
+    def _repr_html_(self) -> str:
+        shown = [c for c in ("driver", "n", "lmg", "lmg_ci_low", "lmg_ci_high", "lmg_share",
+                             "lmg_share_ci_low", "lmg_share_ci_high", "relative_weight",
+                             "rw_ci_low", "rw_ci_high", "rank", "noise_p_adj", "significant",
+                             "small_n", "conf") if c in self.table.columns]
+        return result_html(self.summary(), self.table[shown], method=self.method,
+                           warnings=self.warnings, conf=self.conf)
 
 
 def _driver_map(drivers) -> dict[str, list[str]]:

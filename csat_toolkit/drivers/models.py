@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np  # noqa: F401 (doctests)
 import pandas as pd
 
+from ..core.display import result_html
 from ..core.scales import Scale
 from ..core.text import bucket_labels
 from ..errors import ParameterError
@@ -74,6 +75,18 @@ class DriverChoice:
     drivers: list[str]
     left_out: pd.DataFrame
     sentences: list[str]
+
+    def summary(self) -> str:
+        """The drivers kept, then one sentence per driver left out."""
+        return " ".join(self._sentences())
+
+    def _sentences(self) -> list[str]:
+        kept = (f"Drivers used: {', '.join(self.drivers)}." if self.drivers
+                else "No driver can be used.")
+        return [kept, *self.sentences]
+
+    def _repr_html_(self) -> str:
+        return result_html(self._sentences(), self.left_out if len(self.left_out) else None)
 
 
 def choose_drivers(

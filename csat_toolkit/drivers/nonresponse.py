@@ -39,6 +39,7 @@ from scipy import stats as _st
 
 from .. import errors
 from ..core import stats
+from ..core.display import result_html
 from ..core.scales import Scale
 from ..core.tally import as_keys
 from ..errors import DataError, ParameterError, show_values
@@ -268,7 +269,11 @@ class PostStratResult:
         if not self.collapsed:
             return text + "none collapsed."
         return text + (f"{len(self.collapsed)} cell(s) with too few answers pooled: "
-                       f"{show_values(self.collapsed, limit=4)} (see .cells).")
+                       f"{show_values(self.collapsed, limit=4)} (each estimated in a wider "
+                       "cell).")
+
+    def _repr_html_(self) -> str:
+        return result_html(self.summary(), self.table, warnings=self.warnings)
 
 
 def poststratify(
@@ -526,6 +531,15 @@ class NonresponseReport:
     def findings(self) -> list[str]:
         """The post-stratified and predicted CSAT sentences (what was computed)."""
         return [r.summary() for r in (self.post, self.predicted) if r is not None]
+
+    def summary(self) -> str:
+        """Who counts as offered the survey, then the findings."""
+        return " ".join([self.eligible, *self.findings()])
+
+    def _repr_html_(self) -> str:
+        warnings = [w for r in (self.post, self.predicted) if r is not None for w in r.warnings]
+        return result_html([self.eligible, *self.findings()], self.rates, warnings=warnings,
+                           notes=self.skipped)
 
 
 def nonresponse_report(

@@ -37,6 +37,8 @@ from scipy import stats as _st
 from scipy.special import expit, logit
 
 from ..core import stats
+from ..core.display import result_html
+from ..core.text import format_p
 from ..core.scales import Scale
 from ..core.tally import as_keys
 from ..errors import DataError, ParameterError, show_values
@@ -260,9 +262,12 @@ class PredictedCsat:
             text += (
                 f" On {m['n_test']:,} held-out answers: AUC {m['auc']:.2f}, calibration "
                 f"slope {m['calibration_slope']:.2f} (1 is ideal), Hosmer-Lemeshow "
-                f"p = {m['hl_p_value']:.2g}."
+                f"{format_p(m['hl_p_value'])}."
             )
         return text
+
+    def _repr_html_(self) -> str:
+        return result_html(self.summary(), self.table, warnings=self.warnings)
 
 
 _GROUPS = ("answered (observed)", "unanswered (predicted)", "all tickets")
