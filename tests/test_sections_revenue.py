@@ -277,8 +277,13 @@ def test_scenario_on_the_sample_is_conversion_scenario(inputs, shown):
     assert section.cards[0]["value"] == pytest.approx(expected.table["estimate"].iloc[0])
     assert list(section.tables) == ["scenario"]
     assert section.sentences == [expected.summary()]
-    assert section.details[:-1] == ["Assumptions: " + a for a in expected.assumptions]
-    assert section.details[-1].title == "Rates the scenario uses"
+    assert section.details[:-2] == ["Assumptions: " + a for a in expected.assumptions]
+    assert [d.title for d in section.details[-2:]] == ["The estimate in parts",
+                                                       "Rates the scenario uses"]
+    parts = section.details[-2].data.iloc[0]
+    assert parts["growth_part"] + parts["retention_part"] == pytest.approx(
+        section.tables["scenario"]["estimate"].iloc[0], abs=0.1)  # each rounded to 0.1
+    assert "growth_part" not in section.tables["scenario"]
 
 
 def test_scenario_skip_reasons(inputs, shown):

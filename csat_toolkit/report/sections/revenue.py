@@ -504,8 +504,9 @@ def scenario_section(answers, revenue, windows: WindowResult | None = None,
                      risk_revenue_column=None, conf=0.95) -> Section:
     """The conversion scenario from the windows (or churn with revenue per answer).
 
-    Shown: the scenario table and its summary; the assumptions and the rates used are
-    folded under "Details".
+    Shown: the scenario's main row (converted customers, estimate, interval, share of the
+    baseline) and its summary; the assumptions, the estimate's parts (growth, retention)
+    and the rates used are folded under "Details".
 
     ``windows`` is :func:`revenue_windows`' result (None without a revenue table);
     ``churn_table`` the churn section's :func:`~csat_toolkit.survival.expected_churn` table.
@@ -543,13 +544,16 @@ def scenario_section(answers, revenue, windows: WindowResult | None = None,
     except (DataError, ParameterError) as error:
         return Section(name, skipped=f"The scenario could not be computed: {error}")
     tables = {"scenario": rounded(result.table, columns=[
-        "from", "to", "share", "customers_from", "converted", "monthly_revenue",
-        "horizon_months", "estimate", "ci_low", "ci_high", "growth_part", "retention_part",
+        "from", "to", "share", "converted", "horizon_months", "estimate", "ci_low", "ci_high",
         "pct_of_baseline"])}
+    parts = rounded(result.table, columns=[
+        "customers_from", "converted", "monthly_revenue", "horizon_months", "estimate",
+        "growth_part", "retention_part", "pct_of_baseline"])
     return Section(name, results={"scenario": result}, tables=tables,
                    cards=headline_cards(scenario=result), sentences=[result.summary()],
                    findings=[result.summary()],
                    details=["Assumptions: " + a for a in result.assumptions] + [
+                       people_table(parts, title="The estimate in parts"),
                        people_table(rounded(result.rates), title="Rates the scenario uses")])
 
 
