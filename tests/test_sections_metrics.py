@@ -149,6 +149,9 @@ def test_benchmarks_verdict_and_sentence():
     assert row["verdict"] == "below" and row["benchmark_low"] == 80
     assert section.findings and "80" in section.findings[0]
     assert list(section.tables["benchmarks"].columns)[:2] == ["metric", "estimate"]
+    assert "benchmark_source" not in section.tables["benchmarks"]
+    assert section.details[0].title == "Where the benchmarks come from"
+    assert section.details[0].data["benchmark_source"].iloc[0] == row["benchmark_source"]
 
 
 def test_benchmarks_skip_sentence_when_none_chosen():
@@ -165,7 +168,7 @@ def test_distributions_one_figure_and_skip_without_surveys():
     frame = pd.concat([csat_150_of_250(), nps])
     section = M.distributions(inputs_of(frame))
     assert len(section.figures) == 2  # one narrow figure per survey
-    assert [f.get_size_inches()[0] for f in section.figures] == [5.6, 5.6]
+    assert [f.get_size_inches()[0] for f in section.figures] == [4.8, 4.8]
     assert section.captions[0] == (
         "Chart: share of CSAT answers at each score (Wilson 95% CI), coloured by class. "
         + M.headline_metrics(inputs_of(frame)).findings[0])

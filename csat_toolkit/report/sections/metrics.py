@@ -197,7 +197,8 @@ def headline_metrics(inputs: MetricsInputs) -> Section:
 
 
 def benchmarks(inputs: MetricsInputs) -> Section:
-    """The headline metrics beside the published benchmarks chosen in ``benchmarks``.
+    """The headline metrics beside the published benchmarks chosen in ``benchmarks``; the
+    sources (also named in the sentences) folded under "Details".
 
     Examples
     --------
@@ -217,17 +218,19 @@ def benchmarks(inputs: MetricsInputs) -> Section:
         return Section("benchmarks", sentences=["No benchmark chosen for the metrics in this data."])
     table = pd.concat(versus, ignore_index=True)
     shown = table[["metric", "estimate", "ci_low", "ci_high", "benchmark_label", "benchmark_low",
-                   "benchmark_high", "verdict", "benchmark_source"]].round(1)
+                   "benchmark_high", "verdict"]].round(1)
     notes = [benchmark_sentence(row) for _, row in table.iterrows()]
+    sources = people_table(table[["metric", "benchmark_label", "benchmark_source"]],
+                           title="Where the benchmarks come from")
     return Section("benchmarks", results={"benchmarks": table}, tables={"benchmarks": shown},
-                   sentences=notes, findings=notes)
+                   sentences=notes, findings=notes, details=[sources])
 
 
 def _draw_distribution(inputs: MetricsInputs, survey: str):
     """One survey's score distribution, small enough to read on a phone."""
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(5.6, 3.0))
+    fig, ax = plt.subplots(figsize=(4.8, 2.8))
     dist = score_distribution(inputs.data, survey, scale=inputs.scales[survey],
                               conf=inputs.params["conf_level"])
     plots.plot_distribution(dist, ax=ax, title=f"{survey.upper()} ({inputs.scales[survey].name}, "
