@@ -52,6 +52,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.text import format_p
 from ..errors import ParameterError
 from .changes import (ALL, NOT_COMPARABLE, PREVIOUS_RUN, SIGNIFICANT, YEAR_AGO, Changes,
                       compare_records, figures_of, to_json, write_json)
@@ -353,7 +354,7 @@ def _sentence(rule: AlertRule, hits: list, held: int, min_n: int) -> str:
     for h in hits[:10]:
         if "difference" in h:
             shown.append(f"{_where(h)} ({h['comparison']}: {h['reference_period']} -> "
-                         f"{h['period']}, change {h['difference']:+.1f}, p = {h['p_adjusted']:.2g})")
+                         f"{h['period']}, change {h['difference']:+.1f}, adjusted {format_p(h['p_adjusted'])})")
         else:
             shown.append(f"{_where(h)} ({h['estimate']:.1f}, 95% CI {h['ci_low']:.1f} to "
                          f"{h['ci_high']:.1f}, n={h['n']:,}, {h['period']})")

@@ -30,6 +30,7 @@ import pandas as pd
 
 from ..core.comparisons import CORRECTION_NAMES, adjust_across, compare_sums
 from ..core.metrics import METRICS, SUMS
+from ..core.text import format_p
 from ..errors import ParameterError
 from .record import ALL, FIGURE_COLUMNS, parse_period, to_json, write_json, year_before
 
@@ -320,9 +321,9 @@ def _finish(tested, untested, correction, min_n, conf) -> pd.DataFrame:
         family["direction"] = np.where(family["significant"],
                                        np.where(family["difference"] > 0, "up", "down"), "none")
         family["reason"] = [
-            (f"p = {p:.2g} after {family['correction'].iloc[0]} correction" if s else
+            (f"{format_p(p)} after {family['correction'].iloc[0]} correction" if s else
              f"fewer than {min_n} answers on one side: never called significant" if small else
-             f"p = {p:.2g} after {family['correction'].iloc[0]} correction (alpha {alpha:g})")
+             f"{format_p(p)} after {family['correction'].iloc[0]} correction (alpha {alpha:g})")
             for p, s, small in zip(family["p_adjusted"], family["significant"], family["small_n"])]
         parts.append(family)
     parts += untested
