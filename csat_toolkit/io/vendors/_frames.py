@@ -209,3 +209,24 @@ def _concat(parts: list[pd.DataFrame], columns) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame(columns=[*columns, "reason"])
     return pd.concat(parts).sort_index(kind="stable")
+
+
+def split_problems(frame: pd.DataFrame, problems: Mapping[str, np.ndarray]
+                   ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """The rows no problem marks, and the marked rows set aside with the first reason each.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"id": [1, 2, 3]})
+    >>> kept, aside = split_problems(frame, {"bad time": [False, True, True],
+    ...                                      "no id": [False, False, True]})
+    >>> kept["id"].tolist(), [part["reason"].tolist() for part in aside]
+    ([1], [['bad time', 'bad time']])
+    """
+    aside, taken = [], np.zeros(len(frame), dtype=bool)
+    for reason, mask in problems.items():
+        mask = np.asarray(mask, dtype=bool) & ~taken
+        if mask.any():
+            aside.append(frame[mask].assign(reason=reason))
+            taken |= mask
+    return frame[~taken], aside

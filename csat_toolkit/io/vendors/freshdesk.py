@@ -31,7 +31,7 @@ from ...errors import FileFormatError, MissingColumnError, ParameterError, show_
 from .._common import _snake
 from ._bad_input import did_you_mean, read_table
 from ._common import VendorRead, set_aside_rows
-from ._frames import _concat, _local_times, _rename, _require
+from ._frames import _concat, _local_times, _rename, _require, split_problems
 
 __all__ = ["NAME", "KINDS", "CODES", "SCALES", "detect", "read_responses", "read_tickets",
            "hms_minutes"]
@@ -204,13 +204,7 @@ def read_responses(source: Any, *, points: int | None = None,
                                  f"got {spec!r}.")
         frame[f"rating_{_snake(key)}"] = ratings.map(
             lambda r: table.get(int(r[key])) if r.get(key) is not None else None).astype(float)
-    aside = []
-    taken = np.zeros(len(frame), dtype=bool)
-    for reason, mask in problems.items():
-        mask = mask & ~taken
-        aside.append(frame[mask].assign(reason=reason))
-        taken |= mask
-    kept = frame[~taken]
+    kept, aside = split_problems(frame, problems)
     kept, none = set_aside_rows(kept, codes.loc[kept.index].isna(),
                                 "no rating of the default question")
     kept, off = set_aside_rows(kept, kept["score"].isna(),
@@ -336,12 +330,7 @@ def read_tickets(source: Any, *, timezone: str | None = None, encoding: str = "u
         if column not in _TICKETS and column not in _HOURS:
             out.setdefault(_snake(column), times.get(column, raw[column]))
     frame = pd.DataFrame(out, index=raw.index)
-    aside, taken = [], np.zeros(len(frame), dtype=bool)
-    for reason, mask in problems.items():
-        mask = np.asarray(mask, dtype=bool) & ~taken
-        if mask.any():
-            aside.append(frame[mask].assign(reason=reason))
-            taken |= mask
+    kept, aside = split_problems(frame, problems)
     if "First response time (in hrs)" in raw.columns:
         notes.append("First response time (in hrs) and Resolution time (in hrs) are Freshdesk's "
                      "business-hours durations (HH:MM:SS), kept as vendor_*_business_minutes.")
@@ -349,7 +338,7 @@ def read_tickets(source: Any, *, timezone: str | None = None, encoding: str = "u
     if cut is not None:
         aside.append(cut.frame(frame.columns, {"ticket_id": cut.get("Ticket ID")}))
         notes.append(cut.note(name))
-    return VendorRead(NAME, EXPORT, frame[~taken], _concat(aside, frame.columns),
+    return VendorRead(NAME, EXPORT, kept, _concat(aside, frame.columns),
                       len(raw) + (cut is not None), notes, mapping, "tickets")
 
 

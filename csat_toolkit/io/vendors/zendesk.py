@@ -51,7 +51,8 @@ import pandas as pd
 from ...errors import FileFormatError, MissingColumnError, ParameterError, show_values
 from .._common import _snake
 from ..reading import _read_source
-from ._frames import _OFFSET, _check_complete, _concat, _local_times, _rename, _require, iana_zone
+from ._frames import (_OFFSET, _check_complete, _concat, _local_times, _rename, _require,
+                      iana_zone, split_problems)
 from ._common import VendorRead, read_json, set_aside_rows
 from .zendesk_warehouse import (DELETED, WAREHOUSE, WAREHOUSE_COLUMNS, SlaTargets, _label,
                                 _text_ids, _warehouse, schedule_spec, sla_targets,
@@ -286,13 +287,7 @@ class _Export:
 
     def split_times(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
         """Rows whose times cannot be read set aside, one reason per row."""
-        aside, taken = [], np.zeros(len(frame), dtype=bool)
-        for reason, mask in self.problems.items():
-            mask = np.asarray(mask, dtype=bool) & ~taken
-            if mask.any():
-                aside.append(frame[mask].assign(reason=reason))
-                taken |= mask
-        return frame[~taken], aside
+        return split_problems(frame, self.problems)
 
 
 def _layout(source: Any, encoding: str) -> str:
@@ -754,18 +749,6 @@ def _metrics_frame(raw: pd.DataFrame, name: str, timezone: str | None
     return pd.DataFrame(out, index=raw.index), problems, notes
 
 
-def _split(frame: pd.DataFrame, problems: Mapping[str, np.ndarray]
-           ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
-    """Rows with an unreadable time set aside, one reason per row."""
-    aside, taken = [], np.zeros(len(frame), dtype=bool)
-    for reason, mask in problems.items():
-        mask = np.asarray(mask, dtype=bool) & ~taken
-        if mask.any():
-            aside.append(frame[mask].assign(reason=reason))
-            taken |= mask
-    return frame[~taken], aside
-
-
 _METRICS_NOTE = ("Ticket metrics' times are UTC (the API writes them with 'Z'); "
                  "first_response_at is created_at plus reply_time_in_minutes (calendar) and "
                  "resolved_at is solved_at (the latest solve); Zendesk's own calendar and "
@@ -790,7 +773,7 @@ def _read_metrics(source: Any, timezone: str | None, encoding: str,
     raw, _ = _records(source, encoding, ("ticket_metrics", "ticket_metric"), _METRICS_ENDPOINT)
     raw = _rename(raw, columns)
     frame, problems, notes = _metrics_frame(raw, _label(source), timezone)
-    kept, aside = _split(frame, problems)
+    kept, aside = split_problems(frame, problems)
     return VendorRead(NAME, METRICS, kept, _concat(aside, frame.columns), len(raw),
                       [_METRICS_NOTE, *notes], _metrics_mapping(set(raw.columns)), "tickets")
 
@@ -859,7 +842,7 @@ def _read_tickets_json(source: Any, timezone: str | None, encoding: str,
         mapping.update({f"metric_sets.{k}" if sets is not None else f"metrics.{k}": v
                         for k, v in _metrics_mapping(set(_METRIC_DURATIONS) | {
                             "solved_at", "reopens", "replies"}).items()})
-    frame, aside = _split(frame, problems)
+    frame, aside = split_problems(frame, problems)
     status = frame["status"].astype("string").str.strip().str.lower() if "status" in frame \
         else pd.Series(pd.NA, index=frame.index, dtype="string")
     frame, deleted = set_aside_rows(frame, status.eq("deleted"), DELETED)
