@@ -41,9 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="load a responses file and print the row accounting")
     validate.add_argument("file", help="CSV, Parquet or Excel file of survey responses")
-    validate.add_argument("--config", help="YAML config whose parameters give the loading options")
-    validate.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
-                          help="loading option, e.g. -p survey=csat -p encoding=latin-1")
+    _add_loading_options(validate)
     validate.add_argument("--strict", action="store_true", help="fail if any row is rejected")
     validate.add_argument("--rejected", metavar="CSV", help="write the rejected rows to this CSV")
 
@@ -96,9 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     rake.add_argument("file", help="the responses file")
     rake.add_argument("--margins", required=True, metavar="YAML",
                       help="{column: {level: population count or share}}, one entry per margin")
-    rake.add_argument("--config", help="YAML config whose parameters give the loading options")
-    rake.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
-                      help="loading option, e.g. -p survey=csat")
+    _add_loading_options(rake)
     rake.add_argument("--design-weight", metavar="COLUMN", help="column of starting weights")
     rake.add_argument("--cap", type=float, help="trim weights at this multiple of the mean")
     rake.add_argument("--floor", type=float, help="raise weights to this multiple of the mean")
@@ -119,6 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
     reliability.add_argument("--pairwise", action="store_true",
                              help="keep respondents who skipped an item (pairwise covariances)")
     return parser
+
+
+def _add_loading_options(command: argparse.ArgumentParser) -> None:
+    """``--config`` and ``-p``: how a command that loads answers reads them."""
+    command.add_argument("--config", help="YAML config whose parameters give the loading options")
+    command.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
+                         help="loading option, e.g. -p survey=csat -p encoding=latin-1")
 
 
 def _seconds(text: str) -> float:
