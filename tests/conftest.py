@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -123,16 +123,16 @@ class PageRun:
     its headline; ``page`` the notebook's :class:`~csat_toolkit.report.sections.Page`
     (``page.sections`` by name); ``shown`` the sections in the order the notebook showed
     them; ``text`` every sentence shown with them (under the tables and figures, the skip
-    reasons and notes, the texts of their details); ``figures`` their figures; ``warnings``
-    and ``stderr`` what the cells warned and wrote to stderr (a notebook lets none of it
-    reach its output; library code prints nothing, stdout is discarded).
+    reasons and notes, the texts of their details); ``figures`` their figures;
+    ``warnings`` and ``stderr`` what reached the output (always empty: a run that warns or
+    writes to stderr fails).
     """
 
     out: Path
     namespace: dict
     shown: list
-    warnings: list
-    stderr: str
+    warnings: list = field(default_factory=list)
+    stderr: str = ""
 
     @property
     def headline(self) -> dict:
@@ -153,13 +153,13 @@ class PageRun:
         return [f for section in self.shown for f in section.figures]
 
 
-def notebook_code(name: str, parameters: dict) -> list[str]:
+def notebook_code(name: str, parameters: dict, folder: Path = NOTEBOOKS) -> list[str]:
     """The code cells of ``notebooks/<name>.ipynb`` with ``parameters`` injected as papermill
     injects them (a cell after the ``parameters`` cell), IPython magics left out."""
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    notebook = load_notebook_node(str(NOTEBOOKS / f"{name}.ipynb"))
+    notebook = load_notebook_node(str(Path(folder) / f"{name}.ipynb"))
     notebook = parameterize_notebook(notebook, parameters, kernel_name="python3",
                                      language="python")
     return ["\n".join(line for line in cell.source.splitlines()
@@ -167,8 +167,8 @@ def notebook_code(name: str, parameters: dict) -> list[str]:
             for cell in notebook.cells if cell.cell_type == "code"]
 
 
-def run_in_process(name: str, parameters: dict, out: Path) -> PageRun:
-    """Run the code cells of ``notebooks/<name>.ipynb`` in this process (see :func:`page_run`)."""
+def run_in_process(name: str, parameters: dict, out: Path, folder: Path = NOTEBOOKS) -> PageRun:
+    """Run the code cells of ``<folder>/<name>.ipynb`` in this process (see :func:`page_run`)."""
     import contextlib
     import io
     import warnings
@@ -186,20 +186,26 @@ def run_in_process(name: str, parameters: dict, out: Path) -> PageRun:
 
     namespace: dict = {"__name__": "__main__"}
     with contextlib.ExitStack() as stack:
-        stack.enter_context(contextlib.chdir(NOTEBOOKS))
+        stack.enter_context(contextlib.chdir(folder))
         stack.enter_context(matplotlib.rc_context())
         stack.enter_context(mock.patch.object(Page, "show", show))
         stack.enter_context(contextlib.redirect_stdout(io.StringIO()))
         stderr = stack.enter_context(contextlib.redirect_stderr(io.StringIO()))
         caught = stack.enter_context(warnings.catch_warnings(record=True))
         warnings.simplefilter("always")
-        cells = notebook_code(name, {"output_dir": str(out), **parameters})
+        cells = notebook_code(name, {"output_dir": str(out), **parameters}, folder)
         for i, source in enumerate(cells):
             exec(compile(source, f"<{name} code cell {i + 1}>", "exec"), namespace)
-    # ResourceWarnings come from the garbage collector finding other tests' objects (a
-    # kernel client's sockets) while the cells ran; a kernel's default filters ignore them.
-    said = [str(w.message) for w in caught if not issubclass(w.category, ResourceWarning)]
-    return PageRun(Path(out), namespace, shown, said, stderr.getvalue())
+    # What a kernel would show: Python's default filters hide these categories unless a
+    # notebook cell itself warns (IPython shows DeprecationWarnings of __main__). The
+    # ResourceWarnings are the garbage collector finding other tests' kernel sockets.
+    hidden = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
+    said = [f"{w.category.__name__}: {w.message} ({w.filename}:{w.lineno})" for w in caught
+            if not issubclass(w.category, hidden) or w.filename.startswith(f"<{name} ")]
+    assert not said and not stderr.getvalue(), (
+        f"{name} with {parameters} let warnings or stderr reach its output: {said} "
+        f"{stderr.getvalue()[:2000]}")
+    return PageRun(Path(out), namespace, shown)
 
 
 @pytest.fixture(scope="session")
@@ -210,7 +216,8 @@ def page_run(tmp_path_factory):
     ``notebooks/01_metrics.ipynb`` with the parameters injected as papermill injects them
     (cwd ``notebooks/``, ``output_dir`` a session folder) in the test process: no kernel
     and no display (``Page.show`` gathers and records the section as the notebook's page
-    would), matplotlib's settings restored afterwards. The notebooks only call the section
+    would), matplotlib's settings restored afterwards. A warning the kernel would show, or
+    anything written to stderr, fails the run (no warning may reach a notebook's output). The notebooks only call the section
     builders (tests/test_sections_*.py hold them to that), so this builds every section the
     notebook builds, with the same parameters, and writes the same ``headline.json``
     (tests/test_any_data.py checks that against a kernel run) for a fraction of a kernel

@@ -104,8 +104,7 @@ def test_in_process_runs_write_the_kernels_headline(notebook, any_data_run, page
     case = any_data_run("later_short_history")
     declared = notebook_parameters(NOTEBOOKS / f"{notebook}.ipynb")
     run = page_run(notebook, **{k: v for k, v in case.parameters.items() if k in declared})
-    assert _same(run.headline, case.headline(notebook))
-    assert run.warnings == [] and run.stderr == ""
+    assert _same(run.headline, case.headline(notebook))  # (and no warning: page_run)
 
 
 def _same(a, b, where="headline") -> bool:

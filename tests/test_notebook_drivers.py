@@ -113,7 +113,6 @@ def test_an_agent_per_answer_is_bounded(page_run, drivers_data):
     assert len(fair) == (drivers_data["frames"]["responses"]["survey"] == "csat").sum()
     assert headline["agents_ranked"]["agent"] == []  # nobody has min_n answers
     assert "Showing 30 of" in shown.text and "agent values" in shown.text
-    assert shown.warnings == [] and shown.stderr == ""
 
 
 @pytest.mark.xdist_group("drivers_many_agents_derived")

@@ -80,7 +80,6 @@ def test_operations_notebook_other_parameters(page_run, tickets):
     params = OTHER
     run = page_run("05_operations", **params)
     headline = run.headline
-    assert run.warnings == [] and run.stderr == ""
     assert headline["title"] == "Calendar check" and headline["clock"] == "calendar"
     as_of = headline["as_of"]
     sla = ops.sla_compliance(tickets, params["sla_targets"], clock="calendar",

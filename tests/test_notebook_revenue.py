@@ -232,7 +232,7 @@ def test_six_months_of_data_skip_what_needs_longer_windows(page_run, any_data):
                                  "complete revenue window")
     assert "Shorten after= (now 6) (the revenue data end at 2025-12)" in skipped[0]
     assert any(s.startswith("The scenario needs revenue growth") for s in skipped)
-    assert run.stderr == "" and run.warnings == []  # (an error would have raised)
+    # No warning, stderr or traceback: page_run fails on them.
 
 
 # --- real data ----------------------------------------------------------------------------------

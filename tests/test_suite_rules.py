@@ -7,7 +7,7 @@ import re
 import pytest
 from hypothesis import settings
 
-from .conftest import REPO
+from .conftest import REPO, run_in_process
 
 TEST_FILES = [p for p in (REPO / "tests").glob("test_*.py") if p.name != "test_suite_rules.py"]
 
@@ -44,3 +44,32 @@ def test_xdist_groups_take_effect(request):
     if not getattr(request.config.option, "loadgroup", False):
         pytest.skip("not running under pytest-xdist with --dist loadgroup")
     assert request.node.nodeid.endswith("@suite-rules")
+
+
+def _tiny_notebook(folder, code):
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell('output_dir = "out"  # str: output folder\nlevel = 1  # int: x',
+                                  metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(code)])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    nbformat.write(notebook, folder / "tiny.ipynb")
+
+
+def test_in_process_runs_inject_the_parameters_and_fail_on_warnings(tmp_path):
+    # conftest.page_run stands for a kernel run of a notebook with other parameters: the
+    # parameters are injected after the parameters cell, magics are left out, the cwd is
+    # the notebook's folder, and a warning or stderr output fails the run as it would show
+    # in the report.
+    _tiny_notebook(tmp_path, "%matplotlib inline\nimport os\nseen = (level, os.getcwd())")
+    run = run_in_process("tiny", {"level": 3}, tmp_path / "out", tmp_path)
+    assert run.namespace["seen"] == (3, str(tmp_path)) and run.namespace["output_dir"] == str(
+        tmp_path / "out")
+    _tiny_notebook(tmp_path, "import warnings\nwarnings.warn('careful', FutureWarning)")
+    with pytest.raises(AssertionError, match="FutureWarning: careful"):
+        run_in_process("tiny", {}, tmp_path / "out", tmp_path)
+    _tiny_notebook(tmp_path, "import sys\nprint('oops', file=sys.stderr)")
+    with pytest.raises(AssertionError, match="oops"):
+        run_in_process("tiny", {}, tmp_path / "out", tmp_path)
