@@ -112,15 +112,22 @@ def test_categories_on_the_sample_are_the_windows_results(inputs, shown):
     pd.testing.assert_frame_equal(section["by_category"], expected)
     compare = compare_categories(windows, "promoter", "detractor")
     assert section.cards[0]["value"] == pytest.approx(compare["difference"].iloc[0])
-    assert list(section.tables) == ["by category", "comparison"]
-    folded = section.details[-1]
-    assert folded.title == "Answers with a complete revenue window"
-    pd.testing.assert_frame_equal(folded.data, rounded(windows.accounting))
-    assert "customers" in section.tables["by category"] and "conf" not in section.tables["by category"]
+    assert list(section.tables) == ["comparison"]
+    folded = {d.title: d.data for d in section.details if not isinstance(d, str)}
+    assert list(folded) == ["Answers with a complete revenue window",
+                            "Revenue outcomes by category"]
+    pd.testing.assert_frame_equal(folded["Answers with a complete revenue window"],
+                                  rounded(windows.accounting))
+    by_category = folded["Revenue outcomes by category"]
+    assert "customers" in by_category and "conf" not in by_category
     outcomes = expected["outcome"].unique().tolist()
-    assert [ax.get_title() for ax in section.figures[0].axes] == \
+    # one narrow chart per outcome, each described by its own comparison sentence
+    assert [f.axes[0].get_title() for f in section.figures] == \
         [o.replace("_", " ").capitalize() + " by category" for o in outcomes]
-    assert section.findings == ct.revenue.describe_comparison(compare)[:2]
+    described = ct.revenue.describe_comparison(compare)
+    assert section.captions == [f"Chart: {o.replace('_', ' ')} by category with 95% CIs. {d}"
+                                for o, d in zip(compare["outcome"], described)]
+    assert section.findings == described[:2]
     set_aside = pd.read_csv(inputs.out / "answers_set_aside.csv")
     assert len(set_aside) == len(windows.set_aside)
 

@@ -22,6 +22,7 @@ import pandas as pd
 
 from ...core.asof import report_date
 from ...core.display import people_table
+from ...core.text import format_level
 from ...core.followup import to_safe_csv
 from ...core.metrics import metric_table, select_survey
 from ...errors import DataError, ParameterError, show_values
@@ -36,7 +37,7 @@ from ...revenue import (CAVEATS, WindowResult, account_rollup, add_categories,
 from ...revenue._common import _check_count
 from ...revenue.windows import _plural
 from ..headline import data_period, highlight, kpi, rounded, rows_used
-from ..revenueplots import (plot_nps_growth, plot_retention, plot_revenue_outcomes,
+from ..revenueplots import (plot_nps_growth, plot_retention, plot_revenue_by_category,
                             plot_revenue_transitions)
 from .base import Section, figure_of, page_parameters, loaded_scales
 
@@ -193,6 +194,10 @@ def category_section(answers, revenue, *, survey="nps", before=3, after=6, as_of
                      correction="holm") -> Section:
     """Revenue by category: windows from a revenue table, else revenue per answer.
 
+    Shown: the best-worst comparison, one chart per outcome (its comparison sentence as
+    alt text) and the sentences; the windows' accounting and warnings and the table of
+    every outcome by category are folded under "Details".
+
     ``answers`` carry ``category`` (:func:`add_categories`); the best category is
     compared with the worst. Skipped with a sentence without answers, without a revenue
     table (with customer ids and dates) and ``outcomes``, or when no answer has a
@@ -232,10 +237,11 @@ def category_section(answers, revenue, *, survey="nps", before=3, after=6, as_of
                                      "by category is skipped.")
     out.results["by_category"] = by_category = revenue_by_category(
         frame, outcomes=chosen, conf=conf, min_n=min_n, cluster=cluster)
-    out.tables["by category"] = rounded(by_category, columns=[
+    out.details.append(people_table(rounded(by_category, columns=[
         "category", "outcome", "n", "customers", "estimate", "ci_low", "ci_high", "small_n",
-        "method"])
-    out.figures.append(figure_of(plot_revenue_outcomes, by_category))
+        "method"]), title="Revenue outcomes by category", min_n=min_n))
+    drawn = list(dict.fromkeys(by_category["outcome"]))
+    out.figures += [figure_of(_outcome_chart, by_category, outcome) for outcome in drawn]
     try:
         compare = compare_categories(frame, best, worst, outcomes=chosen, conf=conf,
                                      min_n=min_n, cluster=cluster, correction=correction)
@@ -250,7 +256,21 @@ def category_section(answers, revenue, *, survey="nps", before=3, after=6, as_of
     described = describe_comparison(compare)
     out.sentences += described
     out.findings += described[:2]
+    if len(described) == len(compare):  # one sentence per outcome: each chart's alt text
+        said = dict(zip(compare["outcome"], described))
+        out.captions = [f"Chart: {str(o).replace('_', ' ')} by category with "
+                        f"{format_level(conf)} CIs. {said.get(o, '')}".strip() for o in drawn]
     return out
+
+
+def _outcome_chart(table: pd.DataFrame, outcome: str):
+    """One outcome's chart, narrow enough to read on a phone."""
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=(4.6, 3.2))
+    plot_revenue_by_category(table, outcome, ax=ax)
+    ax.figure.tight_layout()
+    return ax
 
 
 def account_section(answers, customers, revenue, *, survey="nps", as_of=None, scale=None,
