@@ -762,7 +762,10 @@ def plot_forecast(series: pd.DataFrame, forecast_table: pd.DataFrame, *, goal=No
     _date_axis(ax)
     strip = _n_strip(ax, history["when"], history["n"], _bar_width(series["period"]))
     handles, labels = ax.get_legend_handles_labels()
-    _outside_legend(ax, handles + [strip], labels + [strip.get_label()])
+    # Below the chart, not beside it: the goal's long label made the figure twice as wide
+    # as its axes, too small to read on a phone.
+    ax.legend(handles + [strip], labels + [strip.get_label()], loc="upper center",
+              bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize=8, frameon=False)
     name = spec.label if spec else "Metric"
     ax.set_title(title or f"{name}{_segment_text(series, keys)}: history and "
                           f"{len(ahead)}-period forecast")
