@@ -199,22 +199,23 @@ def test_the_simulation_is_seeded():
 #: The nominal rate: Holm keeps the chance of any false significant change in a run at
 #: most alpha = 0.05, whatever the dependence between the run's 16 tests.
 ALPHA = 0.05
-RUNS = 200
+RUNS = 100
 
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("alerts-simulation")
 def test_false_alert_rate_on_no_change_data_is_at_most_alpha():
-    """200 simulated reruns at fixed rates; the broadest rules (any significant change of
+    """100 simulated reruns at fixed rates; the broadest rules (any significant change of
     CSAT or NPS, overall or in any channel, against the previous run or a year before).
 
-    The tolerance is the sampling error of a rate measured on 200 runs: 2 standard errors
-    of a binomial proportion at alpha, 2 * sqrt(0.05 * 0.95 / 200) = 0.031. A rate above
-    0.081 would be evidence (at about 2.5%, one-sided) that the alerts fire more often
-    than the nominal 5%.
+    The tolerance is the sampling error of a rate measured on 100 runs: 2 standard errors
+    of a binomial proportion at alpha, 2 * sqrt(0.05 * 0.95 / 100) = 0.044. A rate above
+    0.094 would be evidence (at about 2.5%, one-sided) that the alerts fire more often
+    than the nominal 5%. (200 and 1,000 reruns, measured with the same function, are in
+    the README: 7.5% and 6.0%; the suite runs 100 to stay fast.)
     """
     out = simulate_false_alerts(SIMULATION_RULES, runs=RUNS, seed=2024)
     tolerance = 2 * math.sqrt(ALPHA * (1 - ALPHA) / RUNS)
     assert out["runs"] == RUNS and out["comparisons"] == 16
     assert out["rate"] <= ALPHA + tolerance, out
-    assert out["fired"] == 15  # the figure stated in the README (seed 2024): 7.5%
+    assert out["fired"] == 8  # the figure stated in the README (seed 2024): 8.0%
