@@ -47,8 +47,11 @@ def detectable_changes(inputs) -> Section:
     sentences = [describe_detectable(row) for _, row in table.iterrows()]
     shown = table[["label", "n_per_group", "baseline", "detectable", "unit"]].rename(columns={
         "label": "metric", "n_per_group": "answers per group",
-        "detectable": "smallest detectable change"}).round({"answers per group": 0,
-                                                            "smallest detectable change": 2})
+        "detectable": "smallest detectable change"}).round({"answers per group": 0})
+    # the sentences' digits: points to one decimal, means on the scale to two
+    shown["smallest detectable change"] = [
+        round(v, 1 if unit == "points" else 2)
+        for v, unit in zip(shown["smallest detectable change"], shown["unit"])]
     notes = [] if dated else ["No answer dates: the detectable changes are for two halves of "
                               "the answers (two segments of equal size), not for two periods."]
     return Section(name, results={"detectable": table}, tables={"detectable": shown},
