@@ -30,7 +30,9 @@ __all__ = ["Section", "Page", "figure_of", "figure_html", "page_parameters",
 # The section's own look (tables bring theirs: core.display.TABLE_CSS), scoped class names.
 SECTION_CSS = (
     ".ct-section{max-width:100%}"
-    ".ct-section img.ct-figure{display:block;max-width:100%;height:auto;margin:.6em 0}"
+    # figures side by side where they fit (two narrow charts on a laptop), stacked on a phone
+    ".ct-section img.ct-figure{display:inline-block;vertical-align:top;max-width:100%;"
+    "height:auto;margin:.6em .6em .6em 0}"
     ".ct-section .ct-skipped{font-style:italic}"
     ".ct-section details.ct-details{margin:.4em 0 1.2em;padding:.2em .8em;font-size:13px;"
     "border-left:3px solid rgba(127,127,127,.35)}"
