@@ -144,6 +144,10 @@ def test_durations_median_and_schedule(four):
     table = section["table"].set_index(["duration", "statistic"])
     assert table.loc[("first_response_hours", "median"), "estimate"] == 2.0
     assert table.loc[("resolution_hours", "median"), "estimate"] == 9.0
+    # the page names them as a reader would; the results keep the column names
+    assert list(dict.fromkeys(section.tables["durations"]["duration"])) == [
+        "first response (calendar hours)", "first response (business hours)",
+        "resolution (calendar hours)", "resolution (business hours)"]
     assert section.details == ["Schedule: 50 business hours a week in UTC."]
     assert section.sentences[0].startswith("1 tickets still open at 2024-03-04 have waited a "
                                            "median 9.0 h so far (first response hours)")

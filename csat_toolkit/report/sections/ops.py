@@ -244,6 +244,7 @@ def durations(inputs: Inputs) -> Section:
             "No durations could be computed (no created_at with first_response_at or resolved_at)."))
     shown = rounded(table, columns=["duration", "statistic", "n", "n_missing", "estimate",
                                     "ci_low", "ci_high", "small_n"])
+    shown["duration"] = shown["duration"].map(lambda name: _DURATION_NAMES.get(name, name))
     as_of = None if inputs.date is None else inputs.date.date
     return Section(DURATIONS, results=results, tables={"durations": shown},
                    sentences=describe_open_tickets(frame, tickets, as_of=as_of),
@@ -281,6 +282,15 @@ def vendor_durations(inputs: Inputs) -> Section:
     return Section(VENDOR, results={"agreement": table, "worst": worst}, tables=shown,
                    sentences=[_schedule_sentence(inputs.schedule, {}), *sentences],
                    findings=sentences[:1], notes=notes, details=details)
+
+
+#: The durations as a reader names them (the tables and headline.json keep the column names).
+_DURATION_NAMES = {
+    "first_response_hours": "first response (calendar hours)",
+    "first_response_business_hours": "first response (business hours)",
+    "resolution_hours": "resolution (calendar hours)",
+    "resolution_business_hours": "resolution (business hours)",
+}
 
 
 def _sla_options(inputs: Inputs) -> dict:
