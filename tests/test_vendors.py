@@ -200,20 +200,70 @@ def test_a_ticket_reader_with_scales_loads_tickets(monkeypatch, standin):
     assert loaded.n_used == 1 and loaded.data["ticket_id"].tolist() == ["T1"]
 
 
-@pytest.mark.parametrize("name, kinds", [
-    ("ticket_export.csv", ("responses", "tickets")),
-    ("satisfaction_ratings.json", ("responses",)),
-    ("ticket_metrics.json", ("tickets",)),
-])
-def test_read_export_reads_the_kinds_the_layout_holds(name, kinds):
+# Every fixture: the vendor detect_vendor names and the kinds its layout holds.
+FIXTURE_KINDS = {
+    "delighted/responses.csv": ("delighted", ("responses",)),
+    "freshdesk/satisfaction_ratings.json": ("freshdesk", ("responses",)),
+    "freshdesk/ticket_export.csv": ("freshdesk", ("tickets",)),
+    "google_forms/responses.csv": ("google_forms", ("responses",)),
+    "hubspot/feedback_submissions.json": ("hubspot", ("responses",)),
+    "intercom/conversations.json": ("intercom", ("responses", "tickets")),
+    "nicereply/ratings.csv": ("nicereply", ("responses",)),
+    "surveymonkey/responses_condensed.csv": ("surveymonkey", ("responses",)),
+    "surveymonkey/responses_expanded.csv": ("surveymonkey", ("responses",)),
+    "typeform/responses.csv": ("typeform", ("responses",)),
+    "zendesk/satisfaction_ratings.json": ("zendesk", ("responses",)),
+    "zendesk/ticket_export.csv": ("zendesk", ("responses", "tickets")),
+    "zendesk/ticket_metrics.json": ("zendesk", ("tickets",)),
+    "zendesk/tickets.json": ("zendesk", ("tickets",)),
+}
+
+
+def test_every_fixture_is_a_fixture_kind():
     from tests.conftest import REPO
-    path = REPO / "tests" / "fixtures" / "vendors" / "zendesk" / name
-    assert vendors.file_kinds("zendesk", path) == kinds
-    read = ct.read_export(path, timezone="America/Los_Angeles")
-    assert read.vendor == "zendesk"
+    folder = REPO / "tests" / "fixtures" / "vendors"
+    found = {str(p.relative_to(folder)) for p in folder.glob("*/*") if p.name != "SOURCE.md"}
+    assert found == set(FIXTURE_KINDS)
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURE_KINDS))
+def test_read_export_recognises_each_file_and_reads_the_kinds_it_holds(name):
+    from tests.conftest import REPO
+    path = REPO / "tests" / "fixtures" / "vendors" / name
+    vendor, kinds = FIXTURE_KINDS[name]
+    assert vendors.detect_vendor(path)[0] == vendor  # by its first lines alone
+    assert vendors.file_kinds(vendor, path) == kinds
+    read = ct.read_export(path, timezone="Europe/Berlin")
+    assert read.vendor == vendor
     assert (read.responses is not None, read.tickets is not None) == (
         "responses" in kinds, "tickets" in kinds)
 
 
 def test_a_vendor_without_layout_kinds_reads_all_its_kinds(standin):
     assert vendors.file_kinds("standin", standin) == ("responses",)
+
+
+def test_a_reader_that_keeps_no_row_says_which_file_and_why(monkeypatch, standin):
+    from csat_toolkit.errors import NoValidRowsError
+
+    def previews_only(source, *, timezone=None, encoding="utf-8-sig", **options):
+        frame = _raw(source).rename(columns={"Id": "response_id", "Rating": "score"})
+        kept, aside = set_aside_rows(frame, pd.Series(True, index=frame.index),
+                                     "preview response")
+        return VendorRead("standin", "CSV", kept, aside, len(frame))
+
+    monkeypatch.setattr(STANDIN, "read_responses", previews_only)
+    with pytest.raises(NoValidRowsError, match=r"No responses in export.csv: the standin reader "
+                                               r"read 4 rows \(CSV\) and set every one aside: "
+                                               r"'preview response \(4\)'.*load_tickets"):
+        ct.load_responses(standin, vendor="standin")
+
+
+def test_read_export_notes_a_kind_the_file_does_not_hold():
+    # vendor-exports/intercom/SOURCE.md: 9 versions of 2 conversations, neither rated
+    from tests.conftest import SHARED, require_shared
+    path = require_shared(SHARED / "vendor-exports" / "intercom" / "conversation_history_data.csv")
+    read = ct.read_export(path, timezone="UTC")
+    assert read.responses is None and read.tickets.n_used == 2
+    assert read.notes[0].startswith("No responses in conversation_history_data.csv")
+    assert "'conversation not rated (2)'" in read.notes[0]

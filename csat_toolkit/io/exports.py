@@ -8,11 +8,11 @@ Examples
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import re
 from pathlib import Path
 
-from ..errors import FileFormatError
+from ..errors import FileFormatError, NoValidRowsError
 from . import vendors
 from .responses import LoadResult, load_responses
 from .tables import load_tickets
@@ -30,13 +30,16 @@ class ExportResult:
         The vendor and the layout read (recognised from the file or given).
     responses, tickets : LoadResult or None
         The survey answers and the tickets in the file (None for a kind the vendor's
-        files do not hold).
+        files, or this file, do not hold).
+    notes : list of str
+        Why a kind the layout can hold is None (e.g. a conversation table without ratings).
     """
 
     vendor: str
     layout: str
     responses: LoadResult | None = None
     tickets: LoadResult | None = None
+    notes: list = field(default_factory=list)
 
 
 def read_export(path, source: str | None = None, *, timezone: str | None = None,
@@ -71,11 +74,19 @@ def read_export(path, source: str | None = None, *, timezone: str | None = None,
         source = found[0]
     module = vendors.vendor_module(source)
     loaders = {"responses": load_responses, "tickets": load_tickets}
-    loaded = {kind: loaders[kind](path, vendor=module.NAME, timezone=timezone, **options)
-              for kind in vendors.file_kinds(module.NAME, path)}
+    loaded, notes, errors = {}, [], []
+    for kind in vendors.file_kinds(module.NAME, path):
+        try:
+            loaded[kind] = loaders[kind](path, vendor=module.NAME, timezone=timezone, **options)
+        except NoValidRowsError as error:  # this file holds none of this kind
+            errors.append(error)
+            notes.append(str(error))
+    if not loaded:
+        raise errors[0]
     first = next(iter(loaded.values()))
     return ExportResult(module.NAME, first.options.get("layout", ""),
-                        responses=loaded.get("responses"), tickets=loaded.get("tickets"))
+                        responses=loaded.get("responses"), tickets=loaded.get("tickets"),
+                        notes=notes)
 
 
 #: Header words that suggest a canonical column (checked in this order, whole words).

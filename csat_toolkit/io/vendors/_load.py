@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ...errors import NoValidRowsError, show_values
 from . import vendor_reader
 
 __all__ = ["load_vendor_file"]
@@ -27,6 +28,8 @@ def load_vendor_file(loader, kind: str, source, vendor: str, *, timezone: str | 
     """
     extra = dict(vendor_options or {}) | ({} if sheet is None else {"sheet": sheet})
     read = vendor_reader(vendor, kind)(source, timezone=timezone, encoding=encoding, **extra)
+    if read.frame.empty:
+        _nothing_left(read, kind, source)
     rows = np.asarray(read.frame.index) + 1
     if kind == "responses":  # the vendor's own scales, under the ones the user named
         loader_options["scales"] = {**read.scales, **(loader_options.get("scales") or {})}
@@ -53,3 +56,17 @@ def load_vendor_file(loader, kind: str, source, vendor: str, *, timezone: str | 
         + list(result.notes),
         options={**result.options, "vendor": read.vendor, "layout": read.layout,
                  "mapping": dict(read.mapping)})
+
+
+def _nothing_left(read, kind: str, source) -> None:
+    """The reader kept no row: say which file, how many rows and why, and what to do."""
+    name = "the DataFrame" if isinstance(source, pd.DataFrame) else Path(source).name
+    reasons = read.set_aside["reason"].value_counts() if len(read.set_aside) else None
+    why = ("" if reasons is None else ": " + show_values(
+        [f"{reason} ({count:,})" for reason, count in reasons.items()], 5))
+    other = "tickets" if kind == "responses" else "survey answers"
+    raise NoValidRowsError(
+        f"No {kind} in {name}: the {read.vendor} reader read {read.n_read:,} rows "
+        f"({read.layout}) and set every one aside{why}. If the file holds only {other}, "
+        f"read it as such (load_{'tickets' if kind == 'responses' else 'responses'}, or "
+        f"{'tickets_path' if kind == 'responses' else 'responses_path'} in a config).")

@@ -63,8 +63,11 @@ def detect(path) -> str | None:
     if '"stream"' in head and "survey_responses" in head and '"emitted_at"' in head:
         return "API survey responses (JSON)"
     first = head.splitlines()[0].casefold() if head.strip() else ""
-    if path.suffix.lower() == ".csv" and "score" in first and (
-            "survey type" in first or "permalink" in first or "delighted" in first):
+    # Delighted's own columns; "Survey type" and "Score" alone are Nicereply's too
+    own = "permalink" in first or "delighted" in first or (
+        "survey type" in first and "response id" in first)
+    if path.suffix.lower() == ".csv" and "score" in first and own \
+            and "legacy score" not in first:
         return "CSV export"
     return None
 

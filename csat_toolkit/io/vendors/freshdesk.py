@@ -40,6 +40,8 @@ NAME = "freshdesk"
 KINDS = ("responses", "tickets")
 RATINGS = "API satisfaction ratings (JSON)"
 EXPORT = "ticket export (CSV)"
+#: The kinds each layout holds (``ct.read_export`` reads only these).
+LAYOUT_KINDS = {RATINGS: ("responses",), EXPORT: ("tickets",)}
 
 #: Rating code -> score, by the survey's number of choices (Freshdesk API reference,
 #: "Satisfaction Ratings": 103 Extremely Happy ... -103 Extremely Unhappy).

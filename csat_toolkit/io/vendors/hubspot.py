@@ -45,6 +45,9 @@ TICKETS_WAREHOUSE = "warehouse ticket table (property_* columns)"
 TICKETS_API = "CRM API tickets (JSON)"
 FEEDBACK_API = "CRM API feedback submissions (JSON)"
 FEEDBACK_TABLE = "feedback submissions table (CSV)"
+#: The kinds each layout holds (``ct.read_export`` reads only these).
+LAYOUT_KINDS = {TICKETS_WAREHOUSE: ("tickets",), TICKETS_API: ("tickets",),
+                FEEDBACK_API: ("responses",), FEEDBACK_TABLE: ("responses",)}
 
 #: hs_survey_type values -> the toolkit's surveys (HubSpot's NPS is its "loyalty" survey).
 SURVEY_TYPES = {"nps": "nps", "loyalty": "nps", "csat": "csat",
