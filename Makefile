@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test nbval setup lock sample benchmark clean help
+.PHONY: report test nbval setup spark lock sample benchmark clean help
 
 help:
 	@echo "make report     set up and run every notebook on the bundled sample data -> reports/latest/index.html"
@@ -14,6 +14,7 @@ help:
 	@echo "make nbval      run every notebook with its defaults under nbval (lax)"
 	@echo "make sample     regenerate data/sample/ with the seeded generator"
 	@echo "make benchmark  measure speed and memory (see benchmarks/README.md)"
+	@echo "make spark      add PySpark (the spark extra, needs Java 17) to .venv"
 	@echo "make lock       re-resolve dependencies into requirements.lock"
 
 setup: $(STAMP)
@@ -25,6 +26,10 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (csat_toolkit)" >/dev/null
 	touch $(STAMP)
+
+# The spark extra (engine: spark); .ci/run adds it so the cross-engine tests run on Spark.
+spark: $(STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements-spark.lock
 
 report: $(STAMP)
 	$(BIN)/csat-toolkit run --out reports/latest
@@ -57,6 +62,10 @@ lock:
 	{ echo "# Lock file: exact versions for reproducible reruns (Python 3.11)."; \
 	  echo "# Regenerate with 'make lock' after changing dependencies in pyproject.toml."; \
 	  .lockvenv/bin/python -m pip freeze --exclude-editable; } > requirements.lock
+	.lockvenv/bin/python -m pip install --quiet -e ".[spark]"
+	{ echo "# The spark extra's pins (install after requirements.lock): pip install -r requirements-spark.lock"; \
+	  echo "# Regenerate with 'make lock' (it re-resolves both files)."; \
+	  .lockvenv/bin/python -m pip freeze --exclude-editable | grep -vxFf requirements.lock; } > requirements-spark.lock
 	rm -rf .lockvenv
 
 clean:

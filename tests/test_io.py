@@ -184,10 +184,15 @@ def test_file_errors(tmp_path, name, content, message):
         load_responses(path, survey="csat")
 
 
-def test_folder_instead_of_file(tmp_path):
+def test_folder_is_read_by_duckdb(tmp_path):
+    """A folder is one table of all its files, counted by DuckDB (issue 15); its columns
+    are checked as a file's are."""
     write_rows(tmp_path / "answers.csv", ROWS)
-    with pytest.raises(FileFormatError, match=r"is a folder, not a file.*'answers\.csv'"):
+    with pytest.raises(MissingColumnError, match=r"answers\.csv has no 'response_id'.*'id'"):
         load_responses(tmp_path)
+    loaded = load_responses(tmp_path, columns=MAPPING)
+    assert loaded.engine.startswith("DuckDB")
+    assert loaded.n_read == len(ROWS) - 1
 
 
 def test_header_only_file(tmp_path):

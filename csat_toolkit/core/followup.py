@@ -46,10 +46,14 @@ _LEAD = ["response_id", "responded_at", "survey", "score", "category"]
 # --- the queue ------------------------------------------------------------------
 
 
+#: Surveys the follow-up queue lists by default.
+FOLLOWUP_SURVEYS = ("csat", "nps")
+
+
 def followup_queue(
     data: pd.DataFrame,
     *,
-    surveys: str | Sequence[str] = ("csat", "nps"),
+    surveys: str | Sequence[str] = FOLLOWUP_SURVEYS,
     scales: Mapping[str, str | Scale] | None = None,
     csat_max: float | None = None,
     as_of: str | dt.date | pd.Timestamp | None = None,

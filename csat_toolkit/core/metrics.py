@@ -20,7 +20,7 @@ import pandas as pd
 from . import stats
 from ..errors import DataError, MissingColumnError, ParameterError, ScaleError, show_values
 from .scales import Scale, get_scale
-from .tally import as_keys, require_columns, tally
+from .tally import as_keys, counts_of, require_columns, tally
 
 __all__ = [
     "METRICS",
@@ -282,7 +282,8 @@ def group_sums(
         )
     # Only the columns used travel further (ids and comments are not copied).
     require_columns(data, as_keys(by) + ([weight] if weight else []))
-    used = dict.fromkeys(as_keys(by) + ["survey", "score", "responded_at", weight])
+    used = dict.fromkeys(as_keys(by) + ["survey", "score", "responded_at", weight,
+                                        *counts_of(data)])
     data = data[[c for c in used if c is not None and c in data.columns]]
     rows = select_survey(data, spec.survey if survey == "auto" else survey)
     check_scores(rows, scale, metric)

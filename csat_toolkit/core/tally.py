@@ -15,7 +15,7 @@ import pandas as pd
 from .. import errors
 from ..errors import DataError, ParameterError, show_values
 
-__all__ = ["tally", "PERIODS", "period_labels", "period_code", "period_of", "as_keys",
+__all__ = ["tally", "counted", "is_counted", "counted_weight", "counts_of", "COUNT_COLUMNS", "PERIODS", "period_labels", "period_code", "period_of", "as_keys",
            "require_columns"]
 
 PERIODS = {
@@ -89,6 +89,54 @@ def period_code(period: str) -> str:
     return PERIODS[period]
 
 
+#: The columns of a counted frame: rows, sum of weights, sum of squared weights.
+COUNT_COLUMNS = ("n", "w", "w2")
+
+_COUNTED = "csat_toolkit.counted"
+
+
+def counted(frame: pd.DataFrame, *, weight: str | None = None) -> pd.DataFrame:
+    """Mark a frame of counts as standing for the responses it counts.
+
+    A counted frame has one row per combination of its other columns (survey, day,
+    segments, score) and ``n`` (responses), ``w`` and ``w2`` (their sums of weights and
+    squared weights, equal to ``n`` without weights). :func:`tally`, and so every score
+    metric, comparison and trend, treats it as ``n`` responses per row: this is how a
+    query engine hands its ``GROUP BY`` to the statistics (DESIGN.md, principle 1).
+    ``weight`` names the weight column the sums came from (None: unweighted).
+
+    Examples
+    --------
+    >>> counts = counted(pd.DataFrame({"score": [5.0, 2.0], "n": [3, 1], "w": [3.0, 1.0],
+    ...                                "w2": [3.0, 1.0]}))
+    >>> tally(counts)["n"].tolist(), tally(counts)["score"].tolist()
+    ([1, 3], [2.0, 5.0])
+    """
+    missing = [c for c in COUNT_COLUMNS if c not in frame.columns]
+    if missing:
+        raise DataError(f"A counted frame needs the columns n, w and w2; {show_values(missing)} "
+                        "missing.")
+    frame = frame.copy()
+    frame.attrs[_COUNTED] = {"weight": weight}
+    return frame
+
+
+def is_counted(data) -> bool:
+    """Whether ``data`` is a counted frame (see :func:`counted`)."""
+    return isinstance(data, pd.DataFrame) and _COUNTED in data.attrs
+
+
+def counted_weight(data: pd.DataFrame) -> str | None:
+    """The weight column a counted frame's ``w`` and ``w2`` sum (None: unweighted)."""
+    return data.attrs[_COUNTED]["weight"]
+
+
+def counts_of(data) -> tuple[str, ...]:
+    """The count columns a column selection must keep: ``n``, ``w``, ``w2`` of a counted
+    frame, none otherwise."""
+    return COUNT_COLUMNS if is_counted(data) else ()
+
+
 def tally(
     data: pd.DataFrame,
     *,
@@ -124,7 +172,10 @@ def tally(
     [['chat', 5.0, 2], ['email', 2.0, 1]]
     """
     keys = as_keys(by)
-    needed = keys + [score] + ([weight] if weight else []) + ([date] if period else [])
+    needed = keys + [score] + ([date] if period else [])
+    counts = is_counted(data)
+    if weight and not counts:
+        needed.append(weight)
     require_columns(data, needed)
     frame = pd.DataFrame({k: data[k] for k in keys})
     if period:
@@ -135,8 +186,25 @@ def tally(
             )
         frame["period"] = period_labels(data[date], period)
     frame["score"] = pd.to_numeric(data[score], errors="raise").astype(float)
+    if counts:
+        return _sum_counts(frame, data, weight)
     weights = None if weight is None else _weights(data, weight)
     return _count(frame, weights)
+
+
+def _sum_counts(frame: pd.DataFrame, data: pd.DataFrame, weight: str | None) -> pd.DataFrame:
+    """:func:`tally` of a counted frame: the counts summed per combination."""
+    if weight is not None and weight != counted_weight(data):
+        raise DataError(
+            f"These counts were not weighted by {weight!r} "
+            f"(weighted by: {counted_weight(data)!r}); count the responses with "
+            f"keep=[..., {weight!r}] or leave weight=None.")
+    frame["n"] = data["n"].to_numpy()
+    frame["w"] = data["w" if weight else "n"].to_numpy(dtype=float)
+    frame["w2"] = data["w2" if weight else "n"].to_numpy(dtype=float)
+    grouped = frame.groupby(list(frame.columns[:-3]), observed=True, dropna=False, sort=True)
+    out = grouped[["n", "w", "w2"]].sum().reset_index()
+    return out[out["n"] > 0].reset_index(drop=True).astype({"n": "int64"})
 
 
 # Dense counting needs one cell per combination of levels; above this many cells the

@@ -30,6 +30,7 @@ LOADER_PARAMETERS = (
     "columns", "survey", "surveys", "scales", "labels", "date_format", "dayfirst",
     "timezone", "nonexistent", "ambiguous", "encoding", "sep", "decimal", "thousands",
     "sheet", "na_values", "start", "end", "strict", "vendor", "vendor_options",
+    "engine", "engine_options", "keep",
 )
 
 

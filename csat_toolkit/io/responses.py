@@ -56,6 +56,10 @@ from ._common import (
     _survey_lookup, _TEXT_COLUMNS, _unknown_key_message, UNKNOWN_SURVEY,
 )
 from .config import read_config
+from .engines import choose_engine, scan_responses
+from .loaded import (
+    LoadResult, _check_required, _counts, _fill_survey, _format_counts, _rename_columns,
+)
 from .vendors._load import load_vendor_file
 from .dates import _check_range, _dates, _parse_dates, parse_iso_times
 from .options import (
@@ -73,118 +77,6 @@ __all__ = [
     "parse_iso_times", "CANONICAL_COLUMNS", "LOADER_PARAMETERS", "ROW_NUMBER",
     "REASONS", "DEFAULT_NA_VALUES",
 ]
-
-
-@dataclass
-class LoadResult:
-    """Rows loaded by :func:`load_responses`, with the accounting of every input row.
-
-    Attributes
-    ----------
-    data : DataFrame
-        Canonical responses in the source's row order (not sorted), with a fresh
-        ``RangeIndex``: ``response_id``, ``responded_at`` (naive ``datetime64``; all
-        NaT when the source has no dates), ``survey`` (csat, nps, ces or pmf),
-        ``score`` (float), ``answer`` (the original answer where it was text, such
-        as "Very satisfied"; missing where it was a number), ``survey_label`` (only
-        when the file's survey labels are not the canonical names), the optional
-        canonical columns present (``customer_id`` ... ``weight``), then every other
-        source column under its lower snake case name.
-    rejected : DataFrame
-        One row per input row set aside: ``source_row`` (1-based data row number;
-        for a CSV without line breaks inside fields the file line is
-        ``source_row + 1``), ``reason`` (every reason, joined by "; "), ``detail``
-        (one sentence per reason, same order), then the row's original values
-        under the mapped column names.
-    source : str
-        The path read, or ``"DataFrame"``.
-    n_read : int
-        Data rows read from the source.
-    notes : list of str
-        What the loader inferred or assumed (date format, separator, renamed
-        columns, missing dates); show them with the accounting.
-    options : dict
-        The options used, with inferred values filled in (separator, date
-        format), for the run manifest.
-    scales : dict
-        Survey -> :class:`~csat_toolkit.scales.Scale` the scores were read on: the
-        ``scales`` given, else a vendor reader's own (Zendesk's Good/Bad is
-        ``csat_binary``), else the defaults. Analyses of these rows use the same scales.
-
-    Examples
-    --------
-    >>> frame = pd.DataFrame({"id": [1, 2, 3], "rating": ["5", "Very satisfied", "9"]})
-    >>> loaded = load_responses(frame, columns={"id": "response_id", "rating": "score"},
-    ...                         survey="csat")
-    >>> loaded.summary()
-    'Read 3 rows from DataFrame: 2 used, 1 set aside (score outside the scale 1).'
-    >>> loaded.report()["rows"].tolist()
-    [3, 2, 1]
-    """
-
-    data: pd.DataFrame
-    rejected: pd.DataFrame
-    source: str
-    n_read: int
-    notes: list[str] = field(default_factory=list)
-    options: dict = field(default_factory=dict)
-    scales: dict = field(default_factory=dict)
-
-    @property
-    def n_used(self) -> int:
-        """Rows in :attr:`data`."""
-        return len(self.data)
-
-    @property
-    def n_set_aside(self) -> int:
-        """Rows in :attr:`rejected`."""
-        return len(self.rejected)
-
-    def reason_counts(self) -> pd.Series:
-        """Rows set aside per reason, most frequent first (ties by reason text)."""
-        return _counts(self.rejected).astype(int).rename("rows")
-
-    def report(self) -> pd.DataFrame:
-        """The row accounting: rows read, rows used, then rows set aside per reason.
-
-        The ``rows`` column adds up: rows read = rows used + the rows of every
-        ``set aside: ...`` item.
-
-        Examples
-        --------
-        >>> frame = pd.DataFrame({"response_id": [1, 1], "score": [4, 5]})
-        >>> load_responses(frame, survey="csat").report()
-                                       item  rows
-        0                         rows read     2
-        1                         rows used     1
-        2  set aside: duplicate response_id     1
-        """
-        items = [("rows read", self.n_read), ("rows used", self.n_used)]
-        items += [(f"set aside: {r}", int(n)) for r, n in self.reason_counts().items()]
-        return pd.DataFrame(items, columns=["item", "rows"])
-
-    def summary(self) -> str:
-        """One sentence: rows read, used and set aside with the main reasons.
-
-        Examples
-        --------
-        >>> frame = pd.DataFrame({"response_id": [1, 2], "score": [4, None]})
-        >>> load_responses(frame, survey="csat").summary()
-        'Read 2 rows from DataFrame: 1 used, 1 set aside (missing score 1).'
-        """
-        head = f"Read {self.n_read:,} rows from {_display_name(self.source)}: "
-        if not self.n_set_aside:
-            return head + f"{self.n_used:,} used, none set aside."
-        return (head + f"{self.n_used:,} used, {self.n_set_aside:,} set aside "
-                f"({_format_counts(self.reason_counts())}).")
-
-    def _repr_html_(self) -> str:
-        return result_html(self.summary(), self.report(), notes=self.notes)
-
-    def __repr__(self) -> str:
-        return (f"LoadResult(source={_display_name(self.source)!r}, read={self.n_read}, "
-                f"used={self.n_used}, set_aside={self.n_set_aside}, "
-                f"notes={len(self.notes)})")
 
 
 def load_responses(
@@ -211,6 +103,9 @@ def load_responses(
     strict: bool = False,
     vendor: str | None = None,
     vendor_options: Mapping[str, Any] | None = None,
+    engine: str | None = None,
+    engine_options: Mapping[str, Any] | None = None,
+    keep: list[str] | None = None,
     **unknown: Any,
 ) -> LoadResult:
     """Load survey responses, validate every row and account for the ones set aside.
@@ -327,6 +222,17 @@ def load_responses(
         Options of the vendor's reader, e.g. ``{"score_question": "Q3"}`` (see the
         vendor's module in :mod:`csat_toolkit.io.vendors`); a config's
         ``vendor_options:`` key sets them.
+    engine : {"pandas", "duckdb", "spark"}, optional
+        Where the rows are validated and counted. Default: pandas for a DataFrame or a
+        file under 1 GiB; DuckDB for a folder, a glob (``"responses/*.parquet"``), a
+        larger file or a DuckDB relation; Spark for a PySpark DataFrame. With DuckDB or
+        Spark the result is a :class:`~csat_toolkit.io.engines.ScanResult` whose
+        ``data`` is a counted frame (see :func:`~csat_toolkit.io.engines.scan_responses`).
+    engine_options : mapping, optional
+        The engine's settings, e.g. ``{"memory_limit": "1GB"}`` for DuckDB.
+    keep : list of str, optional
+        With an engine: more columns to count by, besides survey, day, score and the
+        canonical segment columns (a notebook's ``segments`` are added to it).
 
     Returns
     -------
@@ -379,6 +285,18 @@ def load_responses(
     responded_at: read as %d/%m/%Y (day first), because values such as '13/01/2024' ...
     """
     _reject_unknown_options(unknown, LOADER_PARAMETERS, "load_responses")
+    if choose_engine(source, engine) != "pandas":
+        _check_engine_options(vendor=vendor, sheet=sheet, sep=sep, encoding=encoding,
+                              nonexistent=nonexistent, ambiguous=ambiguous)
+        return scan_responses(
+            source, engine=engine, engine_options=engine_options, keep=keep, columns=columns,
+            survey=survey, surveys=surveys, scales=scales, labels=labels,
+            date_format=date_format, dayfirst=dayfirst, timezone=timezone, decimal=decimal,
+            thousands=thousands, na_values=na_values, start=start, end=end, strict=strict)
+    if engine_options or keep:
+        raise ParameterError(
+            "engine_options and keep apply to engine='duckdb' or 'spark'; the pandas loader "
+            "keeps every row and column. Remove them, or set engine.")
     if vendor is not None:
         return load_vendor_file(
             load_responses, "responses", source, vendor, timezone=timezone, encoding=encoding,
@@ -414,6 +332,18 @@ def load_responses(
         )
     parsed, issues = _validate(frame, options, notes)
     return _finish(frame, parsed, issues, name, notes, options)
+
+
+def _check_engine_options(**given: Any) -> None:
+    """The pandas-only options an engine cannot honour: an error naming them."""
+    defaults = {"vendor": None, "sheet": None, "sep": None, "encoding": "utf-8-sig",
+                "nonexistent": "set_aside", "ambiguous": "set_aside"}
+    used = [k for k, v in given.items() if v != defaults[k]]
+    if used:
+        raise ParameterError(
+            f"{show_values(used)} apply to the pandas loader only (vendor exports, Excel "
+            "sheets, CSV separators and encodings, changes of clocks). Read such a file "
+            "with engine='pandas', or convert it to Parquet for an engine.")
 
 
 def load_responses_from_params(params: Mapping[str, Any]) -> LoadResult:
@@ -457,62 +387,13 @@ def load_responses_from_params(params: Mapping[str, Any]) -> LoadResult:
             f"load_options repeats {show_values(twice)}, already set as parameter(s): give "
             "each option once."
         )
-    return load_responses(params["responses_path"], **{**kwargs, **extra})
-
-
-def _rename_columns(raw: pd.DataFrame, columns: dict, name: str, notes: list[str]
-                    ) -> tuple[pd.DataFrame, dict]:
-    """Apply ``columns``, snake-case the rest and add the ``@row`` column if asked.
-
-    Returns the renamed frame and a mapping new name -> source name.
-    """
-    available = list(raw.columns)
-    for key in columns:
-        if key != ROW_NUMBER and key not in available:
-            raise MissingColumnError(_unknown_key_message(key, available, name))
-    taken = set(columns.values()) | set(_RESERVED)
-    names = []
-    for position, column in enumerate(available):
-        if column in columns:
-            names.append(columns[column])
-            continue
-        base = _snake(column) or f"column_{position + 1}"
-        new, k = base, 2
-        while new in taken:
-            new, k = f"{base}_{k}", k + 1
-        if new != base:
-            notes.append(f"Column {column!r} is kept as {new!r} because {base!r} is taken "
-                         "by the column mapping or by the loader.")
-        taken.add(new)
-        names.append(new)
-    frame = raw.set_axis(names, axis=1)
-    sources = dict(zip(names, available))
-    if ROW_NUMBER in columns:
-        rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
-        frame = frame.assign(**{columns[ROW_NUMBER]: rows})
-        sources[columns[ROW_NUMBER]] = ROW_NUMBER
-    return frame, sources
-
-
-def _fill_survey(frame: pd.DataFrame, options: dict, notes: list[str]) -> pd.DataFrame:
-    survey = options["survey"]
-    if survey is None:
-        return frame
-    if "survey" in frame.columns:
-        notes.append(f"survey={survey!r} was given, so the file's survey column "
-                     f"(values such as {show_values(frame['survey'].dropna().head(100), 3)}) "
-                     "was not used.")
-    return frame.assign(survey=survey)
-
-
-def _check_required(frame: pd.DataFrame, sources: dict, options: dict, name: str) -> None:
-    needed = [c for c in _REQUIRED if c not in frame.columns]
-    if (options["start"] is not None or options["end"] is not None) and \
-            "responded_at" not in frame.columns:
-        needed.append("responded_at")
-    if needed:
-        why = "start= and end= filter on it" if needed[0] == "responded_at" else "required"
-        raise MissingColumnError(_missing_column_message(needed[0], sources, name, why))
+    options = {**kwargs, **extra}
+    if params.get("segments") and choose_engine(params["responses_path"],
+                                                options.get("engine")) != "pandas":
+        segments = [params["segments"]] if isinstance(params["segments"], str) \
+            else list(params["segments"])
+        options["keep"] = list(dict.fromkeys([*(options.get("keep") or []), *segments]))
+    return load_responses(params["responses_path"], **options)
 
 
 def _validate(frame: pd.DataFrame, options: dict, notes: list[str]) -> tuple[dict, _Issues]:
@@ -666,15 +547,6 @@ def _rejected_frame(frame: pd.DataFrame, positions: np.ndarray, reasons: np.ndar
         "detail": pd.Series(details, dtype=object).astype(str),
     })
     return pd.concat([head, rows], axis=1)
-
-
-def _counts(rejected: pd.DataFrame) -> pd.Series:
-    counts = rejected["reason"].value_counts(sort=False)
-    return counts.reindex(sorted(counts.index, key=lambda r: (-counts[r], r)))
-
-
-def _format_counts(counts: pd.Series) -> str:
-    return ", ".join(f"{reason} {int(n):,}" for reason, n in counts.items())
 
 
 def _no_rows_message(rejected: pd.DataFrame, name: str) -> str:

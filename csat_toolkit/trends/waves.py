@@ -27,7 +27,7 @@ from ..core.text import format_p
 from ..errors import DataError, ParameterError, require_columns, show_values
 from ..core.metrics import get_metric, metric_table, select_survey
 from ..core.scales import Scale, get_scale
-from ..core.tally import period_labels
+from ..core.tally import counts_of, period_labels
 
 __all__ = [
     "WaveComparison",
@@ -54,7 +54,8 @@ def _with_wave(
 
     With ``wave=None`` a column ``wave`` holds the calendar period of ``date``.
     """
-    keep = [c for c in dict.fromkeys([*used, wave, date]) if c is not None and c in data.columns]
+    keep = [c for c in dict.fromkeys([*used, wave, date, *counts_of(data)])
+            if c is not None and c in data.columns]
     if wave is not None:
         require_columns(data, [wave], "Wave column {missing} not found; columns are {found}. "
                         "Pass wave='<column>' or leave wave=None to use the quarters of responded_at.")

@@ -121,7 +121,7 @@ def prepare(loaded: LoadResult, params: Mapping[str, Any] | None = None, *,
     wanted = params["survey_types"]
     present = [s for s in SURVEYS if (data["survey"] == s).any() and (not wanted or s in wanted)]
     dated = bool(params["as_of"]) or data["responded_at"].notna().any()
-    when = report_date(params["as_of"], {"responded_at": data["responded_at"]}) if dated else None
+    when = report_date(params["as_of"], {"responded_at": loaded.answer_dates()}) if dated else None
     return MetricsInputs(loaded=loaded, params=params, when=when, present=present,
                          scales=loaded_scales(loaded, params),
                          out=Path(out) if out is not None else None)
@@ -413,14 +413,19 @@ def followup(inputs: MetricsInputs) -> Section:
     ['1 answers need a follow-up (listed in followup.csv).']
     """
     when = inputs.when
-    queue = followup_queue(inputs.data, scales=inputs.scales,
+    queue = followup_queue(inputs.loaded.followup_rows(), scales=inputs.scales,
                            as_of=when.timestamp if when else None)
     inputs.results["queue"] = queue
     inputs.write(queue, "followup.csv")
     shown = queue.head(inputs.params["followup_rows"]).dropna(axis=1, how="all")
+    total = getattr(inputs.loaded, "followup_total", len(queue))
+    finding = (f"{len(queue):,} answers need a follow-up (listed in followup.csv)."
+               if total <= len(queue) else
+               f"{total:,} answers need a follow-up; the newest {len(queue):,} are listed in "
+               "followup.csv (the engine brings back at most that many).")
     return Section("follow-up queue", results={"queue": queue},
                    tables={"summary": followup_summary(queue), "queue": shown},
-                   findings=[f"{len(queue):,} answers need a follow-up (listed in followup.csv)."])
+                   findings=[finding])
 
 
 def headline_extra(inputs: MetricsInputs) -> dict:
@@ -447,10 +452,11 @@ def headline_extra(inputs: MetricsInputs) -> dict:
     tiles = _tiles(inputs)
     return {"n_read": loaded.n_read, "n_used": loaded.n_used,
             "n_set_aside": loaded.n_set_aside, "surveys": inputs.present,
-            "followup": len(queue),
+            "followup": getattr(loaded, "followup_total", len(queue)),
+            "engine": loaded.engine,
             "segments": segment_headline(table, max_levels=inputs.params["headline_levels"]),
             "rows": rows_used(loaded.n_used, loaded.n_read, "answers"),
-            "data_period": data_period({"responded_at": inputs.data["responded_at"]}),
+            "data_period": data_period({"responded_at": inputs.loaded.answer_dates()}),
             "tiles": tiles,
             "highlights": [highlight("change", t["change"]["sentence"], section="Headline metrics")
                            for t in tiles if t["change"] and t["change"]["significant"]],

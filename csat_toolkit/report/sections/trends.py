@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from ...core.tally import is_counted
 from ...core.asof import report_date
 from ...core.display import people_table
 from ...core.metrics import MetricSpec, get_metric
@@ -125,7 +126,7 @@ def prepare(loaded: LoadResult, params: Mapping[str, Any] | None = None, *,
     spec = get_metric(params["metric"])
     dated = data["responded_at"].notna()
     ready = bool((dated & (data["survey"] == spec.survey)).any())
-    when = report_date(params["as_of"], {"responded_at": data["responded_at"]}) \
+    when = report_date(params["as_of"], {"responded_at": loaded.answer_dates()}) \
         if dated.any() else None
     return TrendInputs(loaded=loaded, params=params, spec=spec, ready=ready, when=when,
                        scales=loaded_scales(loaded, params),
@@ -373,7 +374,10 @@ def waves(inputs: TrendInputs) -> Section:
                                       scale=scale, conf=p["conf_level"], min_n=p["min_n"])
     notes, figures = [compared.summary()], []
     labels = [str(w) for w in compared.table["wave"]]
-    if len(labels) >= 2 and "customer_id" in data.columns:
+    if len(labels) >= 2 and is_counted(data):
+        notes.append("No paired view: the engine's counts carry no respondent id (load with "
+                     "engine='pandas' for the respondents who answered both waves).")
+    elif len(labels) >= 2 and "customer_id" in data.columns:
         pair = dict(wave_a=labels[-2], wave_b=labels[-1], period=p["wave_period"], scale=scale)
         try:
             moved = _waves.transition_matrix(data, **pair)
@@ -477,7 +481,8 @@ def headline_extra(inputs: TrendInputs) -> dict:
         "goal_status": target.status if target else None,
         "goal_probability": float(target.probability) if target else None,
         "rows": rows_used(inputs.loaded.n_used, inputs.loaded.n_read, "answers"),
-        "data_period": data_period({"responded_at": inputs.data["responded_at"]}),
+        "engine": inputs.loaded.engine,
+        "data_period": data_period({"responded_at": inputs.loaded.answer_dates()}),
         "highlights": _highlights(inputs),
         **inputs.date_keys,
     }

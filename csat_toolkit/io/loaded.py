@@ -1,0 +1,216 @@
+"""The result of loading responses, and the column steps every loader shares.
+
+:class:`LoadResult` holds the rows a loader can use and the accounting of every row read;
+the pandas loader (``responses``) and the engines (``engines``) both return it. The column
+helpers rename a source's columns to the canonical names, fill the survey and check the
+required columns, the same way for both.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..core.display import result_html
+from ..errors import MissingColumnError, show_values
+from ._common import (
+    _REQUIRED, _RESERVED, ROW_NUMBER, _display_name, _missing_column_message, _snake,
+    _unknown_key_message,
+)
+
+__all__ = ["LoadResult"]
+
+
+@dataclass
+class LoadResult:
+    """Rows loaded by :func:`load_responses`, with the accounting of every input row.
+
+    Attributes
+    ----------
+    data : DataFrame
+        Canonical responses in the source's row order (not sorted), with a fresh
+        ``RangeIndex``: ``response_id``, ``responded_at`` (naive ``datetime64``; all
+        NaT when the source has no dates), ``survey`` (csat, nps, ces or pmf),
+        ``score`` (float), ``answer`` (the original answer where it was text, such
+        as "Very satisfied"; missing where it was a number), ``survey_label`` (only
+        when the file's survey labels are not the canonical names), the optional
+        canonical columns present (``customer_id`` ... ``weight``), then every other
+        source column under its lower snake case name.
+    rejected : DataFrame
+        One row per input row set aside: ``source_row`` (1-based data row number;
+        for a CSV without line breaks inside fields the file line is
+        ``source_row + 1``), ``reason`` (every reason, joined by "; "), ``detail``
+        (one sentence per reason, same order), then the row's original values
+        under the mapped column names.
+    source : str
+        The path read, or ``"DataFrame"``.
+    n_read : int
+        Data rows read from the source.
+    notes : list of str
+        What the loader inferred or assumed (date format, separator, renamed
+        columns, missing dates); show them with the accounting.
+    options : dict
+        The options used, with inferred values filled in (separator, date
+        format), for the run manifest.
+    scales : dict
+        Survey -> :class:`~csat_toolkit.scales.Scale` the scores were read on: the
+        ``scales`` given, else a vendor reader's own (Zendesk's Good/Bad is
+        ``csat_binary``), else the defaults. Analyses of these rows use the same scales.
+    engine : str
+        What validated and counted the rows: "pandas", or the engine and its version
+        ("DuckDB 2.0.1", "Spark 4.3.0 (local[2])") for a
+        :class:`~csat_toolkit.io.engines.ScanResult`, whose ``data`` is a counted frame.
+
+    Examples
+    --------
+    >>> from csat_toolkit.io import load_responses
+    >>> frame = pd.DataFrame({"id": [1, 2, 3], "rating": ["5", "Very satisfied", "9"]})
+    >>> loaded = load_responses(frame, columns={"id": "response_id", "rating": "score"},
+    ...                         survey="csat")
+    >>> loaded.summary()
+    'Read 3 rows from DataFrame: 2 used, 1 set aside (score outside the scale 1).'
+    >>> loaded.report()["rows"].tolist()
+    [3, 2, 1]
+    """
+
+    data: pd.DataFrame
+    rejected: pd.DataFrame
+    source: str
+    n_read: int
+    notes: list[str] = field(default_factory=list)
+    options: dict = field(default_factory=dict)
+    scales: dict = field(default_factory=dict)
+    engine: str = "pandas"
+
+    @property
+    def n_used(self) -> int:
+        """Rows in :attr:`data`."""
+        return len(self.data)
+
+    @property
+    def n_set_aside(self) -> int:
+        """Rows in :attr:`rejected`."""
+        return len(self.rejected)
+
+    def reason_counts(self) -> pd.Series:
+        """Rows set aside per reason, most frequent first (ties by reason text)."""
+        return _counts(self.rejected).astype(int).rename("rows")
+
+    def report(self) -> pd.DataFrame:
+        """The row accounting: rows read, rows used, then rows set aside per reason.
+
+        The ``rows`` column adds up: rows read = rows used + the rows of every
+        ``set aside: ...`` item.
+
+        Examples
+        --------
+        >>> from csat_toolkit.io import load_responses
+        >>> frame = pd.DataFrame({"response_id": [1, 1], "score": [4, 5]})
+        >>> load_responses(frame, survey="csat").report()
+                                       item  rows
+        0                         rows read     2
+        1                         rows used     1
+        2  set aside: duplicate response_id     1
+        """
+        items = [("rows read", self.n_read), ("rows used", self.n_used)]
+        items += [(f"set aside: {r}", int(n)) for r, n in self.reason_counts().items()]
+        return pd.DataFrame(items, columns=["item", "rows"])
+
+    def summary(self) -> str:
+        """One sentence: rows read, used and set aside with the main reasons.
+
+        Examples
+        --------
+        >>> from csat_toolkit.io import load_responses
+        >>> frame = pd.DataFrame({"response_id": [1, 2], "score": [4, None]})
+        >>> load_responses(frame, survey="csat").summary()
+        'Read 2 rows from DataFrame: 1 used, 1 set aside (missing score 1).'
+        """
+        head = f"Read {self.n_read:,} rows from {_display_name(self.source)}: "
+        if not self.n_set_aside:
+            return head + f"{self.n_used:,} used, none set aside."
+        return (head + f"{self.n_used:,} used, {self.n_set_aside:,} set aside "
+                f"({_format_counts(self.reason_counts())}).")
+
+    def answer_dates(self) -> pd.Series:
+        """The answers' dates, for their span (first, last) and the report date: every
+        row's ``responded_at`` (an engine's result gives its exact first and last)."""
+        return self.data["responded_at"]
+
+    def followup_rows(self) -> pd.DataFrame:
+        """Row-level answers for the follow-up queue: every row (an engine's result holds
+        only its low scores)."""
+        return self.data
+
+    def _repr_html_(self) -> str:
+        return result_html(self.summary(), self.report(), notes=self.notes)
+
+    def __repr__(self) -> str:
+        return (f"LoadResult(source={_display_name(self.source)!r}, read={self.n_read}, "
+                f"used={self.n_used}, set_aside={self.n_set_aside}, "
+                f"notes={len(self.notes)})")
+
+
+def _rename_columns(raw: pd.DataFrame, columns: dict, name: str, notes: list[str]
+                    ) -> tuple[pd.DataFrame, dict]:
+    """Apply ``columns``, snake-case the rest and add the ``@row`` column if asked.
+
+    Returns the renamed frame and a mapping new name -> source name.
+    """
+    available = list(raw.columns)
+    for key in columns:
+        if key != ROW_NUMBER and key not in available:
+            raise MissingColumnError(_unknown_key_message(key, available, name))
+    taken = set(columns.values()) | set(_RESERVED)
+    names = []
+    for position, column in enumerate(available):
+        if column in columns:
+            names.append(columns[column])
+            continue
+        base = _snake(column) or f"column_{position + 1}"
+        new, k = base, 2
+        while new in taken:
+            new, k = f"{base}_{k}", k + 1
+        if new != base:
+            notes.append(f"Column {column!r} is kept as {new!r} because {base!r} is taken "
+                         "by the column mapping or by the loader.")
+        taken.add(new)
+        names.append(new)
+    frame = raw.set_axis(names, axis=1)
+    sources = dict(zip(names, available))
+    if ROW_NUMBER in columns:
+        rows = pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
+        frame = frame.assign(**{columns[ROW_NUMBER]: rows})
+        sources[columns[ROW_NUMBER]] = ROW_NUMBER
+    return frame, sources
+
+
+def _fill_survey(frame: pd.DataFrame, options: dict, notes: list[str]) -> pd.DataFrame:
+    survey = options["survey"]
+    if survey is None:
+        return frame
+    if "survey" in frame.columns:
+        notes.append(f"survey={survey!r} was given, so the file's survey column "
+                     f"(values such as {show_values(frame['survey'].dropna().head(100), 3)}) "
+                     "was not used.")
+    return frame.assign(survey=survey)
+
+
+def _check_required(frame: pd.DataFrame, sources: dict, options: dict, name: str) -> None:
+    needed = [c for c in _REQUIRED if c not in frame.columns]
+    if (options["start"] is not None or options["end"] is not None) and \
+            "responded_at" not in frame.columns:
+        needed.append("responded_at")
+    if needed:
+        why = "start= and end= filter on it" if needed[0] == "responded_at" else "required"
+        raise MissingColumnError(_missing_column_message(needed[0], sources, name, why))
+
+
+def _counts(rejected: pd.DataFrame) -> pd.Series:
+    counts = rejected["reason"].value_counts(sort=False)
+    return counts.reindex(sorted(counts.index, key=lambda r: (-counts[r], r)))
+
+
+def _format_counts(counts: pd.Series) -> str:
+    return ", ".join(f"{reason} {int(n):,}" for reason, n in counts.items())
