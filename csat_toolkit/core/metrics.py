@@ -281,7 +281,7 @@ def group_sums(
             f"({scale.description})."
         )
     # Only the columns used travel further (ids and comments are not copied).
-    require_columns(data, as_keys(by) + ([weight] if weight else []))
+    require_columns(data, as_keys(by) + ([weight] if weight and not counts_of(data) else []))
     used = dict.fromkeys(as_keys(by) + ["survey", "score", "responded_at", weight,
                                         *counts_of(data)])
     data = data[[c for c in used if c is not None and c in data.columns]]

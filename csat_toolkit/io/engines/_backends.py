@@ -232,6 +232,8 @@ def quiet_spark():
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas",
                                 category=FutureWarning)
+        warnings.filterwarnings("ignore", message="The copy keyword is deprecated",
+                                module="pyspark")
         yield
 
 
@@ -281,6 +283,8 @@ def open_backend(source: Any, engine: str, options: Mapping[str, Any] | None = N
         ``engine_options``: for DuckDB ``memory_limit`` (e.g. "1GB"), ``threads``,
         ``temp_directory`` and ``connection`` (an open ``duckdb`` connection); for
         Spark ``session`` (a SparkSession; default the active one, else ``local[*]``).
+        A DuckDB relation is read in its connection: ``duckdb``'s default one (where
+        ``duckdb.sql`` and ``duckdb.from_df`` put it) unless ``connection`` is given.
     """
     options = dict(options or {})
     if engine == "duckdb":
@@ -299,11 +303,15 @@ def _open_duckdb(source: Any, options: dict) -> tuple[Backend, nw.LazyFrame]:
     if unknown:
         raise ParameterError(f"Unknown DuckDB engine option(s) {show_values(unknown)}; use "
                              f"{', '.join((*_DUCKDB_SETTINGS, 'connection'))}.")
-    con = options.get("connection") or duckdb.connect()
+    # A relation lives in its connection: the default one (duckdb.sql, duckdb.from_df)
+    # unless engine_options names another.
+    relation = _native_kind(source) == "duckdb"
+    con = options.get("connection") or (duckdb.default_connection() if relation
+                                        else duckdb.connect())
     for key in _DUCKDB_SETTINGS:
         if options.get(key) is not None:
             con.execute(f"SET {key} = '{options[key]}'")
-    if _native_kind(source) == "duckdb":
+    if relation:
         rel, name = source, "DuckDB relation"
     elif isinstance(source, pd.DataFrame):
         rel, name = con.from_df(source), "DataFrame"
