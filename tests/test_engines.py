@@ -363,3 +363,21 @@ def test_notebooks_on_duckdb_match_pandas(page_run, name):
         on_pandas["findings"] = [f for f in on_pandas["findings"] if f not in paired]
         on_duckdb["findings"] = [f for f in on_duckdb["findings"] if "No paired view" not in f]
     assert on_duckdb == on_pandas
+
+
+@pytest.mark.slow
+def test_engine_key_reaches_the_loaders_and_row_pages_stop(tmp_path):
+    """``engine: duckdb`` in a config reaches every responses loader (the metrics and trends
+    pages run on the counts: test_notebooks_on_duckdb_match_pandas); a page that needs rows
+    stops with an error saying what to do, not a wrong number."""
+    from csat_toolkit.report.runner import _plan, discover_notebooks
+    from csat_toolkit.report.sections import base
+
+    plan = _plan(discover_notebooks(), {"parameters": {
+        "engine": "duckdb", "engine_options": {"memory_limit": "1GB"}}}, {})
+    for name in ("01_metrics", "02_trends", "03_drivers"):
+        assert plan[name]["load_options"] == {"engine": "duckdb",
+                                              "engine_options": {"memory_limit": "1GB"}}
+    frame = pd.DataFrame({"response_id": [1], "survey": "csat", "score": [5]})
+    with pytest.raises(ParameterError, match="drivers page needs one row per answer.*DuckDB"):
+        base.require_rows(ct.load_responses(frame, engine="duckdb"), "drivers")

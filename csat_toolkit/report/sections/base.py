@@ -21,11 +21,12 @@ import pandas as pd
 
 from ...core.display import TABLE_CSS, TableView, column_label, people_table
 from ...core.scales import Scale, resolve_scales
+from ...core.tally import is_counted
 from ...errors import ParameterError, show_values
 from ..headline import sentences_html, write_headline
 
 __all__ = ["Section", "Page", "figure_of", "figure_html", "page_parameters",
-           "notebook_defaults"]
+           "notebook_defaults", "require_rows"]
 
 # The section's own look (tables bring theirs: core.display.TABLE_CSS), scoped class names.
 SECTION_CSS = (
@@ -376,6 +377,28 @@ def notebook_defaults(notebook: str) -> dict:
         if name.endswith("_path") and isinstance(value, str) and not Path(value).is_absolute():
             defaults[name] = str((NOTEBOOKS_DIR / value).resolve())
     return defaults
+
+
+def require_rows(loaded, page: str):
+    """The load, if it holds one row per answer; an engine's counts are an error saying what
+    to do (this page models answers row by row: ticket joins, customers, drivers).
+
+    Examples
+    --------
+    >>> from csat_toolkit.io import load_responses
+    >>> frame = pd.DataFrame({"response_id": [1], "survey": "csat", "score": [5]})
+    >>> require_rows(load_responses(frame, engine="duckdb"), "drivers")
+    Traceback (most recent call last):
+    ...
+    csat_toolkit.errors.ParameterError: The drivers page needs one row per answer, ...
+    """
+    if is_counted(loaded.data):
+        raise ParameterError(
+            f"The {page} page needs one row per answer, but the responses were counted by "
+            f"{loaded.engine} (engine: {loaded.options.get('engine')}). Counts serve the "
+            "metrics and trends pages; run this page with engine: pandas, on a file or an "
+            "extract that fits in memory (e.g. a date range with start:/end:).")
+    return loaded
 
 
 def loaded_scales(loaded, params) -> dict[str, Scale]:
