@@ -59,3 +59,21 @@ def test_readme_vendor_config_routes_source_to_both_loaders():
     assert plan["05_operations"]["ticket_options"] == {"timezone": "America/Los_Angeles",
                                                        "vendor": "zendesk"}
     assert plan["05_operations"]["load_options"]["vendor"] == "zendesk"
+
+
+def test_readme_engine_config_routes_engine_to_the_loaders():
+    # The "Years of answers" config in README.md: engine and engine_options reach the
+    # responses loader of the two pages that run on counts.
+    import yaml
+
+    from csat_toolkit.runner import _plan, check_config, discover_notebooks
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text.split("title: Years of answers", 1)[1].split("```", 1)[0]
+    config = yaml.safe_load("title: Years of answers" + block)
+    check_config(config)
+    plan = _plan(discover_notebooks(), config, {})
+    for name in config["notebooks"]:
+        assert plan[name]["load_options"] == {"engine": "duckdb",
+                                              "engine_options": {"memory_limit": "1GB"}}
+        assert plan[name]["responses_path"] == "warehouse/responses/"
