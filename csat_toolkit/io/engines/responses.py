@@ -224,8 +224,7 @@ class _Validation:
 
     def run(self) -> _Checked:
         self._ids()
-        self._surveys()
-        self._scores()
+        self._answers()
         self._dates()
         self._weights()
         self._range()
@@ -271,42 +270,45 @@ class _Validation:
         text = nw.col(column).cast(nw.String)
         return nw.concat_str([nw.lit("'"), text, nw.lit("'")]) if dtype == nw.String else text
 
-    def _surveys(self) -> None:
-        raw = nw.col("survey").cast(nw.String)
-        labels = self.backend.collect(self.table.select(raw.alias(_SURVEY_KEY)).unique())
-        lookup = _survey_lookup(self.options["surveys"])
-        exact = dict(self.options["surveys"])
-        values = [v for v in labels[_SURVEY_KEY].tolist() if isinstance(v, str)]
-        kinds = [exact.get(v, lookup.get(normalise_label(v))) for v in values]
-        table = pd.DataFrame({_SURVEY_KEY: pd.Series(values, dtype=object),
-                              _SURVEY: pd.Series(kinds, dtype=object)})
-        self.table = self.table.with_columns(raw.alias(_SURVEY_KEY)).join(
-            self.backend.from_pandas(table.astype(str).replace("None", None)),
-            on=_SURVEY_KEY, how="left")
-        blank = self._blank("survey")
-        self.table = self.table.with_columns(
-            nw.when(~blank).then(nw.col(_SURVEY)).alias(_SURVEY))
-        unknown = ~blank & nw.col(_SURVEY).is_null()
-        self.flags.append((MISSING_SURVEY, blank, nw.lit("survey is empty")))
+    def _answers(self) -> None:
+        """Survey labels and answers: one pass for their distinct pairs, parsed in Python
+        as the pandas loader parses them, joined back as one small table."""
+        self.scales: dict[str, Scale] = dict(self.options["scales"])
+        blank_survey, blank_score = self._blank("survey"), self._blank("score")
+        keys = [nw.when(blank_survey).then(nw.lit("")).otherwise(
+                    nw.col("survey").cast(nw.String)).alias(_SURVEY_KEY),
+                nw.when(blank_score).then(nw.lit("")).otherwise(
+                    nw.col("score").cast(nw.String)).alias(_SCORE_KEY)]
+        self.table = self.table.with_columns(*keys)
+        pairs = self.backend.collect(self.table.select(_SURVEY_KEY, _SCORE_KEY).unique())
+        lookup = self.backend.from_pandas(self._parsed_pairs(pairs))
+        self.table = self.table.join(lookup, on=[_SURVEY_KEY, _SCORE_KEY], how="left")
+        unknown = ~blank_survey & nw.col(_SURVEY).is_null()
+        self.flags.append((MISSING_SURVEY, blank_survey, nw.lit("survey is empty")))
         self.flags.append((UNKNOWN_SURVEY, unknown, nw.concat_str([
             nw.lit("survey "), self._quoted("survey"),
             nw.lit(f" is not {', '.join(SURVEYS[:-1])} or {SURVEYS[-1]}; map it with surveys={{"),
             self._quoted("survey"), nw.lit(": 'csat'} (or nps, ces, pmf)")])))
-
-    def _scores(self) -> None:
-        self.scales: dict[str, Scale] = dict(self.options["scales"])
-        key = nw.col("score").cast(nw.String)
-        key = nw.when(self._blank("score")).then(nw.lit("")).otherwise(key).alias(_SCORE_KEY)
-        self.table = self.table.with_columns(key)
-        pairs = self.backend.collect(
-            self.table.filter(~nw.col(_SURVEY).is_null()).select(_SURVEY, _SCORE_KEY).unique())
-        parsed = pd.concat([_parse_answers(group[_SCORE_KEY], self.scales[s]).assign(**{_SURVEY: s})
-                            for s, group in pairs.groupby(_SURVEY)] or [_parse_answers(
-                                pd.Series([], dtype=object), self.scales["csat"])])
-        self.table = self.table.join(self.backend.from_pandas(parsed.reset_index(drop=True)),
-                                     on=[_SURVEY, _SCORE_KEY], how="left")
         for reason in (MISSING, UNRECOGNISED, OUT_OF_RANGE):
             self.flags.append((reason, nw.col(_SREASON) == reason, nw.col(_SDETAIL)))
+
+    def _parsed_pairs(self, pairs: pd.DataFrame) -> pd.DataFrame:
+        """Canonical survey, score, reason and detail of each distinct (label, answer)."""
+        lookup = _survey_lookup(self.options["surveys"])
+        exact = dict(self.options["surveys"])
+        labels = pairs[_SURVEY_KEY].astype(object)
+        kinds = {label: (exact.get(label, lookup.get(normalise_label(label))) if label else None)
+                 for label in labels.unique()}
+        pairs = pairs.assign(**{_SURVEY: labels.map(kinds).astype(object)})
+        parts = [pairs[pairs[_SURVEY].isna()].assign(**{_SCORE: np.nan, _SREASON: "",
+                                                         _SDETAIL: ""})]
+        for survey, group in pairs[pairs[_SURVEY].notna()].groupby(_SURVEY):
+            parsed = _parse_answers(group[_SCORE_KEY], self.scales[survey])
+            parts.append(group.reset_index(drop=True).assign(
+                **{c: parsed[c].to_numpy() for c in (_SCORE, _SREASON, _SDETAIL)}))
+        table = pd.concat(parts, ignore_index=True)
+        return table.astype({_SURVEY_KEY: str, _SCORE_KEY: str, _SURVEY: object,
+                             _SCORE: float, _SREASON: str, _SDETAIL: str})
 
     def _dates(self) -> None:
         if "responded_at" not in self.names:
@@ -405,7 +407,8 @@ def _result(backend: Backend, checked: _Checked, sources: dict, options: dict,
     n_read = int(reasons.sum())
     reasons = reasons.drop("", errors="ignore").astype("int64")
     good = counts[counts["reason"] == ""]
-    shown = _rejected_rows(backend, table, sources, checked.names, REJECTED_SHOWN)
+    shown = _rejected_rows(backend, table, sources, checked.names, REJECTED_SHOWN) \
+        if len(reasons) else pd.DataFrame(columns=["source_row", "reason", "detail"])
     name = backend.source
     problems = reasons[[not _only_range(r) for r in reasons.index]]
     if not len(good):
@@ -423,7 +426,7 @@ def _result(backend: Backend, checked: _Checked, sources: dict, options: dict,
     if rejected_path is not None and n_read > len(good):
         written = backend.write_parquet(_rejected_table(table, sources, checked.names),
                                         Path(rejected_path))
-    followup, total = _followup(backend, table, checked, followup_limit)
+    followup, total = _followup(backend, table, checked, followup_limit, good)
     data = _counted_frame(good, kept_columns, weighted)
     result_options = {"engine": backend.name, "source": name, "keep": kept_columns,
                       "date_format": checked.date_format, "timezone": options["timezone"]}
@@ -491,22 +494,23 @@ def _rejected_rows(backend: Backend, table: nw.LazyFrame, sources: dict, names: 
     return rows.reset_index(drop=True)
 
 
-def _followup(backend: Backend, table: nw.LazyFrame, checked: _Checked, limit: int
-              ) -> tuple[pd.DataFrame, int]:
+def _followup(backend: Backend, table: nw.LazyFrame, checked: _Checked, limit: int,
+              good: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Kept rows the follow-up queue lists (a negative CSAT or NPS score): the newest
-    ``limit`` of them, and how many in all."""
-    wanted = []
+    ``limit`` of them, and how many in all (from the counts)."""
+    wanted, total = [], 0
     for survey in FOLLOWUP_SURVEYS:
         scale = checked.scales[survey]
         points = [float(p) for p in scale.points if scale.is_negative(np.array([p]))[0]]
+        mine = good[(good[_SURVEY] == survey) & good[_SCORE].isin(points)]
+        total += int(mine["n"].sum())
         if points:
             wanted.append((nw.col(_SURVEY) == survey) & nw.col(_SCORE).is_in(points))
-    if not wanted:
-        return pd.DataFrame(), 0
-    low = table.filter((nw.col("reason") == "") & nw.any_horizontal(*wanted, ignore_nulls=True))
-    total = int(backend.collect(low.select(nw.len().alias("n")))["n"].iloc[0])
     columns = [c for c in checked.names if c not in ("survey", "score", "responded_at", "weight")
                and c != ROW]
+    if not total:
+        return pd.DataFrame(columns=[*columns, "responded_at", "survey", "score"]), 0
+    low = table.filter((nw.col("reason") == "") & nw.any_horizontal(*wanted, ignore_nulls=True))
     rows = backend.collect(
         low.sort(_DATE, ROW, descending=[True, False], nulls_last=True).head(limit)
         .select(*columns, nw.col(_DATE).alias("responded_at"), nw.col(_SURVEY).alias("survey"),
