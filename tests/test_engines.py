@@ -381,3 +381,22 @@ def test_engine_key_reaches_the_loaders_and_row_pages_stop(tmp_path):
     frame = pd.DataFrame({"response_id": [1], "survey": "csat", "score": [5]})
     with pytest.raises(ParameterError, match="drivers page needs one row per answer.*DuckDB"):
         base.require_rows(ct.load_responses(frame, engine="duckdb"), "drivers")
+
+
+def test_report_writes_every_rejected_row_from_the_engine(tmp_path):
+    """The report's CSV holds the first 1,000 rows set aside; the engine writes all of them
+    to Parquet, and the accounting sentence says where each is."""
+    frame = pd.DataFrame({"response_id": range(2_000),
+                          "score": ["5"] * 500 + [""] * 1_500})
+    loaded = ct.load_responses(frame, engine="duckdb", survey="csat")
+    assert loaded.write_rejected(tmp_path) == ["rejected_rows.csv", "rejected_rows.parquet"]
+    assert len(pd.read_csv(tmp_path / "rejected_rows.csv")) == 1_000
+    every = pd.read_parquet(tmp_path / "rejected_rows.parquet")
+    assert len(every) == 1_500 and set(every["reason"]) == {"missing score"}
+    assert sorted(every["source_row"]) == list(range(501, 2_001))
+    assert loaded.rejected_note() == ("The first 1,000 of the 1,500 rejected rows are in "
+                                      "rejected_rows.csv; all of them in rejected_rows.parquet.")
+    clean = ct.load_responses(frame.head(500), engine="duckdb", survey="csat")
+    (tmp_path / "clean").mkdir()
+    assert clean.write_rejected(tmp_path / "clean") == ["rejected_rows.csv"]
+    assert clean.rejected_note() == "Rejected rows are in rejected_rows.csv."

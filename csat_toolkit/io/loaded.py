@@ -8,18 +8,23 @@ required columns, the same way for both.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..core.display import result_html
+from ..core.followup import to_safe_csv
 from ..errors import MissingColumnError, show_values
 from ._common import (
     _REQUIRED, _RESERVED, ROW_NUMBER, _display_name, _missing_column_message, _snake,
     _unknown_key_message,
 )
 
-__all__ = ["LoadResult"]
+__all__ = ["LoadResult", "REJECTED_CSV"]
+
+#: The report's file of rows set aside.
+REJECTED_CSV = "rejected_rows.csv"
 
 
 @dataclass
@@ -137,6 +142,19 @@ class LoadResult:
         """The answers' dates, for their span (first, last) and the report date: every
         row's ``responded_at`` (an engine's result gives its exact first and last)."""
         return self.data["responded_at"]
+
+    def write_rejected(self, folder) -> list[str]:
+        """Write the rows set aside to ``folder``; return the file names written.
+
+        The pandas loader's are all in ``rejected_rows.csv`` (spreadsheet-safe); an
+        engine's result adds ``rejected_rows.parquet``, written by the engine.
+        """
+        to_safe_csv(self.rejected, Path(folder) / REJECTED_CSV)
+        return [REJECTED_CSV]
+
+    def rejected_note(self) -> str:
+        """Where the report's rejected rows are, in one sentence."""
+        return f"Rejected rows are in {REJECTED_CSV}."
 
     def followup_rows(self) -> pd.DataFrame:
         """Row-level answers for the follow-up queue: every row (an engine's result holds

@@ -12,7 +12,7 @@ frame as it takes responses. Only the small tables ever reach Python's memory.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,9 @@ from .._common import (
 )
 from ..dates import _parse_dates, _stamp_text
 from ..options import _check_options
-from ..loaded import LoadResult, _check_required, _format_counts, _rename_columns
+from ..loaded import (
+    REJECTED_CSV, LoadResult, _check_required, _format_counts, _rename_columns,
+)
 from ._backends import FILE, ROW, Backend, choose_engine, open_backend, quiet_spark
 
 __all__ = ["scan_responses", "ScanResult", "SEGMENT_COLUMNS"]
@@ -43,6 +45,9 @@ SEGMENT_COLUMNS = tuple(c for c in _TEXT_COLUMNS
 
 #: Rows set aside that are brought back into memory to show (all are written to Parquet).
 REJECTED_SHOWN = 1_000
+
+#: The engine's file of every row set aside (next to the report's CSV of the first ones).
+REJECTED_PARQUET = "rejected_rows.parquet"
 
 #: Low scores brought back for the follow-up queue (the newest first).
 FOLLOWUP_LIMIT = 10_000
@@ -82,6 +87,7 @@ class ScanResult(LoadResult):
     followup: pd.DataFrame = field(default_factory=pd.DataFrame)
     followup_total: int = 0
     first_last: tuple = (pd.NaT, pd.NaT)
+    write_all: Callable[[Path], Path] | None = field(default=None, repr=False, compare=False)
 
     @property
     def n_used(self) -> int:
@@ -103,6 +109,21 @@ class ScanResult(LoadResult):
 
     def followup_rows(self) -> pd.DataFrame:
         return self.followup
+
+    def write_rejected(self, folder) -> list[str]:
+        """The first rows set aside as CSV and, when there are any, all of them as Parquet
+        written by the engine (``rejected_rows.parquet``)."""
+        written = super().write_rejected(folder)
+        if self.n_set_aside and self.write_all is not None:
+            self.write_all(Path(folder) / REJECTED_PARQUET)
+            written.append(REJECTED_PARQUET)
+        return written
+
+    def rejected_note(self) -> str:
+        if self.n_set_aside <= len(self.rejected):
+            return super().rejected_note()
+        return (f"The first {len(self.rejected):,} of the {self.n_set_aside:,} rejected rows "
+                f"are in {REJECTED_CSV}; all of them in {REJECTED_PARQUET}.")
 
     def answer_dates(self) -> pd.Series:
         return pd.Series(pd.to_datetime(list(self.first_last)), name="responded_at")
@@ -434,7 +455,9 @@ def _result(backend: Backend, checked: _Checked, sources: dict, options: dict,
         data=data, rejected=shown, source=name, n_read=n_read, notes=notes,
         options=result_options, scales=dict(options["scales"]), engine=backend.describe(),
         reasons=reasons, rejected_path=written, followup=followup, followup_total=total,
-        first_last=(good["__csat_first_at"].min(), good["__csat_last_at"].max()))
+        first_last=(good["__csat_first_at"].min(), good["__csat_last_at"].max()),
+        write_all=lambda path: backend.write_parquet(
+            _rejected_table(table, sources, checked.names), path))
 
 
 def _only_range(reason: str) -> bool:

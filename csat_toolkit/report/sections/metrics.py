@@ -100,7 +100,7 @@ def load(params: Mapping[str, Any], out: str | Path | None = None) -> MetricsInp
     params = {**DEFAULTS, **params}
     loaded = load_responses_from_params(params)
     if out is not None:
-        to_safe_csv(loaded.rejected, Path(out) / "rejected_rows.csv")
+        loaded.write_rejected(out)
     return prepare(loaded, params, out=out)
 
 
@@ -153,8 +153,7 @@ def accounting(inputs: MetricsInputs) -> Section:
         notes.append("No answer dates (responded_at): no report date, trend chart or "
                      "follow-up ages.")
     sentences = [loaded.summary(), *([inputs.when.sentence()] if inputs.when else []),
-                 f"Surveys present: {', '.join(inputs.present)}. Rejected rows are in "
-                 "rejected_rows.csv."]
+                 f"Surveys present: {', '.join(inputs.present)}. {loaded.rejected_note()}"]
     table = loaded.report()
     return Section("data accounting", results={"loaded": loaded, "accounting": table},
                    sentences=sentences, notes=notes,
