@@ -56,6 +56,7 @@ FOLLOWUP_LIMIT = 10_000
 _DATE, _WEIGHT, _SURVEY, _SCORE = "__csat_date", "__csat_weight", "__csat_survey", "__csat_score"
 _SREASON, _SDETAIL, _FIRST = "__csat_score_reason", "__csat_score_detail", "__csat_first"
 _SURVEY_KEY, _SCORE_KEY = "__csat_survey_key", "__csat_score_key"
+_MASK = "__csat_problems"
 
 
 @dataclass
@@ -251,29 +252,36 @@ class _Validation:
         self._range()
         order = {r: i for i, r in enumerate(REASONS)}
         flags = sorted(self.flags, key=lambda f: order[f[0]])
-        reason = nw.concat_str([nw.when(f).then(nw.lit(r)) for r, f, _ in flags],
-                               separator="; ", ignore_nulls=True)
-        detail = nw.concat_str([nw.when(f).then(d) for _, f, d in flags],
-                               separator="; ", ignore_nulls=True)
-        table = self.table.with_columns(reason=reason, detail=detail)
-        table = table.with_columns(reason=nw.col("reason").fill_null(""),
-                                   detail=nw.col("detail").fill_null(""))
-        return _Checked(table, self.names, self.date_format, self.scales)
+        # One bit per check: the counting pass groups by this integer; the reason texts
+        # are joined in Python per combination, and the details only for rows set aside.
+        mask = nw.sum_horizontal(*[nw.when(f).then(nw.lit(1 << i)).otherwise(nw.lit(0))
+                                   for i, (_, f, _) in enumerate(flags)]) if flags else nw.lit(0)
+        table = self.table.with_columns(mask.alias(_MASK))
+        return _Checked(table, self.names, self.date_format, self.scales, flags)
 
     # --- the checks -------------------------------------------------------------
     def _blank(self, column: str) -> nw.Expr:
-        text = nw.col(column).cast(nw.String).str.strip_chars()
-        return nw.col(column).is_null() | (text == "") | nw.col(column).cast(nw.String).is_in(
-            self.markers)
+        """Missing: null, and for text also blank or a missing-value marker ("NA" ...)."""
+        dtype = self.table.collect_schema()[column]
+        if dtype == nw.String:
+            text = nw.col(column).str.strip_chars()
+            return nw.col(column).is_null() | (text == "") | nw.col(column).is_in(self.markers)
+        if dtype.is_float():
+            return nw.col(column).is_null() | nw.col(column).is_nan()
+        return nw.col(column).is_null()
 
     def _ids(self) -> None:
         missing = self._blank("response_id")
         self.flags.append((MISSING_ID, missing, nw.lit("response_id is empty")))
-        seen = (self.table.filter(~missing)
-                .group_by("response_id").agg(nw.len().alias("__csat_n"),
-                                             nw.col(ROW).min().alias(_FIRST))
+        present = self.table.filter(~missing)
+        sizes = self.backend.collect(present.select(
+            nw.len().alias("rows"), nw.col("response_id").n_unique().alias("ids")))
+        repeated = pd.DataFrame()
+        if int(sizes["rows"].iloc[0]) > int(sizes["ids"].iloc[0]):  # some id is repeated
+            repeated = self.backend.collect(  # only the ids seen twice or more
+                present.group_by("response_id")
+                .agg(nw.len().alias("__csat_n"), nw.col(ROW).min().alias(_FIRST))
                 .filter(nw.col("__csat_n") > 1).drop("__csat_n"))
-        repeated = self.backend.collect(seen)  # only the ids seen twice or more
         if len(repeated):
             self.table = self.table.join(self.backend.from_pandas(repeated), on="response_id",
                                          how="left")
@@ -410,6 +418,23 @@ class _Checked:
     names: list[str]
     date_format: str | None
     scales: dict
+    flags: list  # (reason, flag, detail), in the order reasons are joined
+
+    def reason_of(self, mask: int) -> str:
+        """The joined reasons of a combination of check bits ("" for none)."""
+        return "; ".join(dict.fromkeys(r for i, (r, _, _) in enumerate(self.flags)
+                                       if mask >> i & 1))
+
+    def with_reasons(self) -> nw.LazyFrame:
+        """The rows set aside with their joined reasons and details."""
+        hit = [(nw.col(_MASK) // (1 << i) % 2 == 1, r, d)
+               for i, (r, _, d) in enumerate(self.flags)]
+        reason = nw.concat_str([nw.when(h).then(nw.lit(r)) for h, r, _ in hit],
+                               separator="; ", ignore_nulls=True)
+        detail = nw.concat_str([nw.when(h).then(d) for h, _, d in hit],
+                               separator="; ", ignore_nulls=True)
+        return (self.table.filter(nw.col(_MASK) != 0)
+                .with_columns(reason=reason, detail=detail))
 
 
 def _result(backend: Backend, checked: _Checked, sources: dict, options: dict,
@@ -417,18 +442,19 @@ def _result(backend: Backend, checked: _Checked, sources: dict, options: dict,
     table = checked.table
     kept_columns = _keep_columns(keep, checked.names, notes)
     weighted = "weight" in checked.names
-    by = ["reason", _SURVEY, "__csat_day", *kept_columns, _SCORE]
+    by = [_MASK, _SURVEY, "__csat_day", *kept_columns, _SCORE]
     grouped = (table.with_columns(nw.col(_DATE).dt.truncate("1d").alias("__csat_day"))
                .group_by(*by, drop_null_keys=False)
                .agg(nw.len().alias("n"), nw.col(_DATE).min().alias("__csat_first_at"),
                     nw.col(_DATE).max().alias("__csat_last_at"),
                     *(_weight_sums() if weighted else [])))
     counts = backend.collect(grouped)
-    reasons = counts.groupby("reason")["n"].sum()
-    n_read = int(reasons.sum())
+    n_read = int(counts["n"].sum())
+    by_mask = counts.groupby(_MASK)["n"].sum()
+    reasons = by_mask.groupby([checked.reason_of(int(m)) for m in by_mask.index]).sum()
     reasons = reasons.drop("", errors="ignore").astype("int64")
-    good = counts[counts["reason"] == ""]
-    shown = _rejected_rows(backend, table, sources, checked.names, REJECTED_SHOWN) \
+    good = counts[counts[_MASK] == 0]
+    shown = _rejected_rows(backend, checked, sources, REJECTED_SHOWN) \
         if len(reasons) else pd.DataFrame(columns=["source_row", "reason", "detail"])
     name = backend.source
     problems = reasons[[not _only_range(r) for r in reasons.index]]
@@ -445,8 +471,7 @@ def _result(backend: Backend, checked: _Checked, sources: dict, options: dict,
             "rows in the source, or load without strict=True to set them aside.")
     written = None
     if rejected_path is not None and n_read > len(good):
-        written = backend.write_parquet(_rejected_table(table, sources, checked.names),
-                                        Path(rejected_path))
+        written = backend.write_parquet(_rejected_table(checked, sources), Path(rejected_path))
     followup, total = _followup(backend, table, checked, followup_limit, good)
     data = _counted_frame(good, kept_columns, weighted)
     result_options = {"engine": backend.name, "source": name, "keep": kept_columns,
@@ -456,8 +481,7 @@ def _result(backend: Backend, checked: _Checked, sources: dict, options: dict,
         options=result_options, scales=dict(options["scales"]), engine=backend.describe(),
         reasons=reasons, rejected_path=written, followup=followup, followup_total=total,
         first_last=(good["__csat_first_at"].min(), good["__csat_last_at"].max()),
-        write_all=lambda path: backend.write_parquet(
-            _rejected_table(table, sources, checked.names), path))
+        write_all=lambda path: backend.write_parquet(_rejected_table(checked, sources), path))
 
 
 def _only_range(reason: str) -> bool:
@@ -504,17 +528,20 @@ def _counted_frame(good: pd.DataFrame, kept: list[str], weighted: bool) -> pd.Da
     return counted(frame, weight="weight" if weighted else None)
 
 
-def _rejected_table(table: nw.LazyFrame, sources: dict, names: list[str]) -> nw.LazyFrame:
-    originals = [nw.col(c) for c in names if c != ROW and sources.get(c) != ROW_NUMBER]
-    return (table.filter(nw.col("reason") != "")
-            .select(nw.col(ROW).alias("source_row"), nw.col("reason"), nw.col("detail"),
-                    *originals))
+def _rejected_table(checked: _Checked, sources: dict) -> nw.LazyFrame:
+    originals = [nw.col(c) for c in checked.names
+                 if c != ROW and sources.get(c) != ROW_NUMBER]
+    return checked.with_reasons().select(nw.col(ROW).alias("source_row"), nw.col("reason"),
+                                         nw.col("detail"), *originals)
 
 
-def _rejected_rows(backend: Backend, table: nw.LazyFrame, sources: dict, names: list[str],
-                   limit: int) -> pd.DataFrame:
-    rows = backend.collect(_rejected_table(table, sources, names).sort("source_row").head(limit))
-    return rows.reset_index(drop=True)
+def _rejected_rows(backend: Backend, checked: _Checked, sources: dict, limit: int
+                   ) -> pd.DataFrame:
+    """The first ``limit`` rows set aside, in source order. DuckDB keeps the scan's order,
+    so it stops after the first ``limit``; Spark has none of its own, so it sorts."""
+    rows = _rejected_table(checked, sources)
+    rows = rows.head(limit) if backend.name == "duckdb" else rows.sort("source_row").head(limit)
+    return backend.collect(rows).sort_values("source_row").reset_index(drop=True)
 
 
 def _followup(backend: Backend, table: nw.LazyFrame, checked: _Checked, limit: int,
@@ -533,7 +560,7 @@ def _followup(backend: Backend, table: nw.LazyFrame, checked: _Checked, limit: i
                and c != ROW]
     if not total:
         return pd.DataFrame(columns=[*columns, "responded_at", "survey", "score"]), 0
-    low = table.filter((nw.col("reason") == "") & nw.any_horizontal(*wanted, ignore_nulls=True))
+    low = table.filter((nw.col(_MASK) == 0) & nw.any_horizontal(*wanted, ignore_nulls=True))
     rows = backend.collect(
         low.sort(_DATE, ROW, descending=[True, False], nulls_last=True).head(limit)
         .select(*columns, nw.col(_DATE).alias("responded_at"), nw.col(_SURVEY).alias("survey"),
