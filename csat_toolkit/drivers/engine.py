@@ -292,8 +292,8 @@ def _set_aside(moments: CrossProducts, outcome: str, groups) -> pd.DataFrame:
     labels = _labels(outcome, groups)
     reasons = [f"{labels[r.column]} missing or not finite" if r.column in labels else r.reason
                for r in moments.left_out.itertuples()]
-    return pd.DataFrame({"reason": pd.Series(reasons, dtype=object),
-                         "rows": moments.left_out["rows"].to_numpy(dtype="int64")})
+    # built as relative_importance builds its table, so the dtypes are the same
+    return pd.DataFrame({"reason": reasons, "rows": [int(n) for n in moments.left_out["rows"]]})
 
 
 def _check_moments(moments: CrossProducts, outcome: str, groups: dict[str, list[str]]) -> None:

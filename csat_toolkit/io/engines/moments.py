@@ -458,14 +458,24 @@ def _engine_moments(backend: Backend, table: nw.LazyFrame, columns, weight, cent
         w = nw.lit(1.0)
     q = len(columns)
     pairs = [(i, j) for i in range(q) for j in range(i, q)]
-    used = lambda expr: nw.when(complete).then(expr)  # noqa: E731
+    # Per row once (a projection), then plain sums of columns: the engines do not repeat
+    # the row's checks in each of the q(q+1)/2 products.
+    used = nw.col("__csat_used")
+    table = table.with_columns(complete.alias("__csat_used")).with_columns(
+        *(nw.when(used).then(w * d[i]).alias(f"__csat_wd{i}") for i in range(q)),
+        *(nw.when(used).then(d[i]).alias(f"__csat_d{i}") for i in range(q)),
+        *(nw.when(used).then(nw.col(work[c])).alias(f"__csat_v{i}")
+          for i, c in enumerate(columns)),
+        nw.when(used).then(w).alias("__csat_w"))
+    wd = [nw.col(f"__csat_wd{i}") for i in range(q)]
     aggregates = [
-        nw.len().alias("n_read"), _count(complete).alias("n_used"),
-        used(w).sum().alias("sum_w"), used(w * w).sum().alias("sum_w2"),
-        *(used(w * d[i]).sum().alias(f"s{i}") for i in range(q)),
-        *(used(w * d[i] * d[j]).sum().alias(f"p{i}_{j}") for i, j in pairs),
-        *(used(nw.col(work[c])).min().alias(f"lo{i}") for i, c in enumerate(columns)),
-        *(used(nw.col(work[c])).max().alias(f"hi{i}") for i, c in enumerate(columns)),
+        nw.len().alias("n_read"), _count(used).alias("n_used"),
+        nw.col("__csat_w").sum().alias("sum_w"),
+        (nw.col("__csat_w") * nw.col("__csat_w")).sum().alias("sum_w2"),
+        *(wd[i].sum().alias(f"s{i}") for i in range(q)),
+        *((wd[i] * nw.col(f"__csat_d{j}")).sum().alias(f"p{i}_{j}") for i, j in pairs),
+        *(nw.col(f"__csat_v{i}").min().alias(f"lo{i}") for i in range(q)),
+        *(nw.col(f"__csat_v{i}").max().alias(f"hi{i}") for i in range(q)),
         *(m.alias(f"m{i}") for i, m in enumerate(missing)),
         *(f.alias(f"f{i}") for i, f in enumerate(firsts)),
         *checks,
