@@ -53,6 +53,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_metrics.py
 	$(BIN)/python benchmarks/bench_importance.py
 	$(BIN)/python benchmarks/bench_ops.py
+	$(BIN)/python benchmarks/bench_engines.py
 
 lock:
 	rm -rf .lockvenv
