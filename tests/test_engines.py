@@ -365,22 +365,51 @@ def test_notebooks_on_duckdb_match_pandas(page_run, name):
     assert on_duckdb == on_pandas
 
 
-@pytest.mark.slow
-def test_engine_key_reaches_the_loaders_and_row_pages_stop(tmp_path):
-    """``engine: duckdb`` in a config reaches every responses loader (the metrics and trends
-    pages run on the counts: test_notebooks_on_duckdb_match_pandas); a page that needs rows
-    stops with an error saying what to do, not a wrong number."""
+def test_engine_key_reaches_the_loaders():
+    """``engine: duckdb`` in a config reaches every responses loader."""
     from csat_toolkit.report.runner import _plan, discover_notebooks
-    from csat_toolkit.report.sections import base
 
     plan = _plan(discover_notebooks(), {"parameters": {
         "engine": "duckdb", "engine_options": {"memory_limit": "1GB"}}}, {})
-    for name in ("01_metrics", "02_trends", "03_drivers"):
+    for name in ("01_metrics", "02_trends", "03_drivers", "04_nps_revenue"):
         assert plan[name]["load_options"] == {"engine": "duckdb",
                                               "engine_options": {"memory_limit": "1GB"}}
-    frame = pd.DataFrame({"response_id": [1], "survey": "csat", "score": [5]})
-    with pytest.raises(ParameterError, match="drivers page needs one row per answer.*DuckDB"):
-        base.require_rows(ct.load_responses(frame, engine="duckdb"), "drivers")
+
+
+def test_rows_from_the_engine_are_the_pandas_rows(loads):
+    """Pages that model answers row by row (drivers, revenue, operations) get the rows used
+    back from the engine: the pandas loader's rows, value for value, with the engine's
+    accounting."""
+    from csat_toolkit.report.sections.base import rows_of
+
+    pandas_load, duck = loads["sample", "pandas"], loads["sample", "duckdb"]
+    rows = rows_of(duck, seed=3)
+    assert (rows.n_read, rows.n_used, rows.n_set_aside) == (22_569, 22_569, 0)
+    assert rows.notes[-1] == ("All 22,569 rows used are brought back for the analyses that "
+                              "model answers row by row.")
+    want = pandas_load.data.drop(columns=["answer"])
+    pd.testing.assert_frame_equal(rows.data[want.columns], want, check_dtype=False)
+    assert rows_of(pandas_load) is pandas_load
+
+
+def test_rows_beyond_the_limit_are_a_stated_seeded_sample(loads):
+    duck = loads["messy", "duckdb"]  # 8 rows used of 20
+    big = ct.load_responses(RESPONSES, engine="duckdb")
+    sample = big.to_rows(limit=1_000, seed=7)
+    again = big.to_rows(limit=1_000, seed=7)
+    assert len(sample.data) == 1_000 and sample.n_used == 22_569
+    pd.testing.assert_frame_equal(sample.data, again.data)
+    assert sample.notes[-1].startswith("A seeded random sample of 1,000 of the 22,569 rows "
+                                       "(seed 7, ")
+    assert sample.data["response_id"].isin(loads["sample", "pandas"].data["response_id"]).all()
+    assert duck.to_rows().reason_counts().equals(duck.reason_counts())
+
+
+@pytest.mark.slow
+def test_drivers_page_on_duckdb_matches_pandas(page_run):
+    on_duckdb = page_run("03_drivers", load_options={"engine": "duckdb"}).headline
+    on_pandas = page_run("03_drivers").headline
+    assert on_duckdb == on_pandas
 
 
 def test_report_writes_every_rejected_row_from_the_engine(tmp_path):

@@ -35,6 +35,7 @@ from ..options import _check_options
 from ..loaded import (
     REJECTED_CSV, LoadResult, _check_required, _format_counts, _rename_columns,
 )
+from .moments import sample_rows
 from ._backends import FILE, ROW, Backend, choose_engine, open_backend, quiet_spark
 
 __all__ = ["scan_responses", "ScanResult", "SEGMENT_COLUMNS"]
@@ -48,6 +49,10 @@ REJECTED_SHOWN = 1_000
 
 #: The engine's file of every row set aside (next to the report's CSV of the first ones).
 REJECTED_PARQUET = "rejected_rows.parquet"
+
+#: Rows used brought back whole for the row-level analyses (drivers, revenue, operations);
+#: beyond it, a seeded random sample of this many.
+ROW_LIMIT = 1_000_000
 
 #: Low scores brought back for the follow-up queue (the newest first).
 FOLLOWUP_LIMIT = 10_000
@@ -89,6 +94,8 @@ class ScanResult(LoadResult):
     followup_total: int = 0
     first_last: tuple = (pd.NaT, pd.NaT)
     write_all: Callable[[Path], Path] | None = field(default=None, repr=False, compare=False)
+    kept_rows: Callable[[int, int], Any] | None = field(default=None, repr=False,
+                                                         compare=False)
 
     @property
     def n_used(self) -> int:
@@ -126,8 +133,59 @@ class ScanResult(LoadResult):
         return (f"The first {len(self.rejected):,} of the {self.n_set_aside:,} rejected rows "
                 f"are in {REJECTED_CSV}; all of them in {REJECTED_PARQUET}.")
 
+    def summary(self) -> str:
+        return super().summary() + f" Counted by {self.engine}."
+
     def answer_dates(self) -> pd.Series:
         return pd.Series(pd.to_datetime(list(self.first_last)), name="responded_at")
+
+    def to_rows(self, *, limit: int = ROW_LIMIT, seed: int = 0) -> LoadResult:
+        """The rows used, one per answer, for analyses that model answers row by row.
+
+        All of them when there are at most ``limit``; else a seeded random sample of
+        ``limit`` drawn by the engine (DuckDB's reservoir sample has exactly that size,
+        Spark's Bernoulli sample about it). The accounting stays the engine's (rows read,
+        used, set aside); the notes say which rows came back.
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"response_id": range(500), "score": [5, 1] * 250})
+        >>> rows = scan_responses(frame, engine="duckdb", survey="csat").to_rows(limit=200, seed=1)
+        >>> len(rows.data), rows.n_used, rows.notes[-1][:50]
+        (200, 500, 'A seeded random sample of 200 of the 500 rows (see')
+        """
+        picked = self.kept_rows(limit, seed)
+        data = picked.data.reset_index(drop=True)
+        note = (f"A seeded random sample of {picked.n_rows:,} of the {picked.n_total:,} rows "
+                f"(seed {seed}, {picked.method.split(': ')[-1]}) is used for the analyses "
+                "that model answers row by row." if picked.sampled else
+                f"All {picked.n_rows:,} rows used are brought back for the analyses that "
+                "model answers row by row.")
+        return _RowsFromEngine(data=data, rejected=self.rejected, source=self.source,
+                               n_read=self.n_read, notes=[*self.notes, note],
+                               options=self.options, scales=self.scales, engine=self.engine,
+                               engine_used=self.n_used, engine_set_aside=self.n_set_aside,
+                               engine_reasons=self.reason_counts())
+
+
+@dataclass
+class _RowsFromEngine(LoadResult):
+    """Rows an engine brought back (all, or a stated sample), with the engine's accounting."""
+
+    engine_used: int = 0
+    engine_set_aside: int = 0
+    engine_reasons: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
+
+    @property
+    def n_used(self) -> int:
+        return self.engine_used
+
+    @property
+    def n_set_aside(self) -> int:
+        return self.engine_set_aside
+
+    def reason_counts(self) -> pd.Series:
+        return self.engine_reasons
 
     def summary(self) -> str:
         return super().summary() + f" Counted by {self.engine}."
@@ -481,7 +539,10 @@ def _result(backend: Backend, checked: _Checked, sources: dict, options: dict,
         options=result_options, scales=dict(options["scales"]), engine=backend.describe(),
         reasons=reasons, rejected_path=written, followup=followup, followup_total=total,
         first_last=(good["__csat_first_at"].min(), good["__csat_last_at"].max()),
-        write_all=lambda path: backend.write_parquet(_rejected_table(checked, sources), path))
+        write_all=lambda path: backend.write_parquet(_rejected_table(checked, sources), path),
+        kept_rows=lambda limit, seed: sample_rows(
+            _kept_table(checked), _kept_columns(checked), n=limit, seed=seed, threshold=limit,
+            backend=backend))
 
 
 def _only_range(reason: str) -> bool:
@@ -533,6 +594,19 @@ def _rejected_table(checked: _Checked, sources: dict) -> nw.LazyFrame:
                  if c != ROW and sources.get(c) != ROW_NUMBER]
     return checked.with_reasons().select(nw.col(ROW).alias("source_row"), nw.col("reason"),
                                          nw.col("detail"), *originals)
+
+
+def _kept_columns(checked: _Checked) -> list[str]:
+    first = ["response_id", "responded_at", "survey", "score"]
+    weight = ["weight"] if "weight" in checked.names else []
+    return first + weight + [c for c in checked.names if c not in (*first, "weight", ROW)]
+
+
+def _kept_table(checked: _Checked) -> nw.LazyFrame:
+    """The rows used in canonical form (parsed dates, surveys, scores and weights)."""
+    parsed = {"responded_at": _DATE, "survey": _SURVEY, "score": _SCORE, "weight": _WEIGHT}
+    return checked.table.filter(nw.col(_MASK) == 0).select(
+        *[nw.col(parsed.get(c, c)).alias(c) for c in _kept_columns(checked)], nw.col(ROW))
 
 
 def _rejected_rows(backend: Backend, checked: _Checked, sources: dict, limit: int

@@ -26,7 +26,7 @@ from ...errors import ParameterError, show_values
 from ..headline import sentences_html, write_headline
 
 __all__ = ["Section", "Page", "figure_of", "figure_html", "page_parameters",
-           "notebook_defaults", "require_rows"]
+           "notebook_defaults", "rows_of"]
 
 # The section's own look (tables bring theirs: core.display.TABLE_CSS), scoped class names.
 SECTION_CSS = (
@@ -379,26 +379,23 @@ def notebook_defaults(notebook: str) -> dict:
     return defaults
 
 
-def require_rows(loaded, page: str):
-    """The load, if it holds one row per answer; an engine's counts are an error saying what
-    to do (this page models answers row by row: ticket joins, customers, drivers).
+def rows_of(loaded, seed: int = 0):
+    """The load with one row per answer, for pages that model answers row by row.
+
+    A pandas load is returned as it is. An engine's counts (:class:`~csat_toolkit.io.
+    engines.ScanResult`) become the rows used: all of them up to
+    :data:`~csat_toolkit.io.engines.ROW_LIMIT`, else a seeded random sample of that many
+    drawn by the engine, stated in the notes; the accounting stays the engine's.
 
     Examples
     --------
     >>> from csat_toolkit.io import load_responses
-    >>> frame = pd.DataFrame({"response_id": [1], "survey": "csat", "score": [5]})
-    >>> require_rows(load_responses(frame, engine="duckdb"), "drivers")
-    Traceback (most recent call last):
-    ...
-    csat_toolkit.errors.ParameterError: The drivers page needs one row per answer, ...
+    >>> frame = pd.DataFrame({"response_id": [1, 2], "survey": "csat", "score": [5, 2]})
+    >>> rows = rows_of(load_responses(frame, engine="duckdb"))
+    >>> rows.data["score"].tolist(), rows.notes[-1]
+    ([5.0, 2.0], 'All 2 rows used are brought back for the analyses that model answers row by row.')
     """
-    if is_counted(loaded.data):
-        raise ParameterError(
-            f"The {page} page needs one row per answer, but the responses were counted by "
-            f"{loaded.engine} (engine: {loaded.options.get('engine')}). Counts serve the "
-            "metrics and trends pages; run this page with engine: pandas, on a file or an "
-            "extract that fits in memory (e.g. a date range with start:/end:).")
-    return loaded
+    return loaded.to_rows(seed=seed) if is_counted(loaded.data) else loaded
 
 
 def loaded_scales(loaded, params) -> dict[str, Scale]:

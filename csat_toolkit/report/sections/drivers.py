@@ -40,7 +40,7 @@ from ...io.tables import (TICKET_COLUMNS, add_derived, join_answers, load_ticket
 from ..driverplots import (plot_calibration, plot_fair_comparison, plot_importance,
                            plot_importance_performance, plot_odds_ratios, plot_speed)
 from ..headline import data_period, highlight, kpi, rounded, rows_used
-from .base import Section, figure_of, loaded_scales, page_parameters, require_rows
+from .base import Section, figure_of, loaded_scales, page_parameters, rows_of
 
 __all__ = ["PARAMETERS", "Inputs", "load", "accounting", "model", "importance", "speed",
            "priorities", "agents", "nonresponse", "headline"]
@@ -179,7 +179,7 @@ def load(params: Mapping, output_dir=None) -> Inputs:
     p, out = page_parameters(params, PARAMETERS, "drivers", output_dir)
     loaded = load_responses_from_params({**{k: p[k] for k in _LOADER_KEYS},
                                          "scales": p["scales"], "thresholds": p["thresholds"]})
-    require_rows(loaded, 'drivers')
+    loaded = rows_of(loaded, p["seed"])
     scale_of = loaded_scales(loaded, p)
     to_safe_csv(loaded.rejected, out / "rejected_rows.csv")
     answers = select_survey(loaded.data, p["driver_survey"])

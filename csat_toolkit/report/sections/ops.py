@@ -43,7 +43,7 @@ from ...ops.selfservice import deflection as _deflection
 from ..headline import card, data_period, rounded, rows_used, sla_miss
 from ..opsplots import (plot_deflection, plot_ops_satisfaction, plot_response_times, plot_sla,
                         plot_volume_heatmap, plot_weekly_volume)
-from .base import Section, figure_of, loaded_scales, page_parameters, require_rows
+from .base import Section, figure_of, loaded_scales, page_parameters, rows_of
 
 __all__ = ["PARAMETERS", "Inputs", "load", "accounting", "durations", "vendor_durations",
            "sla", "breaches",
@@ -177,7 +177,7 @@ def load(params: Mapping, output_dir=None) -> Inputs:
     if p["responses_path"]:
         loaded = load_responses_from_params({k: p[k] for k in (
             "responses_path", "columns", "survey", "surveys", "scales", "load_options")})
-        require_rows(loaded, "operations")
+        loaded = rows_of(loaded)
         to_safe_csv(loaded.rejected, out / "rejected_rows.csv")
         answers = select_survey(loaded.data, p["csat_survey"])
         notes += [loaded.summary(), *loaded.notes,

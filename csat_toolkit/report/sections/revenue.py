@@ -39,7 +39,7 @@ from ...revenue.windows import _plural
 from ..headline import data_period, highlight, kpi, rounded, rows_used
 from ..revenueplots import (plot_nps_growth, plot_retention, plot_revenue_by_category,
                             plot_revenue_transitions)
-from .base import Section, figure_of, loaded_scales, page_parameters, require_rows
+from .base import Section, figure_of, loaded_scales, page_parameters, rows_of
 
 __all__ = [
     "PARAMETERS",
@@ -757,7 +757,7 @@ def load(params: Mapping, output_dir=None) -> Inputs:
     p, out = page_parameters(params, PARAMETERS, "NPS-and-revenue", output_dir)
     loaded = load_responses_from_params({**{k: p[k] for k in _LOADER_KEYS},
                                          "scales": p["scales"], "thresholds": p["thresholds"]})
-    require_rows(loaded, 'NPS-and-revenue')
+    loaded = rows_of(loaded, p["seed"])
     scale = loaded_scales(loaded, p)[p["link_survey"]]
     to_safe_csv(loaded.rejected, out / "rejected_rows.csv")
     answers = add_categories(select_survey(loaded.data, p["link_survey"]), scale=scale,
