@@ -216,6 +216,18 @@ def test_messy_invoices_match_pandas_on_duckdb(references, duckdb_scans, messy_c
     assert len(rejected) == 21 < REJECTED_SHOWN
 
 
+def test_examples_from_the_engine_when_many_rows_are_set_aside(monkeypatch, messy_csv,
+                                                               duckdb_scans):
+    """Beyond the rows brought back, the notes' examples come from one engine query."""
+    import csat_toolkit.io.engines.revenue as module
+
+    monkeypatch.setattr(module, "REJECTED_SHOWN", 4)
+    scan = scan_revenue(messy_csv, engine="duckdb", columns=MAPPING)
+    assert scan.notes == duckdb_scans["messy"].notes
+    assert scan.rejected["source_row"].tolist() == [3, 4, 5, 6]
+    assert scan.n_set_aside == 21
+
+
 def test_windows_of_the_page_are_the_same_from_the_engine_aggregate(duckdb_scans):
     """revenue_windows (revenue by category on the NPS-and-revenue page) from the table
     read into memory and from the engine's customer-month table give the same result."""
@@ -296,6 +308,12 @@ def test_decimal_comma_and_thousands(tmp_path):
     same_aggregate(scan, expected)
     same_accounting(scan, accounting)
     assert scan.reasons.to_dict() == {"revenue not a number": 3}  # the column stayed text
+    spaced = euro.assign(revenue=["1 234,5", "10", "-0,25", "1 000 000"])
+    expected, accounting = pandas_reference(spaced, decimal=",", thousands=" ")
+    assert expected["revenue"].tolist() == [1244.5, -0.25, 1e6]
+    scan = scan_revenue(spaced, engine="duckdb", decimal=",", thousands=" ")
+    same_aggregate(scan, expected)
+    same_accounting(scan, accounting)
 
 
 def test_rejected_rows_written_by_the_engine(messy_csv, tmp_path):
@@ -314,7 +332,11 @@ def test_rejected_rows_written_by_the_engine(messy_csv, tmp_path):
 
 @pytest.mark.xdist_group("spark")
 def test_sample_and_messy_invoices_match_pandas_on_spark(spark, references, duckdb_scans,
-                                                         messy_csv):
+                                                         messy_csv, monkeypatch):
+    import csat_toolkit.io.engines.revenue as module
+
+    # Fewer rows brought back than set aside: the notes' examples come from Spark too.
+    monkeypatch.setattr(module, "REJECTED_SHOWN", 20)
     for name, source, options in (("sample", REVENUE, {}),
                                   ("messy", messy_csv, {"columns": MAPPING})):
         scan = scan_revenue(source, engine="spark", **options)
@@ -323,7 +345,7 @@ def test_sample_and_messy_invoices_match_pandas_on_spark(spark, references, duck
         same_accounting(scan, accounting)
         assert scan.notes == duckdb_scans[name].notes
         assert scan.engine.startswith("Spark ")
-    pd.testing.assert_frame_equal(scan.rejected, duckdb_scans["messy"].rejected,
+    pd.testing.assert_frame_equal(scan.rejected, duckdb_scans["messy"].rejected.head(20),
                                   check_dtype=False)
 
 

@@ -19,7 +19,6 @@ once per distinct value by ``pandas.to_numeric``, as the analyses read it.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -265,9 +264,9 @@ def _plain_number_columns(backend: Backend, table: nw.LazyFrame, decimal: str,
     text_columns = [c for c in _REQUIRED if schema[c] == nw.String]
     if not text_columns:
         return table
-    d = re.escape(decimal)
+    d = _char_class(decimal)
     whole = r"[0-9]+" if thousands is None else \
-        rf"(?:[0-9]{{1,3}}(?:{re.escape(thousands)}[0-9]{{3}})+|[0-9]+)"
+        rf"(?:[0-9]{{1,3}}(?:{_char_class(thousands)}[0-9]{{3}})+|[0-9]+)"
     pattern = rf"^[-+]?(?:{whole}(?:{d}[0-9]*)?|{d}[0-9]+)$"
 
     def parts(column: str) -> tuple[nw.Expr, nw.Expr, nw.Expr]:
@@ -298,6 +297,11 @@ def _plain_number_columns(backend: Backend, table: nw.LazyFrame, decimal: str,
         table = table.with_columns(nw.when(change).then(plain).otherwise(nw.col(column))
                                    .alias(column))
     return table
+
+
+def _char_class(mark: str) -> str:
+    """One character as a regular expression both RE2 (DuckDB) and Java (Spark) read."""
+    return "[" + ("\\" + mark if mark in "]\\^" else mark) + "]"
 
 
 def _checked(backend: Backend, table: nw.LazyFrame) -> nw.LazyFrame:
@@ -423,12 +427,13 @@ def _result(backend: Backend, table: nw.LazyFrame, notes: list[str], what: str,
             f"No usable row in the {what}: every row lacks a customer id, a readable month "
             "('period', e.g. '2024-03') or a numeric revenue ('revenue').")
     if len(reasons):
-        shown = _examples(backend, table)
+        rejected = backend.collect(_rejected_table(table).sort("source_row")
+                                   .head(REJECTED_SHOWN))
+        shown = _examples(rejected) if len(rejected) == reasons.sum() else \
+            _engine_examples(backend, table)
         notes += [f"{int(rows):,} revenue rows set aside ({reason}): "
                   f"{_SHOWN_COLUMN[reason]!r} holds {shown[reason]}."
                   for reason, rows in reasons.items()]
-        rejected = backend.collect(_rejected_table(table).sort("source_row")
-                                   .head(REJECTED_SHOWN))
     else:
         rejected = pd.DataFrame(columns=["source_row", "reason", *_REQUIRED])
     written = None
@@ -441,10 +446,20 @@ def _result(backend: Backend, table: nw.LazyFrame, notes: list[str], what: str,
                        engine=backend.describe(), reasons=reasons, rejected_path=written)
 
 
-def _examples(backend: Backend, table: nw.LazyFrame) -> dict[str, str]:
+def _examples(rejected: pd.DataFrame) -> dict[str, str]:
     """Per reason, its column's offending values as ``show_values`` writes them (first seen
-    first, five, then how many more), from one query: the distinct values of the rows set
-    aside with the row each is first seen at, ranked within their reason."""
+    first), from every row set aside (in source order)."""
+    shown = {}
+    for reason, rows in rejected.groupby("reason", sort=False):
+        column = _SHOWN_COLUMN[reason]
+        shown[reason] = show_values(_shown_values(rows[column]))
+    return shown
+
+
+def _engine_examples(backend: Backend, table: nw.LazyFrame) -> dict[str, str]:
+    """:func:`_examples` from one query, when the rows set aside are too many to bring
+    back: the distinct values with the row each is first seen at, ranked within their
+    reason; the first five and how many there are."""
     values = [nw.when(nw.col("reason") == r).then(nw.col(c)).alias(c)
               for r, c in _SHOWN_COLUMN.items()]
     distinct = (table.filter(nw.col("reason") != "").with_columns(*values)
@@ -456,13 +471,17 @@ def _examples(backend: Backend, table: nw.LazyFrame) -> dict[str, str]:
     found = backend.collect(ranked.filter(nw.col(_RANK) <= 5)).sort_values(_FIRST)
     shown = {}
     for reason, rows in found.groupby("reason", sort=False):
-        column = _SHOWN_COLUMN[reason]
-        missing = pd.NaT if pd.api.types.is_datetime64_any_dtype(rows[column]) else np.nan
-        listed = [missing if _is_missing(v) else _plain(v) for v in rows[column].tolist()]
         total = int(rows[_N].iloc[0])
+        listed = _shown_values(rows[_SHOWN_COLUMN[reason]])
         shown[reason] = ", ".join(repr(v) for v in listed) + (
             f" (and {total - 5} more)" if total > 5 else "")
     return shown
+
+
+def _shown_values(values: pd.Series) -> list:
+    """Values as the pandas reader holds them: NaN (NaT for dates) where missing."""
+    missing = pd.NaT if pd.api.types.is_datetime64_any_dtype(values) else np.nan
+    return [missing if _is_missing(v) else _plain(v) for v in values.tolist()]
 
 
 def _is_missing(value) -> bool:
@@ -480,14 +499,17 @@ def _rejected_table(table: nw.LazyFrame) -> nw.LazyFrame:
             .select(nw.col(ROW).alias("source_row"), nw.col("reason"), *_REQUIRED))
 
 
+def _labels(months: np.ndarray) -> np.ndarray:
+    """"YYYY-MM" of each month number (formatted once per distinct month)."""
+    distinct, where = np.unique(months, return_inverse=True)
+    return np.array([f"{m // 12:04d}-{m % 12 + 1:02d}" for m in distinct], dtype=object)[where]
+
+
 def _customer_months(good: pd.DataFrame) -> pd.DataFrame:
     months = good[_MONTH].to_numpy(dtype="int64")
-    customers = good["customer_id"]
-    if not pd.api.types.is_numeric_dtype(customers):
-        customers = customers.astype(object)
     frame = pd.DataFrame({
-        "customer_id": customers.to_numpy(),
-        "period": [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in months],
+        "customer_id": good["customer_id"].to_numpy(),
+        "period": _labels(months),
         "revenue": good["revenue"].to_numpy(dtype=float),
         "rows": good["rows"].to_numpy(dtype="int64"),
     })
