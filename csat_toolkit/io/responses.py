@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -37,7 +36,6 @@ from ..errors import (
     RejectedRowsError,
     show_values,
 )
-from ..core.display import result_html
 from ..core.scales import (
     MISSING,
     OUT_OF_RANGE,
@@ -51,9 +49,9 @@ from ..core.scales import (
 from ._common import (
     CANONICAL_COLUMNS, DEFAULT_NA_VALUES, _display_name, DUPLICATE_ID, _FIXES,
     INVALID_WEIGHT, _is_blank, _Issues, LOADER_PARAMETERS, _maybe_numeric,
-    _missing_column_message, MISSING_ID, MISSING_SURVEY, OUTSIDE_RANGE, _PARQUET_SUFFIXES,
-    _PLAIN_NUMBER, _reason_key, REASONS, _REQUIRED, _RESERVED, ROW_NUMBER, _snake,
-    _survey_lookup, _TEXT_COLUMNS, _unknown_key_message, UNKNOWN_SURVEY,
+    MISSING_ID, MISSING_SURVEY, OUTSIDE_RANGE, _PARQUET_SUFFIXES,
+    _PLAIN_NUMBER, _reason_key, REASONS, ROW_NUMBER, _snake,
+    _survey_lookup, _TEXT_COLUMNS, UNKNOWN_SURVEY,
 )
 from .config import read_config
 from .engines import choose_engine, scan_responses

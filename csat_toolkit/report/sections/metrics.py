@@ -21,7 +21,7 @@ from ...core.asof import report_date
 from ...core.benchmarks import benchmark_band, benchmark_sentence, compare_to_benchmark
 from ...core.comparisons import segment_breakdowns
 from ...core.display import people_table
-from ...core.followup import followup_queue, followup_summary, to_safe_csv
+from ...core.followup import followup_queue, followup_summary
 from ...core.metrics import get_metric, metric_table, score_distribution
 from ...core.scales import SURVEYS
 from ...core.text import describe_comparison, format_level
