@@ -28,7 +28,7 @@ import pandas as pd
 from ...errors import DataError, ParameterError, show_values
 from ._backends import Backend, quiet_spark
 
-__all__ = ["map_batches", "BATCH_ROWS"]
+__all__ = ["map_batches", "materialize", "BATCH_ROWS"]
 
 #: Rows per batch on DuckDB (Spark uses its own Arrow batch size).
 BATCH_ROWS = 100_000
@@ -195,3 +195,24 @@ def _spark(backend: Backend, lazy: nw.LazyFrame, fn: _Checked, schema: dict[str,
         mapped = lazy.to_native().mapInPandas(run, ddl)
     return nw.from_native(mapped)
 
+
+
+def materialize(backend: Backend, lazy: nw.LazyFrame) -> nw.LazyFrame:
+    """Compute ``lazy`` once for the several queries that read it.
+
+    DuckDB writes it to a table of its database (spilled to its temporary directory
+    beyond the memory limit); Spark persists it (memory and disk) on its first action.
+
+    Examples
+    --------
+    >>> from csat_toolkit.io.engines import open_backend
+    >>> backend, table = open_backend(pd.DataFrame({"x": [1, 2]}), "duckdb")
+    >>> backend.collect(materialize(backend, table.select("x")))["x"].tolist()
+    [1, 2]
+    """
+    if backend.name == "duckdb":
+        name = f"__csat_table_{uuid.uuid4().hex}"
+        lazy.to_native().create(name)
+        return nw.from_native(backend.handle.table(name))
+    from pyspark import StorageLevel
+    return nw.from_native(lazy.to_native().persist(StorageLevel.MEMORY_AND_DISK))

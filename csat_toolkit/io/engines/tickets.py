@@ -833,26 +833,37 @@ def group_quantiles(backend: Backend, lazy: nw.LazyFrame, by: Sequence[str],
     Returns
     -------
     DataFrame
-        The ``by`` columns, then ``<column>|<p>`` for each column and probability.
+        The ``by`` columns, then one column per column and probability, named
+        ``(column, p)``.
 
     Examples
     --------
     >>> from csat_toolkit.io.engines import open_backend
     >>> backend, table = open_backend(pd.DataFrame({"x": [1.0, 2.0, 3.0, 10.0]}), "duckdb")
-    >>> group_quantiles(backend, table, [], ["x"], [0.5, 0.9], "exact").round(2).values.tolist()
-    [[2.5, 7.9]]
+    >>> out = group_quantiles(backend, table, [], ["x"], [0.5, 0.9], "exact")
+    >>> out[("x", 0.5)].tolist(), out[("x", 0.9)].round(2).tolist()
+    ([2.5], [7.9])
     """
     if method not in QUANTILE_METHODS:
         raise ParameterError(f"method must be one of {', '.join(QUANTILE_METHODS)}; got "
                              f"{method!r}.")
     clean = lazy.with_columns(*[nw.when(~nw.col(c).is_nan()).then(nw.col(c)).alias(c)
                                 for c in columns])
-    names = {(c, p): f"{c}|{p:g}" for c in columns for p in probabilities}
+    # Plain names (Spark reads a dot in a name as a field of a struct).
+    names = {(c, p): f"__csat_q{i}_{j}" for i, c in enumerate(columns)
+             for j, p in enumerate(probabilities)}
     if method == "exact":
         aggs = [nw.col(c).quantile(p, "linear").alias(n) for (c, p), n in names.items()]
         grouped = clean.group_by(*by, drop_null_keys=False).agg(*aggs) if by else \
             clean.select(*aggs)
-        return backend.collect(grouped)
+        found = backend.collect(grouped)
+    else:
+        found = backend.collect(_approximate(backend, clean, by, names))
+    return found.rename(columns={n: key for key, n in names.items()})
+
+
+def _approximate(backend: Backend, clean: nw.LazyFrame, by: Sequence[str], names: dict
+                 ) -> nw.LazyFrame:
     native = clean.to_native()
     if backend.name == "duckdb":
         items = [f"approx_quantile({_quote(c)}, {p!r}) AS {_quote(n)}"
@@ -860,11 +871,11 @@ def group_quantiles(backend: Backend, lazy: nw.LazyFrame, by: Sequence[str],
         keys = ", ".join(_quote(k) for k in by)
         rel = native.aggregate(", ".join([*(_quote(k) for k in by), *items]), keys) if by \
             else native.aggregate(", ".join(items))
-        return backend.collect(nw.from_native(rel))
+        return nw.from_native(rel)
     from pyspark.sql import functions as F
     aggs = [F.percentile_approx(F.col(f"`{c}`"), float(p), SPARK_ACCURACY).alias(n)
             for (c, p), n in names.items()]
     frame = native.groupBy(*[F.col(f"`{k}`") for k in by]).agg(*aggs) if by else \
         native.agg(*aggs)
-    return backend.collect(nw.from_native(frame))
+    return nw.from_native(frame)
 
