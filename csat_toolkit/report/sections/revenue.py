@@ -27,6 +27,8 @@ from ...core.followup import to_safe_csv
 from ...core.metrics import metric_table, select_survey
 from ...errors import DataError, ParameterError, show_values
 from ...io import load_responses_from_params
+from ...io.engines import choose_engine
+from ...io.engines.revenue import scan_revenue
 from ...io.revenue_tables import read_inputs
 from ...revenue import survival
 from ...revenue import (CAVEATS, WindowResult, account_rollup, add_categories,
@@ -762,16 +764,33 @@ def load(params: Mapping, output_dir=None) -> Inputs:
     to_safe_csv(loaded.rejected, out / "rejected_rows.csv")
     answers = add_categories(select_survey(loaded.data, p["link_survey"]), scale=scale,
                              mapping=p["categories"])
-    revenue, customers, notes = read_inputs(
-        p["revenue_path"], p["customers_path"], revenue_columns=p["revenue_columns"],
-        customers_columns=p["customers_columns"], encoding=p["encoding"],
-        options=p["revenue_options"])
+    revenue, customers, notes = _read_tables(p)
     date, sentence = report_date_of(p["as_of"], loaded.data, revenue)
     churn_dates, churn_note = churn_customers(
         customers, revenue, months_without=p["churn_after_months_without_revenue"],
         as_of=None if date is None else date.date)
     return Inputs(p, loaded, answers, scale, revenue, customers, notes, date, sentence,
                   churn_dates, churn_note, out)
+
+
+def _read_tables(p: dict) -> tuple:
+    """The revenue and customer tables: the revenue table summed by customer and month in an
+    engine when ``revenue_options`` sets one (or the path is a folder, a glob or a file
+    over 1 GiB), else read as today; the notes say what was read and set aside."""
+    options = dict(p["revenue_options"] or {})
+    engine, engine_options = options.pop("engine", None), options.pop("engine_options", None)
+    scan = None
+    if p["revenue_path"] and choose_engine(p["revenue_path"], engine) != "pandas":
+        scan = scan_revenue(p["revenue_path"], columns=p["revenue_columns"], engine=engine,
+                            engine_options=engine_options, decimal=options.get("decimal", "."),
+                            thousands=options.get("thousands"))
+    revenue, customers, notes = read_inputs(
+        None if scan else p["revenue_path"], p["customers_path"],
+        revenue_columns=p["revenue_columns"], customers_columns=p["customers_columns"],
+        encoding=p["encoding"], options=options)
+    if scan is None:
+        return revenue, customers, notes
+    return scan.data, customers, [scan.summary(), *scan.notes, *notes]
 
 
 def accounting(inputs: Inputs) -> Section:
