@@ -38,7 +38,7 @@ from scipy import stats as _st
 from ..core import stats
 from ..core.asof import ReportDate, report_date
 from ..core.tally import as_keys
-from ..errors import MissingColumnError, ParameterError, require_columns, show_values
+from ..errors import DataError, MissingColumnError, ParameterError, require_columns, show_values
 from ..io.engines._backends import ROW
 from ..io.engines.batches import BATCH_ROWS, map_batches, materialize
 from ..io.engines.tickets import TicketScan, epoch_hours, group_quantiles
@@ -154,9 +154,10 @@ def engine_durations(
     backend, lazy = scan.backend, scan.data
     names = lazy.collect_schema().names()
     per_row = _check_schedules(backend, lazy, names, schedule, schedules, by_column)
+    naive = pd.Series(pd.DatetimeIndex([]))  # the engine's times are naive wall times
+    _parse_as_of(as_of, naive)  # pandas' checks and messages
     stamp_date = _report_date(backend, lazy, names, as_of)
-    stamp = _parse_as_of(stamp_date.timestamp, pd.Series(pd.DatetimeIndex([])))
-    stamp = stamp.to_pydatetime()
+    stamp = _parse_as_of(stamp_date.timestamp, naive).to_pydatetime()
     created = nw.col("created_at")
     ends = {m: (nw.when(nw.col(c) <= stamp).then(nw.col(c)) if c in names
                 else nw.lit(None, dtype=nw.Datetime("us"))) for m, c in SLA_METRICS.items()}
@@ -240,14 +241,38 @@ def _check_schedules(backend, lazy, names, schedule, schedules, by_column):
     """The schedule, or the per-value schedules checked on the distinct values (so that a
     value without a schedule is the pandas error, raised here and not in the engine)."""
     if schedules is not None and by_column is not None:
-        require_columns(pd.DataFrame(columns=names), [by_column],
-                        "schedules_for needs the column {missing} to choose a schedule per "
-                        "row; found {found}. Pass the name of the team or region column.")
-        values = backend.collect(lazy.select(by_column).unique())
-        per_value = _schedule_rows(values, schedule, schedules, by_column)
+        _require(names, [by_column],
+                 "schedules_for needs the column {missing} to choose a schedule per "
+                 "row; found {found}. Pass the name of the team or region column.")
+        values = backend.collect(lazy.group_by(by_column, drop_null_keys=False).agg(
+            nw.len().alias("__csat_n"), nw.col(ROW).min().alias("__csat_first")))
+        values = values.sort_values("__csat_first", kind="stable").reset_index(drop=True)
+        try:
+            per_value = _schedule_rows(values[[by_column]], schedule, schedules, by_column)
+        except DataError:
+            _raise_unscheduled(values, schedules, by_column)
+            raise
         return _PerRow(tuple(sorted({s.timezone for s in per_value})), schedule, schedules,
                        by_column)
     return _schedule_rows(pd.DataFrame(), schedule, schedules, by_column)
+
+
+def _raise_unscheduled(values: pd.DataFrame, schedules: Mapping, column: str) -> None:
+    """``schedules_for``'s error with the rows counted, from the distinct values."""
+    value, n = values[column], values["__csat_n"].astype(int)
+    blank = value.isna().to_numpy()
+    unmatched = blank | ~value.isin(list(schedules)).to_numpy()
+    named = [v for v, b in zip(value[unmatched], blank[unmatched]) if not b]
+    rows = int(n[unmatched & ~blank].sum())
+    missing = int(n[blank].sum())
+    parts = []
+    if named:
+        parts.append(f"{rows} row(s) have values with no schedule: {show_values(named)}")
+    if missing:
+        parts.append(f"{missing} row(s) have no {column}")
+    raise DataError(
+        f"schedules_for({column!r}): {'; '.join(parts)}. Add these values to schedules "
+        f"(known: {show_values(list(schedules))}) or pass default=... for them.")
 
 
 @dataclass(frozen=True)
@@ -403,7 +428,7 @@ source_timezone, conf, min_n
     keys, lazy = _group_keys(lazy, names, by, period, "engine_sla")
     table = _target_table(targets, target_key)
     target_keys = [c for c in table.columns if c not in ("metric", "target_hours")]
-    require_columns(pd.DataFrame(columns=names), target_keys,
+    _require(names, target_keys,
                     "The SLA targets are keyed by {missing}, which the tickets do not have; "
                     "found {found}. Map that column when loading, or set target_key= to the "
                     "column the targets refer to.")
@@ -481,9 +506,18 @@ def _durations_of(source, *, business: bool, **options) -> EngineDurations:
     return engine_durations(source, **options)
 
 
+def _require(names: list[str], columns: list[str], message: str) -> None:
+    """``require_columns`` on the tickets' own columns (the message lists those, as the
+    pandas functions do), not the working ones."""
+    if any(c not in names for c in columns):
+        shown = [c for c in names if c != ROW and not c.startswith("__csat")]
+        shown = shown[:shown.index("responded")] if "responded" in shown else shown
+        require_columns(pd.DataFrame(columns=shown), columns, message)
+
+
 def _group_keys(lazy, names, by, period, who) -> tuple[list[str], nw.LazyFrame]:
     keys = as_keys(by)
-    require_columns(pd.DataFrame(columns=names), keys,
+    _require(names, keys,
                     f"{who}(by=...) names {{missing}}, which the tickets do not have; "
                     "found {found}.")
     if period is None:

@@ -155,11 +155,17 @@ def _duckdb(backend: Backend, lazy: nw.LazyFrame, fn: _Checked, schema: dict[str
     arrow_schema = _arrow_schema(schema)
     relation = lazy.to_native()
 
+    raised: list[Exception] = []
+
     def batches() -> Iterator[pa.RecordBatch]:
         reader = relation.to_arrow_reader(batch_rows)
         for batch in reader:
             if batch.num_rows:
-                out = fn(batch.to_pandas())
+                try:
+                    out = fn(batch.to_pandas())
+                except Exception as error:  # DuckDB wraps it: keep it to raise it as it is
+                    raised.append(error)
+                    raise
                 yield pa.RecordBatch.from_pandas(out, schema=arrow_schema, preserve_index=False)
 
     name = f"__csat_batches_{uuid.uuid4().hex}"
@@ -170,6 +176,10 @@ def _duckdb(backend: Backend, lazy: nw.LazyFrame, fn: _Checked, schema: dict[str
     try:
         stream = pa.RecordBatchReader.from_batches(arrow_schema, batches())
         cursor.from_arrow(stream).create(name)
+    except Exception:
+        if raised:
+            raise raised[0] from None
+        raise
     finally:
         cursor.close()
     return nw.from_native(backend.handle.table(name))
