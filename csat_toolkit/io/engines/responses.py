@@ -62,6 +62,7 @@ _DATE, _WEIGHT, _SURVEY, _SCORE = "__csat_date", "__csat_weight", "__csat_survey
 _SREASON, _SDETAIL, _FIRST = "__csat_score_reason", "__csat_score_detail", "__csat_first"
 _SURVEY_KEY, _SCORE_KEY = "__csat_survey_key", "__csat_score_key"
 _MASK = "__csat_problems"
+_NO_NUMBER = -1.0e300  # the key of a missing numeric answer (no scale has this point)
 
 
 @dataclass
@@ -362,10 +363,14 @@ class _Validation:
         as the pandas loader parses them, joined back as one small table."""
         self.scales: dict[str, Scale] = dict(self.options["scales"])
         blank_survey, blank_score = self._blank("survey"), self._blank("score")
+        # Numbers are keyed as numbers (a text cast of every row costs more than the rest
+        # of the pass); a missing number gets a key no answer can have.
+        self.numeric = self.table.collect_schema()["score"].is_numeric()
+        missing, kind = (_NO_NUMBER, nw.Float64) if self.numeric else ("", nw.String)
         keys = [nw.when(blank_survey).then(nw.lit("")).otherwise(
                     nw.col("survey").cast(nw.String)).alias(_SURVEY_KEY),
-                nw.when(blank_score).then(nw.lit("")).otherwise(
-                    nw.col("score").cast(nw.String)).alias(_SCORE_KEY)]
+                nw.when(blank_score).then(nw.lit(missing)).otherwise(
+                    nw.col("score").cast(kind)).alias(_SCORE_KEY)]
         self.table = self.table.with_columns(*keys)
         pairs = self.backend.collect(self.table.select(_SURVEY_KEY, _SCORE_KEY).unique())
         lookup = self.backend.from_pandas(self._parsed_pairs(pairs))
@@ -390,11 +395,15 @@ class _Validation:
         parts = [pairs[pairs[_SURVEY].isna()].assign(**{_SCORE: np.nan, _SREASON: "",
                                                          _SDETAIL: ""})]
         for survey, group in pairs[pairs[_SURVEY].notna()].groupby(_SURVEY):
-            parsed = _parse_answers(group[_SCORE_KEY], self.scales[survey])
+            answers = group[_SCORE_KEY].astype(object)
+            if self.numeric:
+                answers = answers.where(answers != _NO_NUMBER, "")
+            parsed = _parse_answers(answers, self.scales[survey])
             parts.append(group.reset_index(drop=True).assign(
                 **{c: parsed[c].to_numpy() for c in (_SCORE, _SREASON, _SDETAIL)}))
         table = pd.concat(parts, ignore_index=True)
-        return table.astype({_SURVEY_KEY: str, _SCORE_KEY: str, _SURVEY: object,
+        return table.astype({_SURVEY_KEY: str, _SCORE_KEY: float if self.numeric else str,
+                             _SURVEY: object,
                              _SCORE: float, _SREASON: str, _SDETAIL: str})
 
     def _dates(self) -> None:
