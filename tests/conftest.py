@@ -365,3 +365,27 @@ def any_data_run(tmp_path_factory, reports_run):
         return cache[name]
 
     return run
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """A local Spark session (``local[1]``, UTC) for the cross-engine tests, started once per
+    worker; skips with a message where PySpark or Java is absent (``make spark`` installs
+    the spark extra; .ci/run does). Tests using it carry ``xdist_group("spark")`` so one
+    worker holds the JVM."""
+    import shutil
+
+    pytest.importorskip("pyspark", reason="PySpark is absent: `make spark` installs the "
+                        "spark extra")
+    if shutil.which("java") is None:
+        pytest.skip("Java is absent: Spark needs Java 17")
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[1]").appName("csat_toolkit tests")
+               .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.shuffle.partitions", "1")
+               .config("spark.sql.session.timeZone", "UTC")
+               .getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    return session

@@ -10,7 +10,6 @@ and of the stated size. Spark tests skip with a message where PySpark or Java is
 """
 from __future__ import annotations
 
-import shutil
 
 import duckdb
 import numpy as np
@@ -34,28 +33,6 @@ TICKETS = SAMPLE / "tickets.csv"
 DRIVERS = ["frt", "contacts", "handle", "wait", "other"]
 COLUMNS = ["score", *DRIVERS]
 RTOL = 1e-9
-
-
-def _spark_session():
-    pyspark = pytest.importorskip(
-        "pyspark", reason="PySpark is absent: `make spark` installs the spark extra")
-    if shutil.which("java") is None:
-        pytest.skip("Java is absent: Spark needs Java 17")
-    from pyspark.sql import SparkSession
-    del pyspark
-    session = (SparkSession.builder.master("local[1]").appName("csat_toolkit tests")
-               .config("spark.ui.enabled", "false")
-               .config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.shuffle.partitions", "1")
-               .config("spark.sql.session.timeZone", "UTC")
-               .getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
-    return session
-
-
-@pytest.fixture(scope="module")
-def spark():
-    return _spark_session()
 
 
 def _synthetic(n: int = 5000, seed: int = 15) -> pd.DataFrame:

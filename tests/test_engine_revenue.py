@@ -10,7 +10,6 @@ into memory. Spark tests skip with a message where PySpark or Java is absent.
 """
 from __future__ import annotations
 
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -102,31 +101,6 @@ def same_accounting(scan: RevenueScan, accounting: dict) -> None:
     assert scan.n_read == accounting["read"]
     assert scan.reasons.to_dict() == accounting["reasons"]
     assert scan.n_used + scan.n_set_aside == scan.n_read
-
-
-# --- Spark session (as in test_engines.py) ------------------------------------------------
-
-
-def _spark_session():
-    pyspark = pytest.importorskip(
-        "pyspark", reason="PySpark is absent: `make spark` installs the spark extra")
-    if shutil.which("java") is None:
-        pytest.skip("Java is absent: Spark needs Java 17")
-    from pyspark.sql import SparkSession
-    del pyspark
-    session = (SparkSession.builder.master("local[1]").appName("csat_toolkit tests")
-               .config("spark.ui.enabled", "false")
-               .config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.shuffle.partitions", "1")
-               .config("spark.sql.session.timeZone", "UTC")
-               .getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
-    return session
-
-
-@pytest.fixture(scope="module")
-def spark():
-    return _spark_session()
 
 
 @pytest.fixture(scope="module")

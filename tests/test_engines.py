@@ -9,7 +9,6 @@ or Java is absent (``make spark`` installs the extra; ``.ci/run`` does).
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -54,28 +53,6 @@ MAPPING = {"id": "response_id", "when": "responded_at", "type": "survey", "ratin
            "w": "weight"}
 MESSY_OPTIONS = dict(columns=MAPPING, surveys={"Post-ticket CSAT": "csat"},
                      start="2024-01-01", end="2024-02-29")
-
-
-def _spark_session():
-    pyspark = pytest.importorskip(
-        "pyspark", reason="PySpark is absent: `make spark` installs the spark extra")
-    if shutil.which("java") is None:
-        pytest.skip("Java is absent: Spark needs Java 17")
-    from pyspark.sql import SparkSession
-    del pyspark
-    session = (SparkSession.builder.master("local[1]").appName("csat_toolkit tests")
-               .config("spark.ui.enabled", "false")
-               .config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.shuffle.partitions", "1")
-               .config("spark.sql.session.timeZone", "UTC")
-               .getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
-    return session
-
-
-@pytest.fixture(scope="module")
-def spark():
-    return _spark_session()
 
 
 @pytest.fixture(scope="module")
