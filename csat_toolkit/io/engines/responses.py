@@ -35,6 +35,7 @@ from ..options import _check_options
 from ..loaded import (
     REJECTED_CSV, LoadResult, _check_required, _format_counts, _rename_columns,
 )
+from ._result import EngineResult
 from .moments import sample_rows
 from ._backends import FILE, ROW, Backend, choose_engine, open_backend, quiet_spark
 
@@ -66,7 +67,7 @@ _NO_NUMBER = -1.0e300  # the key of a missing numeric answer (no scale has this 
 
 
 @dataclass
-class ScanResult(LoadResult):
+class ScanResult(EngineResult):
     """:class:`~csat_toolkit.io.LoadResult` of rows counted in an engine.
 
     ``data`` is a counted frame (survey, ``responded_at`` as the day, the ``keep``
@@ -88,9 +89,6 @@ class ScanResult(LoadResult):
         How many kept rows have a negative score.
     """
 
-    engine: str = ""
-    reasons: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
-    rejected_path: Path | None = None
     followup: pd.DataFrame = field(default_factory=pd.DataFrame)
     followup_total: int = 0
     first_last: tuple = (pd.NaT, pd.NaT)
@@ -101,20 +99,6 @@ class ScanResult(LoadResult):
     @property
     def n_used(self) -> int:
         return int(self.data["n"].sum())
-
-    @property
-    def n_set_aside(self) -> int:
-        return int(self.reasons.sum())
-
-    @property
-    def rows_scanned(self) -> int:
-        """Rows the engine read (= :attr:`n_read`)."""
-        return self.n_read
-
-    def reason_counts(self) -> pd.Series:
-        counts = self.reasons[self.reasons > 0]
-        order = sorted(counts.index, key=lambda r: (-counts[r], r))
-        return counts.reindex(order).astype(int).rename("rows")
 
     def followup_rows(self) -> pd.DataFrame:
         return self.followup

@@ -30,7 +30,7 @@ import pandas as pd
 
 from ...errors import DataError, ParameterError, require_columns, show_values
 from .._common import _snake
-from ..loaded import LoadResult
+from ._result import EngineResult
 from ..revenue_tables import _check_number_marks
 from ._backends import FILE, ROW, Backend, choose_engine, open_backend, quiet_spark
 
@@ -57,7 +57,7 @@ _PLAIN = r"^[+-]?([0-9]{1,15}(\.[0-9]{0,15})?|\.[0-9]{1,15})([eE][+-]?[0-9]{1,3}
 
 
 @dataclass
-class RevenueScan(LoadResult):
+class RevenueScan(EngineResult):
     """A revenue table summed by customer and month in an engine, with its accounting.
 
     Attributes
@@ -77,29 +77,10 @@ class RevenueScan(LoadResult):
         What ran, e.g. "DuckDB 1.4.0".
     """
 
-    reasons: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
-    rejected_path: Path | None = None
-
     @property
     def n_used(self) -> int:
         """Source rows summed into :attr:`data`."""
         return int(self.data["rows"].sum())
-
-    @property
-    def n_set_aside(self) -> int:
-        """Source rows set aside (all reasons)."""
-        return int(self.reasons.sum())
-
-    @property
-    def rows_scanned(self) -> int:
-        """Rows the engine read (= :attr:`n_read`)."""
-        return self.n_read
-
-    def reason_counts(self) -> pd.Series:
-        """Rows set aside per reason, most frequent first (ties by reason text)."""
-        counts = self.reasons[self.reasons > 0]
-        order = sorted(counts.index, key=lambda r: (-counts[r], r))
-        return counts.reindex(order).astype(int).rename("rows")
 
     def accounting(self) -> list[tuple[str, int]]:
         """The revenue analyses' accounting items for these rows, then the aggregate's size.
