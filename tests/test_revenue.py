@@ -1360,7 +1360,7 @@ def test_read_table_reads_decimal_commas_and_thousands(tmp_path):
 
 
 def test_read_table_falls_back_when_the_reader_lacks_the_keywords(monkeypatch):
-    from csat_toolkit.io import responses as io
+    from csat_toolkit.io import revenue_tables as io
 
     def old_reader(source, *, encoding, sep, sheet):  # the signature before issue 10
         return source, "DataFrame", None

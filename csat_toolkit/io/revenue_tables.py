@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import DataError, ParameterError, require_columns, show_values
+from ._common import _snake
+from .reading import _read_source
 
-__all__ = ["read_table", "read_inputs", "READ_OPTIONS"]
+__all__ = ["read_table", "read_inputs", "READ_OPTIONS", "month_numbers"]
 
 
 # --- inputs for the notebook ----------------------------------------------------------------
@@ -91,8 +94,6 @@ def read_table(
     [['C1', '1234.5', 'B']]
     """
     import inspect
-
-    from .responses import _read_source, _snake
 
     _check_number_marks(decimal, thousands, sep)
     columns = dict(columns or {})
@@ -235,3 +236,23 @@ def read_inputs(
                                required=["customer_id"], what="customer table", **options)
         notes.append(f"Customer table: {len(customers):,} customers.")
     return revenue, customers, notes
+
+
+def month_numbers(values: pd.Series) -> np.ndarray:
+    """Calendar months as year * 12 + month - 1 (NaN when unreadable), read as the revenue
+    analyses read a period: "2024-03", else an ISO 8601 date ("2024-03-15", "2024-03-15
+    10:00"); surrounding spaces are ignored.
+
+    Examples
+    --------
+    >>> month_numbers(pd.Series(["2024-03", " 2024-12-31 ", "March", None])).tolist()
+    [24290.0, 24299.0, nan, nan]
+    """
+    text = values.astype("string").str.strip()
+    dates = pd.to_datetime(text, format="%Y-%m", errors="coerce")
+    rest = dates.isna() & text.notna()
+    if rest.any():
+        dates = dates.copy()
+        dates[rest] = pd.to_datetime(text[rest], errors="coerce", format="ISO8601")
+    dates = pd.Series(dates, index=values.index)
+    return (dates.dt.year * 12 + dates.dt.month - 1).to_numpy(dtype=float, na_value=np.nan)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..core.scales import Scale, get_scale
 from ..errors import DataError, ParameterError, ScaleError, require_columns, show_values
+from ..io.revenue_tables import month_numbers
 
 __all__ = [
     "CAVEATS",
@@ -139,17 +140,9 @@ def _month_index(values: pd.Series) -> np.ndarray:
         return np.where(values.isna(), np.nan,
                         months.dt.year.to_numpy(dtype=float) * 12
                         + months.dt.month.to_numpy(dtype=float) - 1)
-    if pd.api.types.is_datetime64_any_dtype(values):
-        dates = values
-    else:
-        text = values.astype("string").str.strip()
-        dates = pd.to_datetime(text, format="%Y-%m", errors="coerce")
-        rest = dates.isna() & text.notna()
-        if rest.any():
-            dates = dates.copy()
-            dates[rest] = pd.to_datetime(text[rest], errors="coerce", format="ISO8601")
-    dates = pd.Series(dates, index=values.index)
-    return (dates.dt.year * 12 + dates.dt.month - 1).to_numpy(dtype=float, na_value=np.nan)
+    if not pd.api.types.is_datetime64_any_dtype(values):
+        return month_numbers(values)  # text: "2024-03", else an ISO 8601 date
+    return (values.dt.year * 12 + values.dt.month - 1).to_numpy(dtype=float, na_value=np.nan)
 
 
 def _month_label(index) -> str:

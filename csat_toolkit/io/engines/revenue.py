@@ -31,7 +31,7 @@ import pandas as pd
 from ...errors import DataError, ParameterError, require_columns, show_values
 from .._common import _snake
 from ._result import EngineResult
-from ..revenue_tables import _check_number_marks
+from ..revenue_tables import _check_number_marks, month_numbers
 from ._backends import FILE, ROW, Backend, choose_engine, open_backend, quiet_spark
 
 __all__ = ["scan_revenue", "RevenueScan", "month_numbers", "REVENUE_REASONS", "REJECTED_SHOWN"]
@@ -345,26 +345,6 @@ def _months(backend: Backend, table: nw.LazyFrame, dated: bool, texts: pd.Series
         return table.with_columns(nw.lit(None, dtype=nw.Int64).alias(_MONTH))
     table = table.with_columns(nw.col("period").cast(nw.String).alias(_KEY))
     return table.join(backend.from_pandas(lookup), on=_KEY, how="left").drop(_KEY)
-
-
-def month_numbers(values: pd.Series) -> np.ndarray:
-    """Calendar months as year * 12 + month - 1 (NaN when unreadable), read as the revenue
-    analyses read a period: "2024-03", else an ISO 8601 date ("2024-03-15", "2024-03-15
-    10:00"); surrounding spaces are ignored.
-
-    Examples
-    --------
-    >>> month_numbers(pd.Series(["2024-03", " 2024-12-31 ", "March", None])).tolist()
-    [24290.0, 24299.0, nan, nan]
-    """
-    text = values.astype("string").str.strip()
-    dates = pd.to_datetime(text, format="%Y-%m", errors="coerce")
-    rest = dates.isna() & text.notna()
-    if rest.any():
-        dates = dates.copy()
-        dates[rest] = pd.to_datetime(text[rest], errors="coerce", format="ISO8601")
-    dates = pd.Series(dates, index=values.index)
-    return (dates.dt.year * 12 + dates.dt.month - 1).to_numpy(dtype=float, na_value=np.nan)
 
 
 def _amounts(backend: Backend, table: nw.LazyFrame, numeric: bool, others: pd.Series | None
