@@ -442,37 +442,44 @@ source_timezone, conf, min_n
                 f"when loading (precomputed {metric}_{tag}hours columns are read by "
                 "ops.sla_compliance in memory).")
     schema = lazy.collect_schema()
-    texts = {k: _key_text(nw.col(k), schema[k]) for k in target_keys}
+    lazy = lazy.with_columns(*[_key_text(nw.col(k), schema[k]).alias(f"__csat_key_{k}")
+                               for k in target_keys])
+    texts = {k: nw.col(f"__csat_key_{k}") for k in target_keys}
     warnings: list[str] = []
     seen = _distinct_texts(backend, lazy, texts) if target_keys else {}
     tag = "business_" if clock == "business" else ""
-    columns = {}
+    hours = {m: _assign_targets(backend, lazy, table, m, texts, seen, warnings) for m in metrics}
+    rows = lazy.with_columns(*[h.alias(f"{m}_target_hours") for m, h in hours.items()])
+    columns = []
     for metric in metrics:
-        hours = _assign_targets(backend, lazy, table, metric, texts, seen, warnings)
+        target = nw.col(f"{metric}_target_hours")
         reason = nw.col("duration_issue").fill_null("") if metric == "first_response" \
             else nw.col(_REASON)
         done = nw.col("responded" if metric == "first_response" else "resolved")
         elapsed = nw.col(f"{metric}_{tag}hours")
         waited = nw.col(f"{metric}_open_{tag}hours")
-        still_open = (reason == "") & ~done & ~hours.is_null()
+        still_open = (reason == "") & ~done & ~target.is_null()
         if metric == "first_response":
             still_open = still_open & ~nw.col("resolved")
         eps = 1e-9
         status = (nw.when(reason != "").then(nw.lit("not measurable"))
-                  .when(hours.is_null()).then(nw.lit("no target"))
-                  .when(done & (elapsed <= hours + eps)).then(nw.lit("met"))
+                  .when(target.is_null()).then(nw.lit("no target"))
+                  .when(done & (elapsed <= target + eps)).then(nw.lit("met"))
                   .when(done).then(nw.lit("breached"))
-                  .when(still_open & (waited > hours + eps)).then(nw.lit("breached while open"))
+                  .when(still_open & (waited > target + eps)).then(nw.lit("breached while open"))
                   .when(still_open).then(nw.lit("pending"))
                   .otherwise(nw.lit("not measurable")))
-        shown = nw.when(done).then(elapsed).otherwise(waited)
-        columns[metric] = (status, hours, shown)
-    rows = lazy.with_columns(*[e.alias(f"{m}_{n}") for m, (s, h, w) in columns.items()
-                               for n, e in (("status", s), ("target_hours", h),
-                                            ("elapsed_hours", w))])
-    rows = rows.with_columns(*[
-        nw.when(nw.col(f"{m}_status") == "not measurable").then(None)
-        .otherwise(nw.col(f"{m}_elapsed_hours")).alias(f"{m}_elapsed_hours") for m in metrics])
+        shown = nw.when(reason != "").then(None).when(done).then(elapsed).otherwise(waited)
+        columns += [status.alias(f"{metric}_status"), shown.alias(f"{metric}_elapsed_hours")]
+    by_column = [durations.schedule.by_column] if isinstance(durations.schedule, _PerRow) \
+        else []
+    side = [c for c in dict.fromkeys(["ticket_id", *keys, *target_keys, "priority", "channel",
+                                      "agent", "team", "created_at", *by_column])
+            if c in names or c in keys]
+    # One pass computes every ticket's status; the counts, warnings and breaches read it.
+    rows = materialize(backend, rows.with_columns(*columns).select(
+        ROW, *side, *[f"{m}_{n}" for m in metrics
+                      for n in ("status", "target_hours", "elapsed_hours")]))
     plain = {f"__csat_s{i}_{j}": (m, s) for i, m in enumerate(metrics)
              for j, s in enumerate(SLA_STATUSES)}
     sums = [(nw.col(f"{m}_status") == s).cast(nw.Int64).sum().alias(name)
@@ -485,7 +492,7 @@ source_timezone, conf, min_n
     accounting = pd.DataFrame(
         [{"metric": m, "status": s, "tickets": int(counts[(m, s)].sum())}
          for m in metrics for s in SLA_STATUSES], columns=["metric", "status", "tickets"])
-    breaches, total = _breaches(backend, rows, metrics, keys, names, clock, durations,
+    breaches, total = _breaches(backend, rows, metrics, keys, side, clock, durations,
                                 source_timezone, breach_limit)
     status = pd.DataFrame(columns=["ticket_id", *keys, "metric", "status", "reason",
                                    "target_hours", "elapsed_hours", "over_by_hours"])
@@ -493,8 +500,7 @@ source_timezone, conf, min_n
         table=result_table, breaches=breaches, status=status, targets=table,
         accounting=accounting, clock=clock,
         as_of=pd.Timestamp(durations.as_of.timestamp), warnings=list(dict.fromkeys(warnings)),
-        rows=rows.select(ROW, *keys, *[f"{m}_{n}" for m in metrics
-                                       for n in ("status", "target_hours", "elapsed_hours")]),
+        rows=rows,
         engine=durations.scan.engine, breaches_total=total)
 
 
@@ -658,14 +664,9 @@ def _sla_table(counts: pd.DataFrame, keys, metrics, clock_name, conf, min_n) -> 
     return out
 
 
-def _breaches(backend, rows, metrics, keys, names, clock, durations, source_timezone, limit
+def _breaches(backend, rows, metrics, keys, side, clock, durations, source_timezone, limit
               ) -> tuple[pd.DataFrame, int]:
     """The largest overruns (all metrics), as ``sla._breaches`` lists them."""
-    by_column = [durations.schedule.by_column] if isinstance(durations.schedule, _PerRow) \
-        else []
-    side = [c for c in dict.fromkeys(["ticket_id", *keys, "priority", "channel", "agent",
-                                      "team", "created_at", *by_column])
-            if c in names or c in keys]
     parts = []
     for metric in metrics:
         status = nw.col(f"{metric}_status")

@@ -28,7 +28,7 @@ import pandas as pd
 from ...errors import DataError, ParameterError, show_values
 from ._backends import Backend, quiet_spark
 
-__all__ = ["map_batches", "materialize", "BATCH_ROWS"]
+__all__ = ["map_batches", "materialize", "release", "BATCH_ROWS"]
 
 #: Rows per batch on DuckDB (Spark uses its own Arrow batch size).
 BATCH_ROWS = 100_000
@@ -226,3 +226,26 @@ def materialize(backend: Backend, lazy: nw.LazyFrame) -> nw.LazyFrame:
         return nw.from_native(backend.handle.table(name))
     from pyspark import StorageLevel
     return nw.from_native(lazy.to_native().persist(StorageLevel.MEMORY_AND_DISK))
+
+
+def release(backend: Backend, lazy: nw.LazyFrame) -> None:
+    """Free what :func:`materialize` (or :func:`map_batches` on DuckDB) kept: drop the
+    DuckDB table, unpersist the Spark DataFrame. Tables read from it before stay valid
+    only if they were materialized themselves.
+
+    Examples
+    --------
+    >>> from csat_toolkit.io.engines import open_backend
+    >>> backend, table = open_backend(pd.DataFrame({"x": [1]}), "duckdb")
+    >>> kept = materialize(backend, table)
+    >>> release(backend, kept)
+    >>> kept.to_native().alias in [r[0] for r in backend.handle.sql("SHOW TABLES").fetchall()]
+    False
+    """
+    native = lazy.to_native()
+    if backend.name == "duckdb":
+        name = native.alias
+        if name.startswith(("__csat_table_", "__csat_batches_")):
+            backend.handle.execute(f'DROP TABLE IF EXISTS "{name}"')
+        return
+    native.unpersist()

@@ -49,6 +49,7 @@ from ..options import (
 )
 from ..reading import _DECIMAL_COMMA, _THOUSANDS_COMMA, _number_pattern
 from ._backends import FILE, ROW, Backend, choose_engine, open_backend, quiet_spark
+from .batches import materialize, release
 
 __all__ = ["scan_tickets", "TicketScan", "TIME_COLUMNS", "group_quantiles",
            "epoch_hours"]
@@ -212,9 +213,13 @@ na_values, strict, duplicates, combine, fallback
         notes: list[str] = []
         markers = not isinstance(source, pd.DataFrame)  # the pandas reader's rule
         table, names = _canonical(backend, table, options, notes, markers)
+        # Read (and numbered) once: the format sampling, the clock checks and the row
+        # checks each read the table.
+        table = materialize(backend, table)
         checks = _Checks(backend, table, names, options, notes)
         checked = checks.run()
-        return _result(backend, checked, checks, names, options, notes, rejected_path)
+        return _result(backend, checked, checks, names, options, notes, rejected_path,
+                       read=table)
 
 
 # --- columns ---------------------------------------------------------------------------
@@ -334,6 +339,7 @@ class _Checks:
         self.flags: list[tuple[str, nw.Expr, nw.Expr]] = []  # (reason, flag, detail)
         self.formats: dict[str, str | None] = {}
         self._schema = None
+        self.deferred: list[str] = []
         self.column_notes: dict[str, list[str]] = {c: [] for c in TIME_COLUMNS}
 
     @property
@@ -446,6 +452,9 @@ class _Checks:
         zone = self.options["timezone"]
         if not times:
             return
+        if zone == "UTC":  # no clock changes: the offsets are counted with the accounting
+            self.deferred = times
+            return
         naive = {c: nw.col(_NAIVE[c]) & ~nw.col(_PARSED[c]).is_null() for c in times}
         profile = self.backend.collect(self.table.select(
             *[nw.when(naive[c]).then(nw.col(_PARSED[c])).min().alias(f"{c}|min") for c in times],
@@ -522,6 +531,20 @@ class _Checks:
                                    ignore_nulls=True)
             self.add(reason, flag, detail)
         self._flush_notes(times)
+
+    def aware_notes(self, checked: nw.LazyFrame) -> None:
+        """The offset notes of a UTC load, counted on the checked rows, then every
+        column's notes in the loader's order."""
+        if not self.deferred:
+            return
+        counts = self.backend.collect(checked.select(*[
+            (~nw.col(_NAIVE[c]) & ~nw.col(_PARSED[c]).is_null()).cast(nw.Int64).sum().alias(c)
+            for c in self.deferred]))
+        for column in self.deferred:
+            aware = int(counts[column].iloc[0] or 0)
+            if aware:
+                self.column_notes[column].append(_offset_note(aware, "UTC", column))
+        self._flush_notes(self.deferred)
 
     def _flush_notes(self, times: list[str]) -> None:
         for column in times:
@@ -710,12 +733,20 @@ def clock_changes(zone: str, first: pd.Timestamp, last: pd.Timestamp
 
 
 def _result(backend: Backend, checked: nw.LazyFrame, checks: _Checks, names: list[str],
-            options: dict, notes: list[str], rejected_path) -> TicketScan:
+            options: dict, notes: list[str], rejected_path, read: nw.LazyFrame
+            ) -> TicketScan:
     from ..tables import TICKET_COLUMNS
 
+    # The checks run once: the accounting, the rows set aside and the valid tickets are
+    # read from their result (a table of DuckDB's database, or persisted by Spark).
+    working = [c for c in (*_PARSED.values(), *_NAIVE.values(), *_NUMBER.values())
+               if c in checked.collect_schema().names()]
+    checked = materialize(backend, checked.select(*names, *working, ROW, "reason", "detail"))
+    checks.aware_notes(checked)
     grouped = checked.group_by("reason").agg(nw.len().alias("n"),
                                              nw.col(ROW).min().alias("first_row"))
     counts = backend.collect(grouped)
+    release(backend, read)  # the checked rows hold all that is read from here on
     name = backend.source
     n_read = int(counts["n"].sum())
     if n_read == 0:
