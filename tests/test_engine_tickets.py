@@ -19,7 +19,8 @@ import pandas as pd
 import pytest
 
 from csat_toolkit.errors import (
-    DataError, DateFormatError, MissingColumnError, NoValidRowsError, ParameterError, RejectedRowsError,
+    DataError, DateFormatError, MissingColumnError, NoValidRowsError, ParameterError,
+    RejectedRowsError,
 )
 from csat_toolkit.io.engines import open_backend
 from csat_toolkit.io.engines._backends import Backend, quiet_spark

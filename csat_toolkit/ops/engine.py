@@ -40,7 +40,7 @@ from ..core.asof import ReportDate, report_date
 from ..core.tally import as_keys
 from ..errors import DataError, MissingColumnError, ParameterError, require_columns, show_values
 from ..io.engines._backends import ROW
-from ..io.engines.batches import BATCH_ROWS, map_batches, materialize
+from ..io.engines.batches import BATCH_ROWS, map_batches, materialize, release
 from ..io.engines.tickets import TicketScan, epoch_hours, group_quantiles
 from ._common import (SLA_METRICS, _check_min_n, _elapsed, _parse_as_of, _schedule_rows,
                       _wilson)
@@ -226,6 +226,9 @@ def engine_durations(
         (("", "business_") if per_row is not None else ("",)) for kind in ("", "open_")] + [
         "duration_issue", _REASON]
     table = materialize(backend, table.select(*dict.fromkeys(keep)))
+    if batch_clocks:
+        backend.collect(table.select(nw.len()))  # Spark persists it on this first action
+        release(backend, mapped)
     return EngineDurations(table=table, scan=scan, as_of=stamp_date,
                            schedule=per_row, per_row_name=_per_row_name(per_row), clock=clock,
                            business=per_row is not None)
