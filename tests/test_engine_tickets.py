@@ -10,7 +10,6 @@ their documented error. Spark tests skip with a message where PySpark or Java is
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import narwhals as nw
@@ -94,28 +93,6 @@ MESSY_OPTIONS = {
         timezone="America/New_York", nonexistent="shift_forward", ambiguous="latest",
         duplicates="last", decimal=",", thousands=".", na_values=["", "NA"]),
 }
-
-
-def _spark_session():
-    pyspark = pytest.importorskip(
-        "pyspark", reason="PySpark is absent: `make spark` installs the spark extra")
-    if shutil.which("java") is None:
-        pytest.skip("Java is absent: Spark needs Java 17")
-    from pyspark.sql import SparkSession
-    del pyspark
-    session = (SparkSession.builder.master("local[1]").appName("csat_toolkit tests")
-               .config("spark.ui.enabled", "false")
-               .config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.shuffle.partitions", "1")
-               .config("spark.sql.session.timeZone", "UTC")
-               .getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
-    return session
-
-
-@pytest.fixture(scope="module")
-def spark():
-    return _spark_session()
 
 
 @pytest.fixture(scope="module")

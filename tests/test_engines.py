@@ -352,6 +352,7 @@ def test_engine_key_reaches_the_loaders():
     for name in ("01_metrics", "02_trends", "03_drivers", "04_nps_revenue"):
         assert plan[name]["load_options"] == wanted
     assert plan["04_nps_revenue"]["revenue_options"] == wanted
+    assert plan["05_operations"]["ticket_options"] == wanted
 
 
 def test_rows_from_the_engine_are_the_pandas_rows(loads):
@@ -364,7 +365,7 @@ def test_rows_from_the_engine_are_the_pandas_rows(loads):
     rows = rows_of(duck, seed=3)
     assert (rows.n_read, rows.n_used, rows.n_set_aside) == (22_569, 22_569, 0)
     assert rows.notes[-1] == ("All 22,569 rows used are brought back for the analyses that "
-                              "model answers row by row.")
+                              "model rows one by one.")
     want = pandas_load.data.drop(columns=["answer"])
     pd.testing.assert_frame_equal(rows.data[want.columns], want, check_dtype=False)
     assert rows_of(pandas_load) is pandas_load
@@ -391,6 +392,16 @@ def test_revenue_page_on_duckdb_matches_pandas(page_run):
     assert ("Read 48,713 rows from revenue.csv: 48,713 used, none set aside. 48,713 "
             "customer-months of 3,000 customers, summed by DuckDB") in run.text
     assert run.headline == page_run("04_nps_revenue").headline
+
+
+@pytest.mark.slow
+def test_operations_page_on_duckdb_matches_pandas(page_run):
+    """Tickets validated in DuckDB and brought back, answers too: pandas' numbers."""
+    engine = {"engine": "duckdb"}
+    run = page_run("05_operations", load_options=engine, ticket_options=engine)
+    assert "Read 39,732 rows from tickets.csv: 39,732 used, none set aside. Counted by " \
+        "DuckDB" in run.text
+    assert run.headline == page_run("05_operations").headline
 
 
 @pytest.mark.slow

@@ -232,3 +232,14 @@ def _counts(rejected: pd.DataFrame) -> pd.Series:
 
 def _format_counts(counts: pd.Series) -> str:
     return ", ".join(f"{reason} {int(n):,}" for reason, n in counts.items())
+
+
+def _rejected_frame(frame: pd.DataFrame, positions: np.ndarray, reasons: np.ndarray,
+                    details: np.ndarray) -> pd.DataFrame:
+    rows = frame.iloc[positions].reset_index(drop=True)
+    head = pd.DataFrame({
+        "source_row": positions + 1,
+        "reason": pd.Series(reasons, dtype=object).astype(str),
+        "detail": pd.Series(details, dtype=object).astype(str),
+    })
+    return pd.concat([head, rows], axis=1)

@@ -17,8 +17,9 @@ or the CLI drive the loader from a YAML file or a parameter dict.
 
 The loader's parts live beside it: ``reading`` (files and frames), ``dates`` (dates,
 time zones, changes of clocks), ``options`` (checking the options), ``config`` (YAML
-configs) and ``_common`` (reason texts, issue collector). Names that ``tables``,
-``revenue`` and older code import from here are re-imported here.
+configs), ``_common`` (reason texts, issue collector) and ``loaded`` (the result and the
+column steps every loader shares). A folder, a glob, a file over 1 GiB or ``engine=``
+goes to :mod:`csat_toolkit.io.engines`.
 """
 from __future__ import annotations
 
@@ -50,20 +51,19 @@ from ._common import (
     CANONICAL_COLUMNS, DEFAULT_NA_VALUES, _display_name, DUPLICATE_ID, _FIXES,
     INVALID_WEIGHT, _is_blank, _Issues, LOADER_PARAMETERS, _maybe_numeric,
     MISSING_ID, MISSING_SURVEY, OUTSIDE_RANGE, _PARQUET_SUFFIXES,
-    _PLAIN_NUMBER, _reason_key, REASONS, ROW_NUMBER, _snake,
+    _PLAIN_NUMBER, _reason_key, REASONS, ROW_NUMBER,
     _survey_lookup, _TEXT_COLUMNS, UNKNOWN_SURVEY,
 )
 from .config import read_config
 from .engines import choose_engine, scan_responses
 from .loaded import (
-    LoadResult, _check_required, _counts, _fill_survey, _format_counts, _rename_columns,
+    LoadResult, _check_required, _counts, _fill_survey, _format_counts, _rejected_frame,
+    _rename_columns,
 )
 from .vendors._load import load_vendor_file
-from .dates import _check_range, _dates, _parse_dates, parse_iso_times
+from .dates import _check_range, _dates, parse_iso_times
 from .options import (
-    _check_columns, _check_local_time_options, _check_na_values, _check_number_format,
-    _check_options, _check_sheet, _check_timezone, _jsonable_options,
-    _reject_unknown_options, _responses_fit,
+    _check_options, _jsonable_options, _reject_unknown_options, _responses_fit,
 )
 from .reading import (
     _apply_na_values, _number_hint, _read_source, _separator_notes, _suggest_sheet,
@@ -534,17 +534,6 @@ def _data_frame(frame: pd.DataFrame, parsed: dict, keep: np.ndarray) -> pd.DataF
     extras = [c for c in kept.columns if c not in CANONICAL_COLUMNS]
     columns.update({c: _maybe_numeric(kept[c]) for c in extras})
     return pd.DataFrame(columns, columns=order + extras)
-
-
-def _rejected_frame(frame: pd.DataFrame, positions: np.ndarray, reasons: np.ndarray,
-                    details: np.ndarray) -> pd.DataFrame:
-    rows = frame.iloc[positions].reset_index(drop=True)
-    head = pd.DataFrame({
-        "source_row": positions + 1,
-        "reason": pd.Series(reasons, dtype=object).astype(str),
-        "detail": pd.Series(details, dtype=object).astype(str),
-    })
-    return pd.concat([head, rows], axis=1)
 
 
 def _no_rows_message(rejected: pd.DataFrame, name: str) -> str:

@@ -23,12 +23,16 @@ from ..errors import DataError, MissingColumnError, NoValidRowsError, ParameterE
     RejectedRowsError, require_columns, show_values
 from ..core.display import result_html
 from .vendors._load import load_vendor_file
-from .responses import (ROW_NUMBER, LoadResult, _apply_na_values, _check_columns,
-                 _check_local_time_options, _check_na_values, _check_number_format,
-                 _check_sheet, _check_timezone, _display_name, _is_blank, _maybe_numeric,
-                 _number_hint, _parse_dates, _read_source, _reject_unknown_options,
-                 _rejected_frame, _rename_columns, _snake, _suggest_sheet, _to_numbers,
-                 parse_iso_times)
+from ._common import ROW_NUMBER, _display_name, _is_blank, _maybe_numeric, _snake
+from .dates import _parse_dates, parse_iso_times
+from .loaded import LoadResult, _rejected_frame, _rename_columns
+from .options import (
+    _check_columns, _check_local_time_options, _check_na_values, _check_number_format,
+    _check_sheet, _check_timezone, _reject_unknown_options,
+)
+from .reading import (
+    _apply_na_values, _number_hint, _read_source, _suggest_sheet, _to_numbers,
+)
 
 __all__ = ["TICKET_COLUMNS", "TICKET_OPTIONS", "load_tickets", "join_answers", "JoinResult",
            "add_durations", "derive_columns", "set_missing"]

@@ -75,8 +75,8 @@ READING_SHORTHANDS = {
     "sheet": ("load_options",),
     "decimal": ("load_options", "ticket_options", "revenue_options"),
     "thousands": ("load_options", "ticket_options", "revenue_options"),
-    "engine": ("load_options", "revenue_options"),
-    "engine_options": ("load_options", "revenue_options"),
+    "engine": ("load_options", "ticket_options", "revenue_options"),
+    "engine_options": ("load_options", "ticket_options", "revenue_options"),
 }
 STATUSES = ("ok", "failed", "timed out")
 DEFAULT_TITLE = "Customer experience report"

@@ -12,6 +12,8 @@ sample for row-level models. The engine-side steps are written once with narwhal
 from ._backends import ENGINES, LARGE_FILE_BYTES, Backend, choose_engine, files_of, open_backend
 from .moments import MIN_SAMPLE_ROWS, CrossProducts, SampledRows, cross_products, sample_rows
 from .revenue import RevenueScan, scan_revenue
+from .tickets import TicketScan, scan_tickets
+from .batches import map_batches
 from .responses import (
     FOLLOWUP_LIMIT, REJECTED_SHOWN, ROW_LIMIT, SEGMENT_COLUMNS, ScanResult, scan_responses,
 )
@@ -19,4 +21,5 @@ from .responses import (
 __all__ = ["ENGINES", "LARGE_FILE_BYTES", "Backend", "choose_engine", "files_of",
            "open_backend", "scan_responses", "ScanResult", "SEGMENT_COLUMNS",
            "FOLLOWUP_LIMIT", "REJECTED_SHOWN", "ROW_LIMIT", "cross_products", "CrossProducts",
-           "sample_rows", "SampledRows", "MIN_SAMPLE_ROWS", "scan_revenue", "RevenueScan"]
+           "sample_rows", "SampledRows", "MIN_SAMPLE_ROWS", "scan_revenue", "RevenueScan",
+           "scan_tickets", "TicketScan", "map_batches"]

@@ -35,7 +35,7 @@ from ..options import _check_options
 from ..loaded import (
     REJECTED_CSV, LoadResult, _check_required, _format_counts, _rename_columns,
 )
-from ._result import EngineResult
+from ._result import EngineResult, rows_from_engine
 from .moments import sample_rows
 from ._backends import FILE, ROW, Backend, choose_engine, open_backend, quiet_spark
 
@@ -125,7 +125,7 @@ class ScanResult(EngineResult):
         return pd.Series(pd.to_datetime(list(self.first_last)), name="responded_at")
 
     def to_rows(self, *, limit: int = ROW_LIMIT, seed: int = 0) -> LoadResult:
-        """The rows used, one per answer, for analyses that model answers row by row.
+        """The rows used, one per answer, for analyses that model rows one by one.
 
         All of them when there are at most ``limit``; else a seeded random sample of
         ``limit`` drawn by the engine (DuckDB's reservoir sample has exactly that size,
@@ -139,41 +139,7 @@ class ScanResult(EngineResult):
         >>> len(rows.data), rows.n_used, rows.notes[-1][:50]
         (200, 500, 'A seeded random sample of 200 of the 500 rows (see')
         """
-        picked = self.kept_rows(limit, seed)
-        data = picked.data.reset_index(drop=True)
-        note = (f"A seeded random sample of {picked.n_rows:,} of the {picked.n_total:,} rows "
-                f"(seed {seed}, {picked.method.split(': ')[-1]}) is used for the analyses "
-                "that model answers row by row." if picked.sampled else
-                f"All {picked.n_rows:,} rows used are brought back for the analyses that "
-                "model answers row by row.")
-        return _RowsFromEngine(data=data, rejected=self.rejected, source=self.source,
-                               n_read=self.n_read, notes=[*self.notes, note],
-                               options=self.options, scales=self.scales, engine=self.engine,
-                               engine_used=self.n_used, engine_set_aside=self.n_set_aside,
-                               engine_reasons=self.reason_counts())
-
-
-@dataclass
-class _RowsFromEngine(LoadResult):
-    """Rows an engine brought back (all, or a stated sample), with the engine's accounting."""
-
-    engine_used: int = 0
-    engine_set_aside: int = 0
-    engine_reasons: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
-
-    @property
-    def n_used(self) -> int:
-        return self.engine_used
-
-    @property
-    def n_set_aside(self) -> int:
-        return self.engine_set_aside
-
-    def reason_counts(self) -> pd.Series:
-        return self.engine_reasons
-
-    def summary(self) -> str:
-        return super().summary() + f" Counted by {self.engine}."
+        return rows_from_engine(self, self.kept_rows(limit, seed), seed)
 
 
 def scan_responses(

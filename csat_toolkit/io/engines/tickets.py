@@ -49,7 +49,10 @@ from ..options import (
 )
 from ..reading import _DECIMAL_COMMA, _THOUSANDS_COMMA, _number_pattern
 from ._backends import FILE, ROW, Backend, choose_engine, open_backend, quiet_spark
+from ._result import EngineResult, rows_from_engine
 from .batches import materialize, release
+from .moments import sample_rows
+from .responses import ROW_LIMIT
 
 __all__ = ["scan_tickets", "TicketScan", "TIME_COLUMNS", "group_quantiles",
            "epoch_hours"]
@@ -70,7 +73,7 @@ _SKIPPED, _REPEATED = "skipped", "repeated"
 
 
 @dataclass
-class TicketScan(LoadResult):
+class TicketScan(EngineResult):
     """Tickets validated in an engine: the valid rows stay there, the accounting is here.
 
     ``data`` is a narwhals LazyFrame of the engine holding the valid tickets (the
@@ -93,27 +96,20 @@ class TicketScan(LoadResult):
     """
 
     backend: Backend | None = None
-    reasons: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
     n_valid: int = 0
-    rejected_path: Path | None = None
 
     @property
     def n_used(self) -> int:
         return self.n_valid
 
-    @property
-    def n_set_aside(self) -> int:
-        return int(self.reasons.sum())
-
-    @property
-    def rows_scanned(self) -> int:
-        """Rows the engine read (= :attr:`n_read`)."""
-        return self.n_read
-
-    def reason_counts(self) -> pd.Series:
-        counts = self.reasons[self.reasons > 0]
-        order = sorted(counts.index, key=lambda r: (-counts[r], r))
-        return counts.reindex(order).astype(int).rename("rows")
+    def to_rows(self, *, limit: int = ROW_LIMIT, seed: int = 0) -> LoadResult:
+        """The valid tickets in pandas, for analyses that model tickets one by one: all of
+        them up to ``limit``, else a seeded random sample of ``limit`` drawn by the engine
+        (stated in the notes); the accounting stays the engine's."""
+        columns = [c for c in self.data.collect_schema().names() if c != ROW]
+        picked = sample_rows(self.data, columns, n=limit, seed=seed, threshold=limit,
+                             backend=self.backend)
+        return rows_from_engine(self, picked, seed)
 
     def summary(self) -> str:
         return super().summary() + f" Validated by {self.engine}."

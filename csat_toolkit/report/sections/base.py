@@ -393,7 +393,7 @@ def rows_of(loaded, seed: int = 0):
     >>> frame = pd.DataFrame({"response_id": [1, 2], "survey": "csat", "score": [5, 2]})
     >>> rows = rows_of(load_responses(frame, engine="duckdb"))
     >>> rows.data["score"].tolist(), rows.notes[-1]
-    ([5.0, 2.0], 'All 2 rows used are brought back for the analyses that model answers row by row.')
+    ([5.0, 2.0], 'All 2 rows used are brought back for the analyses that model rows one by one.')
     """
     return loaded.to_rows(seed=seed) if is_counted(loaded.data) else loaded
 
