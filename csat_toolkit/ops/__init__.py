@@ -15,10 +15,11 @@ trends forecaster for volume):
 - ``agreement``: a vendor's own business-hours durations against the toolkit's engine.
 - ``_common``: what they share (SLA metrics, checks, time stamps, Wilson shares).
 
-``ct.ops.sla_compliance`` and every other public name are re-exported here.
+``engine`` computes durations, SLA compliance and response-time quantiles in DuckDB or
+Spark. ``ct.ops.sla_compliance`` and every other public name are re-exported here.
 """
-from . import (agreement, businesshours, quality, response, satisfaction, selfservice, sla,
-               volume)
+from . import (agreement, businesshours, engine, quality, response, satisfaction, selfservice,
+               sla, volume)
 from .agreement import *  # noqa: F401,F403
 from .agreement import __all__ as _agreement_all
 from ._common import *  # noqa: F401,F403
@@ -36,6 +37,6 @@ from .sla import __all__ as _sla_all
 from .volume import *  # noqa: F401,F403
 from .volume import __all__ as _volume_all
 
-__all__ = ["agreement", "businesshours", "response", "sla", "quality", "selfservice", "volume",
+__all__ = ["agreement", "businesshours", "engine", "response", "sla", "quality", "selfservice", "volume",
            "satisfaction", *_common_all, *_response_all, *_sla_all, *_quality_all,
            *_selfservice_all, *_volume_all, *_satisfaction_all, *_agreement_all]
