@@ -404,13 +404,6 @@ def test_operations_page_on_duckdb_matches_pandas(page_run):
     assert run.headline == page_run("05_operations").headline
 
 
-@pytest.mark.slow
-def test_drivers_page_on_duckdb_matches_pandas(page_run):
-    on_duckdb = page_run("03_drivers", load_options={"engine": "duckdb"}).headline
-    on_pandas = page_run("03_drivers").headline
-    assert on_duckdb == on_pandas
-
-
 def test_report_writes_every_rejected_row_from_the_engine(tmp_path):
     """The report's CSV holds the first 1,000 rows set aside; the engine writes all of them
     to Parquet, and the accounting sentence says where each is."""
