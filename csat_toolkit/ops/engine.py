@@ -550,7 +550,7 @@ def _key_text(expr: nw.Expr, dtype) -> nw.Expr:
 def _distinct_texts(backend, lazy, texts: dict[str, nw.Expr]) -> dict[str, set]:
     out = {}
     for key, text in texts.items():
-        values = backend.collect(lazy.select(text.alias(key)).unique())[key]
+        values = backend.distinct(lazy.select(text.alias(key)))[key]
         out[key] = {v for v in values.tolist() if isinstance(v, str)}
     return out
 

@@ -12,6 +12,7 @@ import contextlib
 import glob
 import os
 import re
+import tempfile
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -138,6 +139,16 @@ class Backend:
         """Bring a (small) result into pandas."""
         with quiet_spark():
             return frame.collect(backend="pandas").to_native()
+
+    def distinct(self, frame: nw.LazyFrame) -> pd.DataFrame:
+        """The distinct rows of a (narrow) table, in pandas.
+
+        A ``GROUP BY`` of every column: narwhals' ``unique()`` becomes a partitioned
+        ``row_number()`` window on DuckDB, 16 times slower on 10M rows.
+        """
+        names = frame.collect_schema().names()
+        grouped = frame.group_by(*names, drop_null_keys=False).agg(nw.len().alias("__csat_n"))
+        return self.collect(grouped).drop(columns="__csat_n")
 
     def write_parquet(self, frame: nw.LazyFrame, path: Path) -> Path:
         """Write rows to a Parquet file (DuckDB) or folder (Spark) without collecting them."""
@@ -296,6 +307,10 @@ def open_backend(source: Any, engine: str, options: Mapping[str, Any] | None = N
 
 _DUCKDB_SETTINGS = ("memory_limit", "threads", "temp_directory")
 
+#: Where DuckDB spills beyond its memory limit (its own default, ``.tmp`` in the working
+#: folder, would land in notebooks/ during a report run).
+_DUCKDB_SPILL = os.path.join(tempfile.gettempdir(), "csat_toolkit_duckdb")
+
 
 def _open_duckdb(source: Any, options: dict) -> tuple[Backend, nw.LazyFrame]:
     import duckdb
@@ -308,9 +323,10 @@ def _open_duckdb(source: Any, options: dict) -> tuple[Backend, nw.LazyFrame]:
     relation = _native_kind(source) == "duckdb"
     con = options.get("connection") or (duckdb.default_connection() if relation
                                         else duckdb.connect())
+    settings = {"temp_directory": _DUCKDB_SPILL, **options}
     for key in _DUCKDB_SETTINGS:
-        if options.get(key) is not None:
-            con.execute(f"SET {key} = '{options[key]}'")
+        if settings.get(key) is not None:
+            con.execute(f"SET {key} = '{settings[key]}'")
     if relation:
         rel, name = source, "DuckDB relation"
     elif isinstance(source, pd.DataFrame):

@@ -63,6 +63,7 @@ _DATE, _WEIGHT, _SURVEY, _SCORE = "__csat_date", "__csat_weight", "__csat_survey
 _SREASON, _SDETAIL, _FIRST = "__csat_score_reason", "__csat_score_detail", "__csat_first"
 _SURVEY_KEY, _SCORE_KEY = "__csat_survey_key", "__csat_score_key"
 _MASK = "__csat_problems"
+_DATE_SAMPLE_ROWS = 1_000_000  # rows whose distinct date texts choose the date format
 _NO_NUMBER = -1.0e300  # the key of a missing numeric answer (no scale has this point)
 
 
@@ -322,7 +323,7 @@ class _Validation:
                 nw.when(blank_score).then(nw.lit(missing)).otherwise(
                     nw.col("score").cast(kind)).alias(_SCORE_KEY)]
         self.table = self.table.with_columns(*keys)
-        pairs = self.backend.collect(self.table.select(_SURVEY_KEY, _SCORE_KEY).unique())
+        pairs = self.backend.distinct(self.table.select(_SURVEY_KEY, _SCORE_KEY))
         lookup = self.backend.from_pandas(self._parsed_pairs(pairs))
         self.table = self.table.join(lookup, on=[_SURVEY_KEY, _SCORE_KEY], how="left")
         unknown = ~blank_survey & nw.col(_SURVEY).is_null()
@@ -376,15 +377,16 @@ class _Validation:
             nw.lit(f" does not match {self.date_format or 'a date'}")])))
 
     def _date_format(self) -> str | None:
-        """The text dates' format, inferred from up to 20,000 distinct values as pandas does."""
+        """The text dates' format, inferred as pandas infers it, from up to 20,000 distinct
+        values among the first :data:`_DATE_SAMPLE_ROWS` rows (the engine then reads every
+        date with it and sets aside, as unparseable, any that does not match)."""
         if self.options["date_format"] is not None:
             return self.options["date_format"]
         text = nw.col("responded_at").str.strip_chars()
-        sample = self.backend.collect(
-            self.table.select(text.alias("responded_at"))
-            .filter(~nw.col("responded_at").is_null() & (nw.col("responded_at") != "")
-                    & ~nw.col("responded_at").is_in(self.markers))
-            .unique().sort("responded_at").head(20_000))
+        first = (self.table.select(text.alias("responded_at")).head(_DATE_SAMPLE_ROWS)
+                 .filter(~nw.col("responded_at").is_null() & (nw.col("responded_at") != "")
+                         & ~nw.col("responded_at").is_in(self.markers)))
+        sample = self.backend.distinct(first).sort_values("responded_at").head(20_000)
         if not len(sample):
             return None
         values = pd.Series(sample["responded_at"].to_numpy(dtype=object), name="responded_at")

@@ -323,7 +323,7 @@ def _distinct_texts(backend: Backend, table: nw.LazyFrame, *, months: bool, amou
                              nw.col("revenue").cast(nw.String).alias(_KEY)))
     if not parts:
         return {}
-    found = backend.collect(nw.concat(parts, how="vertical").unique())
+    found = backend.distinct(nw.concat(parts, how="vertical"))
     return {kind: pd.Series([v for v in found.loc[found[_KIND] == kind, _KEY].tolist()
                              if isinstance(v, str)], dtype=object)
             for kind in ("period", "revenue")}
