@@ -421,3 +421,20 @@ def test_report_writes_every_rejected_row_from_the_engine(tmp_path):
     (tmp_path / "clean").mkdir()
     assert clean.write_rejected(tmp_path / "clean") == ["rejected_rows.csv"]
     assert clean.rejected_note() == "Rejected rows are in rejected_rows.csv."
+
+
+def test_ticket_rows_from_the_engine_are_the_loaders_rows():
+    """The drivers and operations pages read tickets through ``ticket_rows``: with an engine
+    they are load_tickets' rows, with the engine's accounting."""
+    from csat_toolkit.io.tables import load_tickets
+    from csat_toolkit.report.sections.base import ticket_rows
+
+    path = SAMPLE / "tickets.csv"
+    want = load_tickets(path)
+    got = ticket_rows(path, {}, {"engine": "duckdb"})
+    assert (got.n_read, got.n_used, got.n_set_aside) == (want.n_read, want.n_used,
+                                                         want.n_set_aside)
+    assert got.engine.startswith("DuckDB")
+    columns = ["ticket_id", "created_at", "first_response_at", "resolved_at", "channel"]
+    pd.testing.assert_frame_equal(got.data[columns], want.data[columns], check_dtype=False)
+    assert ticket_rows(path, {}, {}).engine == "pandas"

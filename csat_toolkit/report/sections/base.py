@@ -22,11 +22,13 @@ import pandas as pd
 from ...core.display import TABLE_CSS, TableView, column_label, people_table
 from ...core.scales import Scale, resolve_scales
 from ...core.tally import is_counted
+from ...io.engines import choose_engine, scan_tickets
+from ...io.tables import load_tickets
 from ...errors import ParameterError, show_values
 from ..headline import sentences_html, write_headline
 
 __all__ = ["Section", "Page", "figure_of", "figure_html", "page_parameters",
-           "notebook_defaults", "rows_of"]
+           "notebook_defaults", "rows_of", "ticket_rows"]
 
 # The section's own look (tables bring theirs: core.display.TABLE_CSS), scoped class names.
 SECTION_CSS = (
@@ -396,6 +398,27 @@ def rows_of(loaded, seed: int = 0):
     ([5.0, 2.0], 'All 2 rows used are brought back for the analyses that model rows one by one.')
     """
     return loaded.to_rows(seed=seed) if is_counted(loaded.data) else loaded
+
+
+def ticket_rows(path, columns, options):
+    """Tickets for a page, one row each: read into pandas, or validated in an engine when
+    ``options`` (a notebook's ``ticket_options``) sets one or the path is a folder, a glob
+    or a file over 1 GiB, and brought back as rows (all up to
+    :data:`~csat_toolkit.io.engines.ROW_LIMIT`, else a stated seeded sample).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"ticket_id": [1, 2], "created_at": ["2024-01-02 10:00"] * 2})
+    >>> ticket_rows(frame, {}, {"engine": "duckdb"}).data["ticket_id"].tolist()
+    [1, 2]
+    """
+    options = dict(options or {})
+    engine, engine_options = options.pop("engine", None), options.pop("engine_options", None)
+    if choose_engine(path, engine) == "pandas":
+        return load_tickets(path, columns=columns, **options)
+    scan = scan_tickets(path, engine=engine, engine_options=engine_options, columns=columns,
+                        **options)
+    return scan.to_rows()
 
 
 def loaded_scales(loaded, params) -> dict[str, Scale]:

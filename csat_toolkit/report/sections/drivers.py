@@ -35,12 +35,12 @@ from ...drivers.nonresponse import nonresponse_report
 from ...drivers.priorities import driver_performance, importance_performance, priority_sentences
 from ...drivers.speed import describe_speed, speed_effect
 from ...io import load_responses_from_params
-from ...io.tables import (TICKET_COLUMNS, add_derived, join_answers, load_tickets,
+from ...io.tables import (TICKET_COLUMNS, add_derived, join_answers,
                           resolve_columns, set_missing)
 from ..driverplots import (plot_calibration, plot_fair_comparison, plot_importance,
                            plot_importance_performance, plot_odds_ratios, plot_speed)
 from ..headline import data_period, highlight, kpi, rounded, rows_used
-from .base import Section, figure_of, loaded_scales, page_parameters, rows_of
+from .base import Section, figure_of, loaded_scales, page_parameters, rows_of, ticket_rows
 
 __all__ = ["PARAMETERS", "Inputs", "load", "accounting", "model", "importance", "speed",
            "priorities", "agents", "nonresponse", "headline"]
@@ -190,7 +190,7 @@ def load(params: Mapping, output_dir=None) -> Inputs:
     tickets, made, explained = None, [], answers
     derived = dict(durations=p["durations"], derive=p["derive"], unit=p["speed_unit"])
     if p["tickets_path"]:
-        read = load_tickets(p["tickets_path"], columns=p["tickets_columns"], **p["ticket_options"])
+        read = ticket_rows(p["tickets_path"], p["tickets_columns"], p["ticket_options"])
         to_safe_csv(read.rejected, out / "rejected_tickets.csv")
         enriched = add_derived(read.data, **derived)
         tickets, made = enriched.data, enriched.added

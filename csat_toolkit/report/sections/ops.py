@@ -32,8 +32,7 @@ from ...core.followup import to_safe_csv
 from ...core.metrics import select_survey
 from ...errors import MissingColumnError
 from ...io import load_responses_from_params
-from ...io.engines import choose_engine, scan_tickets
-from ...io.tables import add_derived, load_tickets, resolve_columns
+from ...io.tables import add_derived, resolve_columns
 from ...ops import (VENDOR_DURATIONS, describe_flag_agreement, describe_open_tickets,
                     describe_ops_satisfaction, describe_quality, describe_response_times,
                     duration_overview, vendor_agreement,
@@ -44,7 +43,7 @@ from ...ops.selfservice import deflection as _deflection
 from ..headline import card, data_period, rounded, rows_used, sla_miss
 from ..opsplots import (plot_deflection, plot_ops_satisfaction, plot_response_times, plot_sla,
                         plot_volume_heatmap, plot_weekly_volume)
-from .base import Section, figure_of, loaded_scales, page_parameters, rows_of
+from .base import Section, figure_of, loaded_scales, page_parameters, rows_of, ticket_rows
 
 __all__ = ["PARAMETERS", "Inputs", "load", "accounting", "durations", "vendor_durations",
            "sla", "breaches",
@@ -136,19 +135,6 @@ def _schedules(p: Mapping) -> tuple[Schedule, dict]:
     return schedule, per_team
 
 
-def _load_tickets(p: dict):
-    """The tickets: read into pandas, or validated in an engine when ``ticket_options`` sets
-    one (or the path is a folder, a glob or a file over 1 GiB) and brought back as rows
-    (all up to :data:`~csat_toolkit.io.engines.ROW_LIMIT`, else a stated seeded sample)."""
-    options = dict(p["ticket_options"] or {})
-    engine, engine_options = options.pop("engine", None), options.pop("engine_options", None)
-    if choose_engine(p["tickets_path"], engine) == "pandas":
-        return load_tickets(p["tickets_path"], columns=p["tickets_columns"], **options)
-    scan = scan_tickets(p["tickets_path"], engine=engine, engine_options=engine_options,
-                        columns=p["tickets_columns"], **options)
-    return scan.to_rows()
-
-
 def load(params: Mapping, output_dir=None) -> Inputs:
     """Read the tickets, answers and volume; settle the report date, schedules and columns.
 
@@ -183,7 +169,7 @@ def load(params: Mapping, output_dir=None) -> Inputs:
     tickets = answers = volume = tickets_loaded = loaded = None
     notes: list[str] = []
     if p["tickets_path"]:
-        tickets_loaded = _load_tickets(p)
+        tickets_loaded = ticket_rows(p["tickets_path"], p["tickets_columns"], p["ticket_options"])
         to_safe_csv(tickets_loaded.rejected, out / "rejected_tickets.csv")
         tickets = add_derived(tickets_loaded.data, derive=p["derive"], strict=True).data
         notes += [tickets_loaded.summary(), *tickets_loaded.notes]
