@@ -104,6 +104,27 @@ def read_table(
     raw, name, _ = _read_source(path, encoding=encoding, sep=sep,
                                 sheet=0 if sheet is None else sheet, **extra)
     label = Path(name).name if name != "DataFrame" else "the DataFrame"
+    frame = raw.rename(columns=renamed_columns(raw.columns, columns, required, what, label))
+    if (decimal != "." or thousands is not None) and not extra:
+        frame = _plain_numbers(frame, decimal, thousands)  # older reader: do it here
+    return frame
+
+
+_KEEP_AS_TEXT = ("customer_id", "account_id", "period")
+
+
+def renamed_columns(names, columns: dict, required, what: str, label: str) -> dict:
+    """Source name -> canonical name of a table's columns (``columns``, else snake case),
+    checked: every mapped source name exists, no two columns end up with one name, and the
+    ``required`` names are there. Errors name the table (``what``, ``label``) and what to do.
+
+    Examples
+    --------
+    >>> renamed_columns(["Customer", "Net Revenue"], {"Customer": "customer_id"},
+    ...                 ["customer_id"], "revenue table", "r.csv")
+    {'Customer': 'customer_id', 'Net Revenue': 'net_revenue'}
+    """
+    raw = pd.DataFrame(columns=list(names))
     require_columns(raw, list(columns),
                     f"The {what} ({label}) has no column(s) {{missing}} named in its column "
                     "mapping; its columns are {found}. Fix the mapping's source names.")
@@ -116,12 +137,7 @@ def read_table(
     require_columns(frame, list(required),
                     f"The {what} ({label}) needs the column(s) {{missing}}; found {{found}}. "
                     "Map your names to them, e.g. {{'Customer': 'customer_id'}}.")
-    if (decimal != "." or thousands is not None) and not extra:
-        frame = _plain_numbers(frame, decimal, thousands)  # older reader: do it here
-    return frame
-
-
-_KEEP_AS_TEXT = ("customer_id", "account_id", "period")
+    return renamed
 
 
 def _check_number_marks(decimal, thousands, sep) -> None:

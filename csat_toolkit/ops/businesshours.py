@@ -1045,6 +1045,20 @@ def _wall(utc_ns: np.ndarray, zone: zoneinfo.ZoneInfo) -> np.ndarray:
     return utc_ns + _offsets(zone, utc_ns)
 
 
+def unscheduled_error(column: str, named: list, rows: int, missing: int, known: list
+                      ) -> DataError:
+    """The error of rows whose ``column`` value has no schedule (``named``: those values,
+    on ``rows`` rows) or no value (``missing`` rows); it says what to add."""
+    parts = []
+    if named:
+        parts.append(f"{rows} row(s) have values with no schedule: {show_values(named)}")
+    if missing:
+        parts.append(f"{missing} row(s) have no {column}")
+    return DataError(
+        f"schedules_for({column!r}): {'; '.join(parts)}. Add these values to schedules "
+        f"(known: {show_values(known)}) or pass default=... for them.")
+
+
 def schedules_for(data: pd.DataFrame, column: str, schedules: Mapping, default=None) -> pd.Series:
     """One schedule per row, chosen by the value of ``column`` (team, region ...).
 
@@ -1094,16 +1108,8 @@ def schedules_for(data: pd.DataFrame, column: str, schedules: Mapping, default=N
     unmatched = (codes < 0) | np.isin(codes, [i for i, s in enumerate(per_value) if s is None])
     if unmatched.any() and fallback is None:
         named = [value for value in values[unmatched] if not _is_missing(value)]
-        missing = int(unmatched.sum()) - len(named)
-        parts = []
-        if named:
-            parts.append(f"{len(named)} row(s) have values with no schedule: {show_values(named)}")
-        if missing:
-            parts.append(f"{missing} row(s) have no {column}")
-        raise DataError(
-            f"schedules_for({column!r}): {'; '.join(parts)}. Add these values to schedules "
-            f"(known: {show_values(list(table))}) or pass default=... for them."
-        )
+        raise unscheduled_error(column, named, len(named), int(unmatched.sum()) - len(named),
+                                list(table))
     lookup = np.empty(len(uniques) + 1, dtype=object)
     lookup[:-1] = [schedule if schedule is not None else fallback for schedule in per_value]
     lookup[-1] = fallback  # code -1: missing value

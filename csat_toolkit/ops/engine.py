@@ -44,7 +44,7 @@ from ..io.engines.batches import BATCH_ROWS, map_batches, materialize, release
 from ..io.engines.tickets import TicketScan, epoch_hours, group_quantiles
 from ._common import (SLA_METRICS, _check_min_n, _elapsed, _parse_as_of, _schedule_rows,
                       _wilson)
-from .businesshours import Schedule, _zone, add_business_time
+from .businesshours import Schedule, _zone, add_business_time, unscheduled_error
 from .response import _QUANTILE_METHOD
 from .sla import SLA_STATUSES, SlaResult, _clock_name, _describe_keys, _target_table
 
@@ -266,16 +266,8 @@ def _raise_unscheduled(values: pd.DataFrame, schedules: Mapping, column: str) ->
     blank = value.isna().to_numpy()
     unmatched = blank | ~value.isin(list(schedules)).to_numpy()
     named = [v for v, b in zip(value[unmatched], blank[unmatched]) if not b]
-    rows = int(n[unmatched & ~blank].sum())
-    missing = int(n[blank].sum())
-    parts = []
-    if named:
-        parts.append(f"{rows} row(s) have values with no schedule: {show_values(named)}")
-    if missing:
-        parts.append(f"{missing} row(s) have no {column}")
-    raise DataError(
-        f"schedules_for({column!r}): {'; '.join(parts)}. Add these values to schedules "
-        f"(known: {show_values(list(schedules))}) or pass default=... for them.")
+    raise unscheduled_error(column, named, int(n[unmatched & ~blank].sum()),
+                            int(n[blank].sum()), list(schedules))
 
 
 @dataclass(frozen=True)

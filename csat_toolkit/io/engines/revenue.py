@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +28,9 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from ...errors import DataError, ParameterError, require_columns, show_values
-from .._common import _snake
+from ...errors import DataError, ParameterError, show_values
 from ._result import EngineResult
-from ..revenue_tables import _check_number_marks, month_numbers
+from ..revenue_tables import _check_number_marks, month_numbers, renamed_columns
 from ._backends import FILE, ROW, Backend, choose_engine, open_backend, quiet_spark
 
 __all__ = ["scan_revenue", "RevenueScan", "month_numbers", "REVENUE_REASONS", "REJECTED_SHOWN"]
@@ -219,20 +218,7 @@ def _canonical(table: nw.LazyFrame, columns, name: str, what: str) -> nw.LazyFra
     """The columns renamed and checked as ``read_table`` does; only the three kept."""
     columns = dict(columns or {})
     names = [c for c in table.collect_schema().names() if c not in (ROW, FILE)]
-    label = _label(name)
-    raw = pd.DataFrame(columns=names)
-    require_columns(raw, list(columns),
-                    f"The {what} ({label}) has no column(s) {{missing}} named in its column "
-                    "mapping; its columns are {found}. Fix the mapping's source names.")
-    renamed = {c: columns.get(c, _snake(c)) for c in names}
-    frame = raw.rename(columns=renamed)
-    if not frame.columns.is_unique:
-        doubles = frame.columns[frame.columns.duplicated()].tolist()
-        raise DataError(f"The {what} ({label}) has two columns named {show_values(doubles)} "
-                        "after renaming; map only one of them.")
-    require_columns(frame, list(_REQUIRED),
-                    f"The {what} ({label}) needs the column(s) {{missing}}; found {{found}}. "
-                    "Map your names to them, e.g. {{'Customer': 'customer_id'}}.")
+    renamed = renamed_columns(names, columns, _REQUIRED, what, _label(name))
     source_of = {new: old for old, new in renamed.items()}
     return table.select(*(nw.col(source_of[c]).alias(c) for c in _REQUIRED), nw.col(ROW))
 
