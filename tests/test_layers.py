@@ -16,6 +16,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "csat_toolkit"
 RANKS = {"errors": 0, "core": 1, "io": 2, "trends": 3, "drivers": 3, "revenue": 3, "ops": 3,
+         "comments": 3,
          "report": 4, "cli": 5, "__main__": 5, "__init__": 5}
 # An analysis may use another's public functions along these edges only (ops forecasts
 # weekly volume with the trends forecaster).
