@@ -5,7 +5,9 @@
 1-5) and NPS detractors (0-6), with the ticket and contact columns, oldest first.
 :func:`followup_summary` counts the queue per survey and category, and
 :func:`to_safe_csv` writes it for spreadsheet users without letting a comment such as
-``=HYPERLINK(...)`` run as a formula (OWASP "CSV injection").
+``=HYPERLINK(...)`` run as a formula (OWASP "CSV injection"). Personal data in the
+comments (e-mail addresses, phone and card-like numbers) is masked in the queue by default
+(:mod:`csat_toolkit.core.pii`), so everything shown or written from it is masked.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import pandas as pd
 
 from ..errors import (DataError, MissingColumnError, ParameterError, ScaleError,
                      require_columns, show_values)
+from .pii import free_text_columns, mask_columns
 from .scales import DEFAULT_SCALES, SURVEYS, Scale, get_scale
 
 __all__ = [
@@ -58,6 +61,7 @@ def followup_queue(
     csat_max: float | None = None,
     as_of: str | dt.date | pd.Timestamp | None = None,
     columns: str | Sequence[str] | None = None,
+    mask_pii: bool = True,
 ) -> pd.DataFrame:
     """List the answers to follow up ("close the loop"), oldest first.
 
@@ -88,6 +92,12 @@ def followup_queue(
         stay reproducible.
     columns : str or sequence of str, optional
         More columns of ``data`` to carry, after the standard ones.
+    mask_pii : bool
+        Mask e-mail addresses, phone and card-like numbers in ``comment`` and in the
+        free-text columns of ``columns`` (names with comment, feedback, verbatim, text,
+        reason ...; :func:`csat_toolkit.core.pii.free_text_columns`), as ``[email]``,
+        ``[phone]``, ``[card]``. On by default; ``False`` keeps the text as written
+        (the ids and contact columns are never masked: the team needs them).
 
     Returns
     -------
@@ -96,7 +106,11 @@ def followup_queue(
         ``ticket_id``, ``customer_id``, ``channel``, ``agent``, ``team``,
         ``comment``, ``days_open`` (only with ``as_of``), then ``columns``. Sorted by
         ``responded_at`` (undated last), then ``response_id``; ties keep the input
-        order. A new frame: ``data`` is not changed.
+        order. A new frame: ``data`` is not changed. With ``mask_pii``,
+        ``attrs["pii_masked"]`` counts what was masked per kind (``{"email": 1,
+        "phone": 0, "card": 0}``; say it with
+        :func:`csat_toolkit.core.pii.masked_sentence`) and ``attrs["pii_masked_columns"]``
+        names the columns masked; without it ``attrs["pii_masked"]`` is None.
 
     Raises
     ------
@@ -121,8 +135,13 @@ def followup_queue(
     >>> q = followup_queue(df, as_of="2024-03-05")
     >>> q[["response_id", "category", "days_open"]].values.tolist()
     [['a', 'not satisfied', 3], ['c', 'detractor', 2]]
+    >>> q = followup_queue(df.assign(comment=["mail a@b.com", "", "call 0712 345 678", ""]))
+    >>> q["comment"].tolist(), q.attrs["pii_masked"]
+    (['mail [email]', 'call [phone]'], {'email': 1, 'phone': 1, 'card': 0})
     """
     _check_frame(data)
+    if not isinstance(mask_pii, (bool, np.bool_)):
+        raise ParameterError(f"mask_pii must be True or False; got {mask_pii!r}.")
     wanted = _as_surveys(surveys)
     resolved = _resolve_scales(wanted, scales, csat_max)
     extras = _as_columns(columns, data)
@@ -132,7 +151,12 @@ def followup_queue(
     if stamp is not None:
         _check_as_of(frame, dates, stamp)
     keep, category = _select(frame, resolved, csat_max)
-    return _layout(frame[keep], dates[keep], category[keep], stamp, extras)
+    queue = _layout(frame[keep], dates[keep], category[keep], stamp, extras)
+    if not mask_pii:
+        queue.attrs["pii_masked"] = None
+        return queue
+    text = ["comment", *(c for c in free_text_columns(queue[extras]) if c != "comment")]
+    return mask_columns(queue, text)
 
 
 def _check_frame(data) -> None:

@@ -15,7 +15,8 @@ import pandas as pd
 
 from ..core.display import result_html
 from ..core.followup import to_safe_csv
-from ..errors import MissingColumnError, show_values
+from ..core.pii import mask_columns, masked_sentence
+from ..errors import MissingColumnError, ParameterError, show_values
 from ._common import (
     _REQUIRED, _RESERVED, ROW_NUMBER, _display_name, _missing_column_message, _snake,
     _unknown_key_message,
@@ -143,18 +144,64 @@ class LoadResult:
         row's ``responded_at`` (an engine's result gives its exact first and last)."""
         return self.data["responded_at"]
 
-    def write_rejected(self, folder) -> list[str]:
+    def rejected_export(self, *, mask_pii: bool = True) -> pd.DataFrame:
+        """The rows set aside as they are written out: personal data masked.
+
+        E-mail addresses, phone and card-like numbers in the free-text columns
+        (comment, feedback, verbatim, text, reason ...: names as
+        :func:`csat_toolkit.core.pii.free_text_columns`) become ``[email]``,
+        ``[phone]``, ``[card]``; ids, scores, dates and the ``detail`` column are kept as
+        read, so each row can still be found and fixed in the source.
+
+        Parameters
+        ----------
+        mask_pii : bool
+            False: the rows exactly as :attr:`rejected` holds them.
+
+        Returns
+        -------
+        DataFrame
+            A copy; ``attrs["pii_masked"]`` counts the spans masked per kind (None
+            with ``mask_pii=False``).
+
+        Examples
+        --------
+        >>> from csat_toolkit.io import load_responses
+        >>> frame = pd.DataFrame({"response_id": [1, 2], "score": [4, 9],
+        ...                       "comment": ["ok", "call +44 20 7946 0958"]})
+        >>> out = load_responses(frame, survey="csat").rejected_export()
+        >>> out["comment"].tolist(), out.attrs["pii_masked"]
+        (['call [phone]'], {'email': 0, 'phone': 1, 'card': 0})
+        """
+        if not isinstance(mask_pii, (bool, np.bool_)):
+            raise ParameterError(f"mask_pii must be True or False; got {mask_pii!r}.")
+        if not mask_pii:
+            out = self.rejected.copy()
+            out.attrs["pii_masked"] = None
+            return out
+        return mask_columns(self.rejected)
+
+    def write_rejected(self, folder, *, mask_pii: bool = True) -> list[str]:
         """Write the rows set aside to ``folder``; return the file names written.
 
-        The pandas loader's are all in ``rejected_rows.csv`` (spreadsheet-safe); an
-        engine's result adds ``rejected_rows.parquet``, written by the engine.
+        The pandas loader's are all in ``rejected_rows.csv`` (spreadsheet-safe), with
+        personal data in the free-text columns masked unless ``mask_pii=False`` (see
+        :meth:`rejected_export`); an engine's result adds ``rejected_rows.parquet``,
+        written by the engine.
         """
-        to_safe_csv(self.rejected, Path(folder) / REJECTED_CSV)
+        to_safe_csv(self.rejected_export(mask_pii=mask_pii), Path(folder) / REJECTED_CSV)
         return [REJECTED_CSV]
 
     def rejected_note(self) -> str:
-        """Where the report's rejected rows are, in one sentence."""
-        return f"Rejected rows are in {REJECTED_CSV}."
+        """Where the report's rejected rows are, in one sentence, with what was masked
+        in them (when anything was)."""
+        note = f"Rejected rows are in {REJECTED_CSV}."
+        if not self.n_set_aside:
+            return note
+        masked = self.rejected_export().attrs["pii_masked"]
+        if not any(masked.values()):
+            return note
+        return f"{note[:-1]} ({masked_sentence(masked)[:-1]})."
 
     def followup_rows(self) -> pd.DataFrame:
         """Row-level answers for the follow-up queue: every row (an engine's result holds
