@@ -15,9 +15,9 @@ from csat_toolkit.core.pii import (
     PII_KINDS, MaskResult, find_pii, free_text_columns, luhn_valid, mask_columns, mask_pii,
     mask_text, masked_sentence,
 )
-from csat_toolkit.errors import MissingColumnError, ParameterError
+from csat_toolkit.errors import FileFormatError, MissingColumnError, ParameterError
 from csat_toolkit.io import load_responses
-from csat_toolkit.io.loaded import REJECTED_CSV
+from csat_toolkit.io.loaded import REJECTED_CSV, mask_parquet
 
 # --- what is masked ----------------------------------------------------------------------
 
@@ -416,6 +416,53 @@ def test_engine_rejected_csv_is_masked(tmp_path):
     written = pd.read_csv(tmp_path / REJECTED_CSV, encoding="utf-8-sig")
     assert sorted(written["comment"].tolist()) == ["call [phone] or [phone]",
                                                    "mail me: [email]"]
+
+
+def test_mask_parquet_file_and_folder(tmp_path):
+    rows = pd.DataFrame({"source_row": [2, 4], "response_id": ["12345678", "r4"],
+                         "comment": ["mail me: jo@example.com", "call 0712 345 678"],
+                         "score": [9.0, 5.0]})
+    one = tmp_path / "rejected_rows.parquet"
+    rows.to_parquet(one)
+    assert mask_parquet(one, batch_rows=1) == {"email": 1, "phone": 1, "card": 0}
+    back = pd.read_parquet(one)
+    assert back["comment"].tolist() == ["mail me: [email]", "call [phone]"]
+    assert back["response_id"].tolist() == ["12345678", "r4"]  # ids are not free text
+    assert back["score"].tolist() == [9.0, 5.0]
+    folder = tmp_path / "spark"
+    (folder / "part").mkdir(parents=True)
+    rows.head(1).to_parquet(folder / "part-0.parquet")
+    rows.tail(1).to_parquet(folder / "part" / "part-1.parquet")
+    rows.assign(comment="fine").to_parquet(folder / "part-2.parquet")
+    untouched = (folder / "part-2.parquet").read_bytes()
+    assert mask_parquet(folder) == {"email": 1, "phone": 1, "card": 0}
+    assert pd.read_parquet(folder / "part" / "part-1.parquet")["comment"].tolist() == [
+        "call [phone]"]
+    assert (folder / "part-2.parquet").read_bytes() == untouched
+    assert sorted(p.name for p in folder.rglob("*")) == [
+        "part", "part-0.parquet", "part-1.parquet", "part-2.parquet"]
+
+
+def test_mask_parquet_errors(tmp_path):
+    with pytest.raises(FileFormatError, match="Cannot mask .*nothing.parquet: no such file"):
+        mask_parquet(tmp_path / "nothing.parquet")
+    pd.DataFrame({"comment": ["x"]}).to_parquet(tmp_path / "r.parquet")
+    with pytest.raises(ParameterError, match="kinds must name what to mask"):
+        mask_parquet(tmp_path / "r.parquet", kinds=("ssn",))
+
+
+def test_engine_rejected_parquet_can_be_masked(tmp_path):
+    pytest.importorskip("duckdb")
+    from csat_toolkit.io.engines import scan_responses
+
+    scan = scan_responses(rejected_source(), engine="duckdb", survey="csat")
+    written = scan.write_rejected(tmp_path)
+    assert written == [REJECTED_CSV, "rejected_rows.parquet"]
+    assert mask_parquet(tmp_path / "rejected_rows.parquet") == {
+        "email": 1, "phone": 2, "card": 1}
+    every = pd.read_parquet(tmp_path / "rejected_rows.parquet").sort_values("source_row")
+    assert every["comment"].tolist() == ["mail me: [email]", "call [phone] or [phone]"]
+    assert every["feedback"].tolist() == ["card [card]", ""]
 
 
 def test_large_column_masks_once_per_distinct_text():
