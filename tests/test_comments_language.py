@@ -113,6 +113,11 @@ def test_tokenize_one_sentence_per_language(text, language, expected):
     assert tokenize(text, language) == expected
 
 
+def test_english_keeps_the_words_of_satisfaction():
+    assert tokenize("Great support, thanks! Good and useful help", "en") == [
+        "great", "support", "thanks", "good", "useful", "help"]
+
+
 def test_emoji_are_tokens_without_variation_selectors():
     assert tokenize("Love it ❤️❤️", "en") == ["love", "❤", "❤"]
 

@@ -22,12 +22,15 @@ __all__ = ["normalise", "tokenize", "tokenize_many", "phrases", "STOP_WORD_SOURC
 _LANGUAGES = ("en", "el", "zh_hant", "zh_hans", "lv", "th", "ro")
 _SEGMENTED = ("zh_hant", "zh_hans", "th")
 STOP_WORD_SOURCES: dict[str, str] = {
-    "en": "stopwordsiso 0.7.1 (en)", "el": "stopwordsiso 0.7.1 (el)",
+    "en": "scikit-learn's ENGLISH_STOP_WORDS (the Glasgow list, 318 words)", "el": "stopwordsiso 0.7.1 (el)",
     "lv": "stopwordsiso 0.7.1 (lv)", "ro": "stopwordsiso 0.7.1 (ro)",
     "zh_hans": "stopwordsiso 0.7.1 (zh)",
     "zh_hant": "stopwordsiso 0.7.1 (zh) and its traditional form (zhconv)",
     "th": "pythainlp 5.4.0 thai_stopwords()",
 }
+# English: stopwordsiso's list (1,298 words) holds "great", "thanks", "good", "problem",
+# "help", "useful": the words satisfied and unhappy customers write; scikit-learn's short
+# list keeps them.
 # Negations are stop words in those lists, but "not resolved", "δεν λύθηκε", "没解决" are
 # what unhappy customers write: they are kept as tokens (removed from the stop lists).
 KEPT_NEGATIONS: dict[str, frozenset[str]] = {
@@ -161,6 +164,9 @@ def _stop_words(language: str) -> frozenset[str]:
     if language == "th":
         from pythainlp.corpus import thai_stopwords
         words = set(thai_stopwords())
+    elif language == "en":
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+        words = set(ENGLISH_STOP_WORDS)
     else:
         import stopwordsiso
         words = set(stopwordsiso.stopwords("zh" if language.startswith("zh") else language))
