@@ -227,7 +227,7 @@ def _print_load(loaded, rejected_path) -> None:
     for note in loaded.notes:
         print(f"note: {note}")
     if rejected_path:
-        path = to_safe_csv(loaded.rejected, Path(rejected_path))
+        path = to_safe_csv(loaded.rejected_export(), Path(rejected_path))
         print(f"Rejected rows written to {path}")
 
 
@@ -281,6 +281,7 @@ def _plan(args) -> int:
 
 def _rake(args) -> int:
     from .core.followup import to_safe_csv
+    from .core.pii import mask_columns
     from .core.weighting import rake
     from .io.responses import load_responses_from_params, read_config
     from .report.runner import check_config, config_parameters, route_reading_options
@@ -297,11 +298,12 @@ def _rake(args) -> int:
     print(raked.margins.round(2).to_string(index=False))
     out = Path(args.out) if args.out else Path(args.file).with_name(
         Path(args.file).stem + "_raked.csv")
-    to_safe_csv(raked.data.dropna(axis=1, how="all"), out)  # no empty date column
+    to_safe_csv(mask_columns(raked.data.dropna(axis=1, how="all")), out)  # no empty date column
     print(f"Raked answers written to {out}: point responses_path at it; every report "
           "weights by its 'weight' column.")
     if len(raked.rejected):
-        aside = to_safe_csv(raked.rejected, out.with_name(out.stem + "_set_aside.csv"))
+        aside = to_safe_csv(mask_columns(raked.rejected),
+                            out.with_name(out.stem + "_set_aside.csv"))
         print(f"{len(raked.rejected):,} answers set aside, with the reason: {aside}")
     return 0
 

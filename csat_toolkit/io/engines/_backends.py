@@ -23,6 +23,7 @@ import narwhals as nw
 import pandas as pd
 
 from ...errors import FileFormatError, ParameterError, show_values
+from ..loaded import mask_parquet
 
 __all__ = ["ENGINES", "Backend", "choose_engine", "open_backend", "files_of",
            "LARGE_FILE_BYTES"]
@@ -150,14 +151,21 @@ class Backend:
         grouped = frame.group_by(*names, drop_null_keys=False).agg(nw.len().alias("__csat_n"))
         return self.collect(grouped).drop(columns="__csat_n")
 
-    def write_parquet(self, frame: nw.LazyFrame, path: Path) -> Path:
-        """Write rows to a Parquet file (DuckDB) or folder (Spark) without collecting them."""
+    def write_parquet(self, frame: nw.LazyFrame, path: Path, *, mask_pii: bool = True) -> Path:
+        """Write rows to a Parquet file (DuckDB) or folder (Spark) without collecting them.
+
+        Every file written here leaves the toolkit (rows set aside), so its free-text
+        columns are masked for personal data afterwards, in batches
+        (:func:`csat_toolkit.io.loaded.mask_parquet`), unless ``mask_pii=False``.
+        """
         native = frame.to_native()
         path.parent.mkdir(parents=True, exist_ok=True)
         if self.name == "duckdb":
             native.write_parquet(str(path))
         else:
             native.write.mode("overwrite").parquet(str(path))
+        if mask_pii:
+            mask_parquet(path)
         return path
 
     # --- dates ------------------------------------------------------------------

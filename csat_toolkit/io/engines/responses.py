@@ -93,7 +93,7 @@ class ScanResult(EngineResult):
     followup: pd.DataFrame = field(default_factory=pd.DataFrame)
     followup_total: int = 0
     first_last: tuple = (pd.NaT, pd.NaT)
-    write_all: Callable[[Path], Path] | None = field(default=None, repr=False, compare=False)
+    write_all: Callable[[Path, bool], Path] | None = field(default=None, repr=False, compare=False)
     kept_rows: Callable[[int, int], Any] | None = field(default=None, repr=False,
                                                          compare=False)
 
@@ -104,12 +104,13 @@ class ScanResult(EngineResult):
     def followup_rows(self) -> pd.DataFrame:
         return self.followup
 
-    def write_rejected(self, folder) -> list[str]:
+    def write_rejected(self, folder, *, mask_pii: bool = True) -> list[str]:
         """The first rows set aside as CSV and, when there are any, all of them as Parquet
-        written by the engine (``rejected_rows.parquet``)."""
-        written = super().write_rejected(folder)
+        written by the engine (``rejected_rows.parquet``); free text masked in both unless
+        ``mask_pii=False``."""
+        written = super().write_rejected(folder, mask_pii=mask_pii)
         if self.n_set_aside and self.write_all is not None:
-            self.write_all(Path(folder) / REJECTED_PARQUET)
+            self.write_all(Path(folder) / REJECTED_PARQUET, mask_pii)
             written.append(REJECTED_PARQUET)
         return written
 
@@ -500,7 +501,8 @@ def _result(backend: Backend, checked: _Checked, sources: dict, options: dict,
         options=result_options, scales=dict(options["scales"]), engine=backend.describe(),
         reasons=reasons, rejected_path=written, followup=followup, followup_total=total,
         first_last=(good["__csat_first_at"].min(), good["__csat_last_at"].max()),
-        write_all=lambda path: backend.write_parquet(_rejected_table(checked, sources), path),
+        write_all=lambda path, mask: backend.write_parquet(_rejected_table(checked, sources),
+                                                           path, mask_pii=mask),
         kept_rows=lambda limit, seed: sample_rows(
             _kept_table(checked), _kept_columns(checked), n=limit, seed=seed, threshold=limit,
             backend=backend))

@@ -181,7 +181,7 @@ def load(params: Mapping, output_dir=None) -> Inputs:
                                          "scales": p["scales"], "thresholds": p["thresholds"]})
     loaded = rows_of(loaded, p["seed"])
     scale_of = loaded_scales(loaded, p)
-    to_safe_csv(loaded.rejected, out / "rejected_rows.csv")
+    loaded.write_rejected(out)
     answers = select_survey(loaded.data, p["driver_survey"])
     date = report_date(p["as_of"], {"responded_at": loaded.data["responded_at"]})
     notes = [date.sentence(), loaded.summary()]
@@ -191,7 +191,7 @@ def load(params: Mapping, output_dir=None) -> Inputs:
     derived = dict(durations=p["durations"], derive=p["derive"], unit=p["speed_unit"])
     if p["tickets_path"]:
         read = ticket_rows(p["tickets_path"], p["tickets_columns"], p["ticket_options"])
-        to_safe_csv(read.rejected, out / "rejected_tickets.csv")
+        to_safe_csv(read.rejected_export(), out / "rejected_tickets.csv")
         enriched = add_derived(read.data, **derived)
         tickets, made = enriched.data, enriched.added
         joined = join_answers(answers, tickets, on=p["join_on"])

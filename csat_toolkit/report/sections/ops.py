@@ -29,6 +29,7 @@ import pandas as pd
 
 from ...core.display import people_table
 from ...core.followup import to_safe_csv
+from ...core.pii import mask_columns
 from ...core.metrics import select_survey
 from ...errors import MissingColumnError
 from ...io import load_responses_from_params
@@ -170,14 +171,14 @@ def load(params: Mapping, output_dir=None) -> Inputs:
     notes: list[str] = []
     if p["tickets_path"]:
         tickets_loaded = ticket_rows(p["tickets_path"], p["tickets_columns"], p["ticket_options"])
-        to_safe_csv(tickets_loaded.rejected, out / "rejected_tickets.csv")
+        to_safe_csv(tickets_loaded.rejected_export(), out / "rejected_tickets.csv")
         tickets = add_derived(tickets_loaded.data, derive=p["derive"], strict=True).data
         notes += [tickets_loaded.summary(), *tickets_loaded.notes]
     if p["responses_path"]:
         loaded = load_responses_from_params({k: p[k] for k in (
             "responses_path", "columns", "survey", "surveys", "scales", "load_options")})
         loaded = rows_of(loaded)
-        to_safe_csv(loaded.rejected, out / "rejected_rows.csv")
+        loaded.write_rejected(out)
         answers = select_survey(loaded.data, p["csat_survey"])
         notes += [loaded.summary(), *loaded.notes,
                   f"{len(answers):,} {p['csat_survey'].upper()} answers can be tied to tickets "
@@ -350,7 +351,7 @@ def breaches(inputs: Inputs, sla_section: Section) -> Section:
     if result is None:
         return Section(BREACHES)
     shown = result.breaches.head(inputs.params["breaches_shown"])
-    to_safe_csv(result.breaches, inputs.out / "sla_breaches.csv")
+    to_safe_csv(mask_columns(result.breaches), inputs.out / "sla_breaches.csv")
     table = rounded(shown, columns=[c for c in shown.columns if c not in ("created_at", "due_at")]
                     + ["created_at", "due_at"])
     return Section(BREACHES, results={"breaches": result.breaches}, tables={"breaches": table},

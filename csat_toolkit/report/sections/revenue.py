@@ -22,6 +22,7 @@ import pandas as pd
 
 from ...core.asof import report_date
 from ...core.display import people_table
+from ...core.pii import mask_columns
 from ...core.text import format_level
 from ...core.followup import to_safe_csv
 from ...core.metrics import metric_table, select_survey
@@ -761,7 +762,7 @@ def load(params: Mapping, output_dir=None) -> Inputs:
                                          "scales": p["scales"], "thresholds": p["thresholds"]})
     loaded = rows_of(loaded, p["seed"])
     scale = loaded_scales(loaded, p)[p["link_survey"]]
-    to_safe_csv(loaded.rejected, out / "rejected_rows.csv")
+    loaded.write_rejected(out)
     answers = add_categories(select_survey(loaded.data, p["link_survey"]), scale=scale,
                              mapping=p["categories"])
     revenue, customers, notes = _read_tables(p)
@@ -829,7 +830,8 @@ def categories(inputs: Inputs) -> Section:
         outcomes=p["answer_revenue_columns"], conf=p["conf_level"], min_n=p["min_n"],
         correction=p["correction"])
     if section["windows"] is not None:
-        to_safe_csv(section["windows"].set_aside, inputs.out / "answers_set_aside.csv")
+        to_safe_csv(mask_columns(section["windows"].set_aside),
+                    inputs.out / "answers_set_aside.csv")
     return section
 
 
