@@ -2,9 +2,12 @@
 
 Most tests use a fresh ``make_sample()`` (the default seed); one test checks that the
 committed files in ``data/sample`` equal a fresh ``write_sample`` with the defaults.
+The comment tests (issue 16) read the generator's answer key, ``comment_truth()``.
 """
 from __future__ import annotations
 
+import csv
+import hashlib
 import pathlib
 import re
 
@@ -15,7 +18,8 @@ import statsmodels.formula.api as smf
 
 from csat_toolkit import sample
 from csat_toolkit.errors import ParameterError
-from csat_toolkit.sample import make_sample, write_sample
+from csat_toolkit.io import sample_comments
+from csat_toolkit.sample import comment_truth, make_sample, write_sample
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "data" / "sample"
@@ -130,6 +134,8 @@ def test_invalid_parameters_are_refused():
         make_sample(n_customers=3)
     with pytest.raises(ParameterError, match="start"):
         make_sample(start="not a date")
+    with pytest.raises(ParameterError, match="n_customers"):
+        comment_truth(n_customers=3)
 
 
 # --- shape and contracts ------------------------------------------------------------
@@ -405,3 +411,213 @@ def test_csat_drivers_recover_true_coefficients(csat):
     }
     for name, value in truth.items():
         assert abs(model.params[name] - value) < 3 * model.bse[name] + 0.05, name
+
+
+# --- comments: languages, topics, tone, personal data (issue 16) --------------------------
+TOPICS = ("response_time", "resolution", "agent_attitude", "billing_refund", "product_bugs",
+          "delivery", "ease_of_use")
+# The module docstring's table: % of the comments of a tone that mention each topic
+# (first or second sentence), positive / neutral / negative.
+MENTIONED = {
+    "response_time": (19.7, 26.0, 35.0), "resolution": (14.9, 16.9, 28.6),
+    "agent_attitude": (33.3, 12.2, 7.4), "billing_refund": (3.8, 19.2, 17.1),
+    "product_bugs": (3.8, 16.9, 19.5), "delivery": (5.0, 9.8, 9.9),
+    "ease_of_use": (39.6, 19.2, 2.5),
+}
+# SHA-256 of the committed files before the topic comments (issue 16), comments reduced to
+# "present or not": the comments' words must never move another value of the sample.
+UNCHANGED = {
+    "responses": "90b8926039b606a39c2a78a2619a2418918c687056c211b253c4b07cbca9b7b9",
+    "tickets": "396c72d216ee48f3f1113fd1211eeb79f9b701e608e9a0d9afc04175073f6c3a",
+    "revenue": "0c448db66fd4f1e676bc2eb2b40d9ec7ffbc1e0a3889cd38ec2ee977d096eefc",
+    "customers": "9b4dd306c0ae78c82d34898d225fbf6128d494d9eeee1808112f52703f9fa139",
+    "volume": "14f1914a0eb052f69261a5c945e9776b2d67b5139865057d5076ee2e64f46747",
+}
+
+
+@pytest.fixture(scope="module")
+def truth(frames) -> pd.DataFrame:
+    """The answer key joined to the responses (survey, score, region, comment)."""
+    key = comment_truth()
+    columns = ["response_id", "survey", "score", "region", "comment"]
+    return key.merge(frames["responses"][columns], on="response_id", validate="one_to_one")
+
+
+def _mentions(truth: pd.DataFrame, topic: str) -> pd.Series:
+    return truth["topics"].map(lambda topics: topic in topics)
+
+
+def _digest(path: pathlib.Path, responses: bool) -> str:
+    digest = hashlib.sha256()
+    with open(path, newline="", encoding="utf-8") as handle:
+        for row in csv.reader(handle):
+            if responses:  # the comment (last column) only as present / absent
+                row = row[:-1] + ["comment" if row[-1] == "comment" else ("1" if row[-1] else "")]
+            digest.update("\x1f".join(row).encode() + b"\n")
+    return digest.hexdigest()
+
+
+def test_sample_unchanged_apart_from_the_comment_words():
+    for name, expected in UNCHANGED.items():
+        assert _digest(COMMITTED / f"{name}.csv", name == "responses") == expected, (
+            f"data/sample/{name}.csv changed beyond the comments' words: the comment "
+            "generator must draw its words from its own stream (sample.COMMENT_STREAM)")
+
+
+def test_comment_words_have_their_own_random_stream(monkeypatch):
+    before = make_sample(seed=11, **SMALL)
+    monkeypatch.setattr(sample, "COMMENT_STREAM", 17)
+    after = make_sample(seed=11, **SMALL)
+    for name in sample.FRAMES:
+        a, b = before[name], after[name]
+        if name == "responses":
+            assert not a["comment"].equals(b["comment"])
+            pd.testing.assert_series_equal(a["comment"].isna(), b["comment"].isna())
+            a, b = a.drop(columns="comment"), b.drop(columns="comment")
+        pd.testing.assert_frame_equal(a, b)
+
+
+def test_comment_truth_describes_every_comment(frames, truth):
+    with_comment = frames["responses"].dropna(subset=["comment"])
+    assert truth["response_id"].tolist() == with_comment["response_id"].tolist()
+    assert list(comment_truth(seed=1, n_customers=200, months=6).columns) == [
+        "response_id", "language", "tone", "topics", "pii", "formula"]
+    formula = truth["formula"]
+    assert truth.loc[formula, "comment"].str[:1].isin(list("=+-@")).all()
+    assert (truth.loc[formula, "topics"].map(len) == 0).all()
+    assert truth.loc[~formula, "topics"].map(len).isin([1, 2]).all()
+    assert (truth.loc[~formula, "topics"].map(lambda t: len(set(t))) ==
+            truth.loc[~formula, "topics"].map(len)).all()
+    scripts = {"el": "[\u0370-\u03ff]", "th": "[\u0e00-\u0e7f]", "zh_hant": "[\u4e00-\u9fff]",
+               "zh_hans": "[\u4e00-\u9fff]", "lv": "[āēīūļņģķčšž]"}
+    for code, pattern in scripts.items():
+        rows = truth[~formula & (truth["language"] == code)]
+        found = rows["comment"].str.contains(pattern, case=False)
+        assert found.mean() > 0.95 if code == "lv" else found.all(), code  # "Labs produkts ..."
+    # the tone follows the score (CSAT 4-5 positive, 3 neutral, 1-2 negative)
+    csat = truth[truth["survey"] == "csat"]
+    score = csat["score"].astype(int)
+    expected = np.select([score >= 4, score == 3], ["positive", "neutral"], "negative")
+    assert (csat["tone"] == expected).all()
+
+
+def test_comment_languages_follow_the_region_shares(truth):
+    for region, shares in sample.LANGUAGE_SHARE.items():
+        found = truth.loc[truth["region"] == region, "language"].value_counts(normalize=True)
+        found = found.reindex(sample.LANGUAGES, fill_value=0.0).to_numpy()
+        n = int((truth["region"] == region).sum())
+        assert n >= 250, region
+        tolerance = 4 * np.sqrt(0.25 / n)  # four standard errors at worst
+        assert np.abs(found - np.array(shares)).max() < tolerance, (region, found)
+    assert truth["language"].value_counts()["en"] > 2500
+    assert (truth["language"].value_counts() >= 95).all()
+
+
+def test_every_topic_is_written_in_every_language(truth):
+    mentions = truth.explode("topics").dropna(subset=["topics"])
+    table = pd.crosstab(mentions["language"], mentions["topics"])
+    assert sorted(table.index) == sorted(sample.LANGUAGES)
+    assert sorted(table.columns) == sorted(TOPICS)
+    assert (table >= 3).all().all(), table
+    # and the word banks hold every topic x language x tone, with several variants
+    assert sample.TOPICS == TOPICS == sample_comments.TOPICS
+    for topic in TOPICS:
+        assert sorted(sample_comments.PHRASES[topic]) == sorted(sample.LANGUAGES), topic
+        for code, tones in sample_comments.PHRASES[topic].items():
+            assert sorted(tones) == ["neg", "neu", "pos"]
+            assert all(len(set(texts)) >= 2 for texts in tones.values()), (topic, code)
+
+
+def test_written_like_natives_type(truth):
+    phrases = {code: [t for topic in TOPICS for texts in sample_comments.PHRASES[topic][code]
+                      .values() for t in texts] for code in sample.LANGUAGES}
+    # Greek with its accents; Romanian mostly with diacritics, some without
+    assert all(re.search("[άέήίόύώ]", t) for t in phrases["el"])
+    romanian = [bool(re.search("[ăâîșț]", t)) for t in phrases["ro"]]
+    assert 0.6 < np.mean(romanian) < 0.95
+    # traditional and simplified Chinese are different texts
+    assert not set(phrases["zh_hant"]) & {t for t in phrases["zh_hans"] if "App" not in t}
+    assert "謝謝" in "".join(phrases["zh_hant"]) and "谢谢" in "".join(phrases["zh_hans"])
+
+
+def test_topic_rates_by_tone_are_as_documented(truth):
+    topical = truth[~truth["formula"]]
+    assert abs((topical["topics"].map(len) == 2).mean() - sample.SECOND_TOPIC_RATE) < 0.02
+    for k, tone in enumerate(("positive", "neutral", "negative")):
+        rows = topical[topical["tone"] == tone]
+        first = rows["topics"].str[0].value_counts(normalize=True)
+        for i, topic in enumerate(TOPICS):
+            p = sample.TOPIC_MIX[("pos", "neu", "neg")[k]][i]
+            assert abs(first.get(topic, 0.0) - p) < 4 * np.sqrt(p * (1 - p) / len(rows)) + 0.005
+            share = _mentions(rows, topic).mean()
+            q = MENTIONED[topic][k] / 100
+            assert abs(share - q) < 4 * np.sqrt(q * (1 - q) / len(rows)) + 0.005, (tone, topic)
+    # the documented "mentioned" table is what the mix gives
+    for k, key in enumerate(("pos", "neu", "neg")):
+        mix = np.array(sample.TOPIC_MIX[key])
+        second = sum(mix[j] * np.where(np.arange(7) == j, 0, mix) / (1 - mix[j])
+                     for j in range(7))
+        expected = 100 * (mix + sample.SECOND_TOPIC_RATE * second)
+        assert np.allclose(expected, [MENTIONED[t][k] for t in TOPICS], atol=0.051)
+
+
+def test_topics_have_their_documented_csat_and_nps_gaps(truth):
+    csat = truth[truth["survey"] == "csat"]
+    satisfied = csat["score"].astype(int) >= 4
+    nps = truth[truth["survey"] == "nps"]
+    score = nps["score"].astype(int)
+    gaps = {}
+    for topic in TOPICS:
+        tagged = _mentions(csat, topic)
+        gaps[topic] = satisfied[tagged].mean() - satisfied[~tagged].mean()
+        on = _mentions(nps, topic)
+        nps_gap = (100 * ((score[on] >= 9).mean() - (score[on] <= 6).mean())
+                   - 100 * ((score[~on] >= 9).mean() - (score[~on] <= 6).mean()))
+        assert np.sign(nps_gap) == np.sign(gaps[topic]) and abs(nps_gap) > 10, topic
+    assert gaps["agent_attitude"] > 0.25 and gaps["ease_of_use"] > 0.25
+    assert min(gaps["billing_refund"], gaps["product_bugs"], gaps["delivery"]) < -0.2
+    assert max(gaps["billing_refund"], gaps["product_bugs"], gaps["delivery"]) < -0.2
+    assert -0.2 < gaps["response_time"] < -0.05 and -0.2 < gaps["resolution"] < -0.05
+    assert gaps["product_bugs"] < gaps["billing_refund"] < gaps["delivery"]
+
+
+def test_about_one_percent_of_comments_carry_fictitious_personal_data(truth):
+    topical = truth[~truth["formula"]]
+    pii = topical[topical["pii"] != ""]
+    assert 0.005 < len(pii) / len(topical) < 0.016
+    assert set(pii["pii"]) == {"email", "phone", "card"}
+    assert pii["language"].nunique() >= 3
+    patterns = {"email": r"\b[a-z.]+@example\.(?:com|org)\b",
+                "phone": r"\+44 20 7946 0\d{3}\b|\(212\) 555-01\d\d\b",
+                "card": r"\b4111 1111 1111 1111\b"}
+    for kind, pattern in patterns.items():
+        rows = pii[pii["pii"] == kind]
+        assert rows["comment"].str.contains(pattern).all(), kind
+    clean = truth[truth["pii"] == ""]["comment"]
+    assert not clean.str.contains(r"@example\.|7946|555-01|4111").any()
+
+
+def test_default_dictionary_tags_every_generated_comment_with_its_topics(truth):
+    # csat_toolkit.comments.topics (issue 16, helper THEMES) reads comments/topics.yaml
+    from csat_toolkit.comments.topics import load_topics, tag_topics
+
+    topics = load_topics()
+    assert topics.names == list(TOPICS)
+    for topic in TOPICS:
+        assert topics.missing_languages(topic) == (), topic
+    flags = tag_topics(truth.rename(columns={"comment": "text"}), topics)
+    for topic in TOPICS:
+        written = _mentions(truth, topic)
+        tagged = flags[f"topic_{topic}"]
+        assert tagged[written].all(), truth.loc[written & ~tagged, "comment"].head().tolist()
+        # a topic comment is tagged only with what it was written about
+        assert not (tagged & ~written & ~truth["formula"]).any(), topic
+    # every sentence of the word banks, not only those drawn
+    rows = [{"language": code, "text": text, "topic": topic}
+            for topic in TOPICS for code, tones in sample_comments.PHRASES[topic].items()
+            for texts in tones.values() for text in texts]
+    bank = pd.DataFrame(rows)
+    flags = tag_topics(bank, topics)
+    hit = [flags.loc[i, f"topic_{t}"] for i, t in bank["topic"].items()]
+    assert all(hit), bank.loc[[not h for h in hit], "text"].tolist()
+    assert flags.sum(axis=1).eq(1).all()

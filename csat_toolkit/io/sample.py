@@ -3,8 +3,10 @@
 :func:`make_sample` builds five related frames (``responses``, ``tickets``,
 ``revenue``, ``customers``, ``volume``) in the canonical columns of the design
 document; :func:`write_sample` writes them as CSV files. Everything comes from
-``numpy.random.default_rng(seed)``: the same seed gives the same frames and
-byte-identical files, and no wall clock is read.
+``numpy.random.default_rng(seed)`` (the words of the comments from a second stream,
+``default_rng([seed, 16])``): the same seed gives the same frames and byte-identical
+files, and no wall clock is read. :func:`comment_truth` tells what each comment was
+generated from (language, tone, topics).
 
 The data are fictitious but carry known effects, so that the analyses (trends,
 key drivers, NPS and revenue, support operations) can be checked against the
@@ -143,10 +145,46 @@ after the window are not collected, and tickets still open at the end (empty
 ``resolved_at``) have no survey.
 
 Comments: 12% of satisfied and 22% of other CSAT answers, 25% of NPS, 8% of
-CES and 30% of PMF answers have a comment whose tone follows the score. NA and
-LATAM write English; EMEA English 55%, Greek, Latvian and Romanian 15% each;
-APAC English 45%, Thai 20%, Chinese traditional 18%, simplified 17%. 2% of
-comments start with ``=``, ``+``, ``-`` or ``@`` (e.g. ``-- not happy``).
+CES and 30% of PMF answers have a comment. NA and LATAM write English; EMEA English
+55%, Greek, Latvian and Romanian 15% each; APAC English 45%, Thai 20%, Chinese
+traditional 18%, simplified 17%. The wording follows the tone of the answer:
+positive (CSAT 4-5, NPS promoter, CES 5-7, PMF very disappointed), neutral (CSAT 3,
+passive, CES 4, PMF somewhat disappointed) or negative (the rest; note that the
+comment frame of ``csat_toolkit.comments`` counts CSAT 3 as unhappy). 2% of comments
+are short remarks that start with ``=``, ``+``, ``-`` or ``@`` (e.g. ``-- not happy``)
+and carry no built-in topic. Every other comment is about one of the seven built-in
+topics, drawn by tone from the mix below, and 20% add a sentence about a second,
+different topic (drawn from the same mix without the first); the sentences are written
+per topic, tone and language in ``io/sample_comments.py``, and the default dictionary
+``comments/topics.yaml`` tags each with its topic. Share of comments, in %:
+
+===============  =====================  ==================================
+topic            first topic            mentioned (with second topics)
+                 pos / neu / neg        pos / neu / neg
+===============  =====================  ==================================
+response_time    16 / 22 / 30           19.7 / 26.0 / 35.0
+resolution       12 / 14 / 24           14.9 / 16.9 / 28.6
+agent_attitude   28 / 10 /  6           33.3 / 12.2 /  7.4
+billing_refund    3 / 16 / 14            3.8 / 19.2 / 17.1
+product_bugs      3 / 14 / 16            3.8 / 16.9 / 19.5
+delivery          4 /  8 /  8            5.0 /  9.8 /  9.9
+ease_of_use      34 / 16 /  2           39.6 / 19.2 /  2.5
+===============  =====================  ==================================
+
+So agent_attitude and ease_of_use come mostly from satisfied customers and promoters,
+billing_refund, product_bugs and delivery mostly from the others, and response_time and
+resolution (written fast / slow, solved / still open) lean to the unhappy side. With
+the defaults (3,665 comments) the CSAT comments tagged with a topic are satisfied in
+about 84% (agent_attitude, ease_of_use), 51-53% (response_time, resolution), 37%
+(delivery), 25% (billing_refund) and 18% (product_bugs) of cases against 51-64% for
+the rest; NPS of the tagged comments runs from +63 (ease_of_use) to -30
+(product_bugs). 1% of the topic comments end with a sentence holding fictitious
+personal data, for the masking to find: an e-mail address at example.com or
+example.org, a phone number in the ranges kept for drama (+44 20 7946 0xxx,
+(212) 555-01xx) or the test card number 4111 1111 1111 1111. :func:`comment_truth`
+gives each comment's language, tone, topics and personal data. Topics, second
+sentences and personal data come from their own generator,
+``default_rng([seed, 16])``: every other value of the data set is drawn as before.
 
 Channel volume: assisted rows count the tickets created per day and channel;
 self-service contacts are Poisson with mean ``ratio x`` the day's ticket rate
@@ -162,8 +200,10 @@ import numpy as np
 import pandas as pd
 
 from csat_toolkit.errors import ParameterError
+from csat_toolkit.io.sample_comments import (INJECTION_COMMENTS, PHRASES, PII, PII_KINDS,
+                                             PII_NAMES, TONES, TOPICS, UNSPACED)
 
-__all__ = ["make_sample", "write_sample", "FRAMES"]
+__all__ = ["make_sample", "write_sample", "comment_truth", "FRAMES", "TOPICS"]
 
 FRAMES = ("responses", "tickets", "revenue", "customers", "volume")
 
@@ -666,67 +706,7 @@ def _relationship(at: np.ndarray, survey: str, score: np.ndarray, who: np.ndarra
 
 
 # --- comments -------------------------------------------------------------------
-COMMENTS = {
-    "en": {
-        "pos": ("Great service, thank you!", "Quick and helpful answer.",
-                "The agent solved my problem in minutes.", "Very friendly support, issue fixed.",
-                "Clear explanation, thanks.", "Love the product, support was excellent.",
-                "Fast reply and the fix worked first time.", "Really easy to set up, great team."),
-        "neu": ("OK, but the first reply was slow.", "Fine overall.",
-                "Solved in the end, took a couple of emails.",
-                "Good product, billing is confusing.",
-                "Decent support, the docs could be better.", "It works, but the mobile app lags."),
-        "neg": ("Took far too long to get a reply.", "I had to explain the problem three times.",
-                "Still not fixed after a week.", "Nobody called me back.",
-                "The answer did not help at all.", 'Agent said "soon", still waiting.',
-                "Integrations keep breaking, very frustrating.", "Too expensive for what we get."),
-    },
-    "el": {
-        "pos": ("Εξαιρετική εξυπηρέτηση, ευχαριστώ!", "Γρήγορη και χρήσιμη απάντηση.",
-                "Το πρόβλημα λύθηκε αμέσως."),
-        "neu": ("Εντάξει, αλλά άργησε λίγο.", "Καλό προϊόν, η χρέωση είναι μπερδεμένη."),
-        "neg": ("Άργησαν πολύ να απαντήσουν.", "Το πρόβλημα δεν λύθηκε ακόμα.",
-                "Κανείς δεν με πήρε τηλέφωνο."),
-    },
-    "zh_hant": {
-        "pos": ("服務很好，謝謝！", "回覆很快，問題已解決。", "客服人員非常專業。"),
-        "neu": ("還可以，但第一次回覆有點慢。", "產品不錯，帳單有點複雜。"),
-        "neg": ("等了太久才有回覆。", "問題還沒有解決。", "我必須重複說明三次。"),
-    },
-    "zh_hans": {
-        "pos": ("服务很好，谢谢！", "回复很快，问题已解决。", "客服人员非常专业。"),
-        "neu": ("还可以，但第一次回复有点慢。", "产品不错，账单有点复杂。"),
-        "neg": ("等了太久才有回复。", "问题还没有解决。", "我必须重复说明三次。"),
-    },
-    "lv": {
-        "pos": ("Lielisks atbalsts, paldies!", "Ātra un noderīga atbilde.",
-                "Problēma tika atrisināta dažās minūtēs."),
-        "neu": ("Labi, bet pirmā atbilde bija lēna.", "Produkts labs, rēķini gan mulsinoši."),
-        "neg": ("Atbilde bija jāgaida pārāk ilgi.", "Problēma joprojām nav atrisināta.",
-                "Neviens man neatzvanīja."),
-    },
-    "th": {
-        "pos": ("บริการดีมาก ขอบคุณครับ", "ตอบเร็วและช่วยได้มาก", "แก้ปัญหาได้ทันที ประทับใจค่ะ"),
-        "neu": ("โอเค แต่ตอบกลับครั้งแรกช้าไปหน่อย", "สินค้าดี แต่การเรียกเก็บเงินเข้าใจยาก"),
-        "neg": ("รอคำตอบนานเกินไป", "ปัญหายังไม่ได้รับการแก้ไข", "ต้องอธิบายปัญหาซ้ำหลายครั้ง"),
-    },
-    "ro": {
-        "pos": ("Servicii excelente, mulțumesc!", "Răspuns rapid și util.",
-                "Problema a fost rezolvată în câteva minute."),
-        "neu": ("În regulă, dar primul răspuns a venit greu.",
-                "Produs bun, facturarea e confuză."),
-        "neg": ("Am așteptat prea mult un răspuns.", "Problema încă nu este rezolvată.",
-                "Nu m-a sunat nimeni înapoi."),
-    },
-}
-# Real customers sometimes start a comment with a formula character.
-INJECTION_COMMENTS = {
-    "pos": ("+1 great support", "@support thanks for the quick fix", "=) all good now",
-            "+++ excellent"),
-    "neu": ("@support please call me back", "-> see my previous email", "=== no answer yet ==="),
-    "neg": ("-- not happy", "- still waiting for a refund", "=( very slow",
-            "-1 for the wait time", "@team this is the third time I ask"),
-}
+# The sentences per topic, language and tone live in sample_comments (word banks).
 LANGUAGES = ("en", "el", "lv", "ro", "th", "zh_hant", "zh_hans")
 LANGUAGE_SHARE = {  # per region, in the order of LANGUAGES
     "NA": (1, 0, 0, 0, 0, 0, 0), "LATAM": (1, 0, 0, 0, 0, 0, 0),
@@ -735,6 +715,16 @@ LANGUAGE_SHARE = {  # per region, in the order of LANGUAGES
 COMMENT_RATE = {"csat": (0.12, 0.22), "nps": (0.25, 0.25), "ces": (0.08, 0.08),
                 "pmf": (0.30, 0.30)}  # (positive answers, others)
 INJECTION_RATE = 0.02
+# Share of each built-in topic (in the order of TOPICS) among the comments of a tone.
+TOPIC_MIX = {
+    "pos": (0.16, 0.12, 0.28, 0.03, 0.03, 0.04, 0.34),
+    "neu": (0.22, 0.14, 0.10, 0.16, 0.14, 0.08, 0.16),
+    "neg": (0.30, 0.24, 0.06, 0.14, 0.16, 0.08, 0.02),
+}
+SECOND_TOPIC_RATE = 0.20  # a second, different topic (drawn from the same mix)
+PII_RATE = 0.01  # a sentence with a fictitious e-mail address, phone or card number
+COMMENT_STREAM = 16  # the comment words' generator: default_rng([seed, COMMENT_STREAM])
+TONE_NAMES = {"pos": "positive", "neu": "neutral", "neg": "negative"}
 
 
 def _sentiment(survey: np.ndarray, score: np.ndarray) -> np.ndarray:
@@ -749,8 +739,31 @@ def _sentiment(survey: np.ndarray, score: np.ndarray) -> np.ndarray:
         default=np.minimum(pmf, 2))
 
 
+def _draw(p: np.ndarray, u: float) -> int:
+    """Index drawn from the probabilities ``p`` (not necessarily summing to 1) by ``u``."""
+    cum = np.cumsum(p) / p.sum()
+    return int(min(np.searchsorted(cum, u, side="right"), len(p) - 1))
+
+
+def _pii_value(kind: str, number: int, name: int) -> str:
+    """A fictitious e-mail address, phone number or the Visa test card number."""
+    if kind == "email":
+        return f"{PII_NAMES[name]}@example.{('com', 'org')[number % 2]}"
+    if kind == "phone":
+        return (f"+44 20 7946 0{number:03d}" if name % 2 == 0
+                else f"(212) 555-01{number % 100:02d}")
+    return "4111 1111 1111 1111"
+
+
 def _comments(rng: np.random.Generator, survey: np.ndarray, score: np.ndarray,
-              region: np.ndarray) -> np.ndarray:
+              region: np.ndarray, words: np.random.Generator) -> tuple[np.ndarray, dict]:
+    """Comment texts and, for :func:`comment_truth`, what each one was drawn from.
+
+    Who comments, in which language, which comments start with a formula character and
+    the first sentence's variant are drawn from ``rng`` (as before the topics existed, so
+    that the other frames are unchanged); topics, second sentences and personal data come
+    from ``words``, the generator of the comment words.
+    """
     n = len(survey)
     tone = _sentiment(survey, score)
     rate = np.array([COMMENT_RATE[s][int(t > 0)] for s, t in zip(survey, tone)])
@@ -761,17 +774,44 @@ def _comments(rng: np.random.Generator, survey: np.ndarray, score: np.ndarray,
         lang[hit] = _choice(rng, int(hit.sum()), p)
     inject = rng.random(n) < INJECTION_RATE
     pick = rng.random(n)
+    first_u, second_u, other_u, variant_u, pii_u = words.random((5, n))
+    pii_kind = words.integers(0, len(PII_KINDS), n)
+    pii_number = words.integers(0, 1000, n)
+    pii_name = words.integers(0, len(PII_NAMES), n)
     out = np.full(n, None, dtype=object)
+    topics = np.empty(n, dtype=object)
+    topics[:] = [()] * n
+    pii = np.full(n, "", dtype=object)
     for i in np.flatnonzero(has):
-        key = ("pos", "neu", "neg")[tone[i]]
-        bank = INJECTION_COMMENTS[key] if inject[i] else COMMENTS[LANGUAGES[lang[i]]][key]
-        out[i] = bank[int(pick[i] * len(bank))]
-    return out
+        key, code = TONES[tone[i]], LANGUAGES[lang[i]]
+        if inject[i]:
+            bank = INJECTION_COMMENTS[key]
+            out[i] = bank[int(pick[i] * len(bank))]
+            continue
+        mix = np.array(TOPIC_MIX[key])
+        drawn = [_draw(mix, first_u[i])]
+        if second_u[i] < SECOND_TOPIC_RATE:
+            drawn.append(_draw(np.where(np.arange(len(mix)) == drawn[0], 0.0, mix), other_u[i]))
+        parts = []
+        for t, u in zip(drawn, (pick[i], variant_u[i])):
+            bank = PHRASES[TOPICS[t]][code][key]
+            parts.append(bank[int(u * len(bank))])
+        if pii_u[i] < PII_RATE:
+            pii[i] = PII_KINDS[pii_kind[i]]
+            value = _pii_value(pii[i], int(pii_number[i]), int(pii_name[i]))
+            parts.append(PII[code][pii_kind[i]].format(value=value))
+        out[i] = ("" if code in UNSPACED else " ").join(parts)
+        topics[i] = tuple(TOPICS[t] for t in drawn)
+    truth = {"has": has, "language": np.array(LANGUAGES)[lang],
+             "tone": np.array([TONE_NAMES[k] for k in TONES])[tone],
+             "topics": topics, "pii": pii, "formula": inject}
+    return out, truth
 
 
 # --- assembly -------------------------------------------------------------------
 def _response_frame(rng: np.random.Generator, parts: list[pd.DataFrame], cust: pd.DataFrame,
-                    tickets: pd.DataFrame, win: _Window) -> pd.DataFrame:
+                    tickets: pd.DataFrame, win: _Window,
+                    words: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
     r = pd.concat(parts, ignore_index=True)
     r = r.sort_values(["at", "customer", "survey"], kind="stable").reset_index(drop=True)
     who, ticket = r["customer"].to_numpy(), r["ticket"].to_numpy()
@@ -780,8 +820,12 @@ def _response_frame(rng: np.random.Generator, parts: list[pd.DataFrame], cust: p
     product = np.where(is_ticket, r["product"].to_numpy(), cust["product"].to_numpy()[who])
     survey = r["survey"].to_numpy().astype(str)
     score = np.array([v if isinstance(v, str) else int(v) for v in r["score"]], dtype=object)
+    comments, truth = _comments(rng, survey, score, region, words)
+    ids = _ids("R", np.arange(1, len(r) + 1), 6)
+    has = truth.pop("has")
+    truth = pd.DataFrame({"response_id": ids, **truth})[has].reset_index(drop=True)
     return pd.DataFrame({
-        "response_id": _ids("R", np.arange(1, len(r) + 1), 6),
+        "response_id": ids,
         "responded_at": win.stamp(r["at"]),
         "survey": survey,
         "score": pd.Series(score, dtype=object),
@@ -793,8 +837,8 @@ def _response_frame(rng: np.random.Generator, parts: list[pd.DataFrame], cust: p
         "region": region,
         "industry": np.array(INDUSTRIES)[cust["industry"].to_numpy()[who]],
         "product": np.array(PRODUCTS)[product],
-        "comment": pd.Series(_comments(rng, survey, score, region), dtype="str"),
-    })
+        "comment": pd.Series(comments, dtype="str"),
+    }), truth
 
 
 def _optional(values: np.ndarray, index: np.ndarray) -> pd.Series:
@@ -866,9 +910,52 @@ def make_sample(seed: int = 2024, n_customers: int = 3000, start: str = "2023-01
     >>> frames["tickets"]["ticket_id"].is_unique
     True
     """
+    return _make(seed, n_customers, start, months)[0]
+
+
+def comment_truth(seed: int = 2024, n_customers: int = 3000, start: str = "2023-01-01",
+                  months: int = 24) -> pd.DataFrame:
+    """What each comment of the sample was generated from: its language, tone and topics.
+
+    The answer key for the comment analyses: :func:`make_sample` with the same arguments
+    writes these comments; this table says which built-in topics each one was drawn
+    about (see "Comments" in the module docstring).
+
+    Parameters
+    ----------
+    seed, n_customers, start, months
+        As for :func:`make_sample`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per response with a comment, in ``response_id`` order: ``response_id``,
+        ``language`` (``en``, ``el``, ``lv``, ``ro``, ``th``, ``zh_hant``, ``zh_hans``),
+        ``tone`` of the wording (``positive``: satisfied CSAT 4-5, NPS promoter, CES 5-7,
+        PMF very disappointed; ``neutral``: CSAT 3, passive, CES 4, PMF somewhat
+        disappointed; ``negative``: the rest), ``topics`` (tuple of one or two names from
+        ``TOPICS``; empty for the comments that start with a formula character),
+        ``pii`` (``email``, ``phone``, ``card`` or ``""``) and ``formula`` (bool).
+
+    Examples
+    --------
+    >>> truth = comment_truth(seed=1, n_customers=200, months=6)
+    >>> list(truth.columns)
+    ['response_id', 'language', 'tone', 'topics', 'pii', 'formula']
+    >>> set(truth["tone"]) <= {"positive", "neutral", "negative"}
+    True
+    """
+    return _make(seed, n_customers, start, months)[1]
+
+
+def _make(seed: int, n_customers: int, start: str,
+          months: int) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     if n_customers < 10:
         raise ParameterError(f"n_customers must be at least 10; got {n_customers}.")
     rng = np.random.default_rng(seed)
+    # The comment words (topics, second sentences, personal data) have their own stream,
+    # so that changing them never moves a draw of the other frames.
+    words = np.random.default_rng([seed, COMMENT_STREAM])
     win = _window(start, months)
     cust = _customers(rng, n_customers, win)
     state = _states(rng, n_customers, win)
@@ -878,13 +965,15 @@ def make_sample(seed: int = 2024, n_customers: int = 3000, start: str = "2023-01
     tickets = _ticket_frame(t, cust, win)
     parts = [_transactional(rng, t[t["resolved"] < win.end], cust, win),
              _nps(rng, cust, churn_day, state, win), _pmf(rng, cust, churn_day, state, win)]
-    return {
-        "responses": _response_frame(rng, parts, cust, tickets, win),
+    responses, truth = _response_frame(rng, parts, cust, tickets, win, words)
+    frames = {
+        "responses": responses,
         "tickets": tickets,
         "revenue": _revenue(rng, cust, state, first, churn_day, win),
         "customers": _customer_frame(cust, churn_day, win),
         "volume": _volume(rng, tickets, rate, win),
     }
+    return frames, truth
 
 
 _DATE_FORMAT = {"customers": "%Y-%m-%d", "volume": "%Y-%m-%d"}
