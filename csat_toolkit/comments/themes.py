@@ -9,8 +9,8 @@ representative comments are picked for diversity (maximal marginal relevance); a
 survey's metric (CSAT, NPS, CES, PMF) is given per theme with its interval by the
 package's own metric function.
 
-How many themes (``n_themes=None``): for each k from 2 to 10 (at most one theme per ten
-comments and fewer than the terms), NMF is fitted on all comments and on
+How many themes (``n_themes=None``): for each k from 2 to 10 (at most one theme per
+:data:`ROWS_PER_THEME` comments and fewer than the terms), NMF is fitted on all comments and on
 :data:`STABILITY_RUNS` seeded random subsets of :data:`SUBSAMPLE` of them; the stability of k
 is the mean agreement between the full fit's top-term rankings and each subset's, themes
 matched one-to-one (Hungarian method) and rankings compared by average Jaccard over the
@@ -38,7 +38,8 @@ from ..errors import MissingColumnError, ParameterError, show_values
 from .topics import LANGUAGES
 
 __all__ = ["Themes", "find_themes", "choose_themes", "mmr_select", "average_jaccard",
-           "NO_THEME", "MMR_LAMBDA", "MIN_SHARE", "K_RANGE", "STABILITY_RUNS", "SUBSAMPLE"]
+           "NO_THEME", "MMR_LAMBDA", "MIN_SHARE", "K_RANGE", "ROWS_PER_THEME", "STABILITY_RUNS",
+           "SUBSAMPLE"]
 
 #: The label of the comments that belong to no theme (theme id 0).
 NO_THEME = "no clear theme"
@@ -48,6 +49,8 @@ MMR_LAMBDA = 0.7
 MIN_SHARE = 0.5
 #: The numbers of themes tried when ``n_themes=None``.
 K_RANGE = (2, 10)
+#: At most one theme per this many comments (themes of a handful of comments are noise).
+ROWS_PER_THEME = 20
 #: Subsets fitted per k for the stability of the themes.
 STABILITY_RUNS = 5
 #: Share of the comments in each subset.
@@ -193,7 +196,8 @@ def choose_themes(matrix, *, seed: int = 0, top_terms: int = 8, k_range: tuple[i
                   runs: int = STABILITY_RUNS, subsample: float = SUBSAMPLE) -> tuple[int, pd.DataFrame]:
     """The number of themes whose top terms are most stable under subsampling.
 
-    For each k in ``k_range`` (inclusive, capped at one theme per ten rows and below the
+    For each k in ``k_range`` (inclusive, capped at one theme per :data:`ROWS_PER_THEME`
+    rows and below the
     number of terms), NMF on all rows is compared with NMF on ``runs`` seeded subsets of
     ``subsample`` of the rows: themes matched one-to-one, top-``top_terms`` rankings
     compared by :func:`average_jaccard`. Returns the k of the highest mean agreement
@@ -209,7 +213,7 @@ def choose_themes(matrix, *, seed: int = 0, top_terms: int = 8, k_range: tuple[i
     (3, True)
     """
     n_rows, n_terms = matrix.shape
-    high = max(k_range[0], min(k_range[1], n_rows // 10, n_terms - 1))
+    high = max(k_range[0], min(k_range[1], n_rows // ROWS_PER_THEME, n_terms - 1))
     rng = np.random.default_rng(seed)
     size = max(2, int(round(subsample * n_rows)))
     subsets = [np.sort(rng.choice(n_rows, size=size, replace=False)) for _ in range(runs)]
@@ -306,7 +310,8 @@ def find_themes(frame: pd.DataFrame, n_themes: int | None = None, per_language: 
         counted in ``skipped``, never modelled.
     n_themes : int, optional
         Themes per language; None chooses k in 2..10 by stability (:func:`choose_themes`).
-        A number above what the comments allow (one theme per ten comments, fewer than
+        A number above what the comments allow (one theme per :data:`ROWS_PER_THEME`
+        comments, fewer than
         the terms) is lowered, with a note.
     per_language : bool
         One model per language (default) or one model over every supported comment
@@ -369,24 +374,24 @@ def _find_themes(frame, n_themes, per_language, min_comments, seed, top_terms, e
         skipped[code] = (f"{_NAMES.get(code, code)} ({code}): {other[code]:,} comment"
                          f"{'s' if other[code] != 1 else ''} counted, not modelled (not a "
                          "language the run analyses).")
-    languages = frame.loc[supported, "language"].astype(str)
+    language = frame["language"].astype(str).to_numpy()
     if per_language:
-        codes = [c for c in LANGUAGES if (languages == c).any()]
-        codes += sorted(set(languages) - set(codes))
-        groups = [(c, frame.index[supported & (frame["language"].astype(str) == c).to_numpy()])
-                  for c in codes]
+        codes = [c for c in LANGUAGES if (supported & (language == c)).any()]
+        codes += sorted(set(language[supported]) - set(codes))
+        groups = [(c, np.flatnonzero(supported & (language == c))) for c in codes]
     else:
-        groups = [("all", frame.index[supported])] if supported.any() else []
-    tables, assigned, shown, choices, notes = [], [], [], [], []
+        groups = [("all", np.flatnonzero(supported))] if supported.any() else []
+    tables, assigned, shown, choices, notes, used = [], [], [], [], [], []
     k_texts = set()
-    for code, index in groups:
-        part = frame.loc[index]
+    for code, positions in groups:
+        part = frame.iloc[positions]
         result = _one_group(code, part, n_themes, min_comments, seed, top_terms, examples,
                             min_share, mmr_lambda)
         if isinstance(result, str):
             skipped[code] = result
             continue
         table, assignment, example, choice, note, k_text = result
+        used.append(positions)
         tables.append(table)
         assigned.append(assignment)
         shown.append(example)
@@ -400,7 +405,8 @@ def _find_themes(frame, n_themes, per_language, min_comments, seed, top_terms, e
         columns=["language", "theme", "label", "rank", "response_id", "text", "weight"])
     choice_table = pd.concat(choices, ignore_index=True) if choices else pd.DataFrame(
         columns=["language", "k", "stability"])
-    table, scores, score_notes = _with_scores(table, frame, assignments, scales, conf, min_n)
+    rows = frame.iloc[np.concatenate(used)] if used else frame.iloc[:0]
+    table, scores, score_notes = _with_scores(table, rows, assignments, scales, conf, min_n)
     method = _method(seed, top_terms, min_share, mmr_lambda, per_language, min_comments,
                      sorted(k_texts))
     return Themes(table, assignments, example_table, scores, choice_table, method, skipped,
@@ -431,13 +437,13 @@ def _one_group(code, part, n_themes, min_comments, seed, top_terms, examples, mi
         k, choice = choose_themes(matrix, seed=seed, top_terms=top_terms)
         choice.insert(0, "language", code)
         k_text = (f"number of themes chosen per language by stability (k in {K_RANGE[0]}.."
-                  f"{K_RANGE[1]}, at most one per ten comments)")
+                  f"{K_RANGE[1]}, at most one per {ROWS_PER_THEME} comments)")
     else:
-        limit = max(2, min(n_themes, matrix.shape[0] // 10, matrix.shape[1] - 1))
+        limit = max(2, min(n_themes, matrix.shape[0] // ROWS_PER_THEME, matrix.shape[1] - 1))
         k = min(n_themes, limit) if n_themes > limit else n_themes
         if k < n_themes:
             notes.append(f"{name}: {n_themes} themes asked, {k} fitted ({count:,} comments, "
-                         f"{matrix.shape[1]:,} terms: at most one theme per ten comments).")
+                         f"{matrix.shape[1]:,} terms: at most one theme per {ROWS_PER_THEME} comments).")
         choice = pd.DataFrame(columns=["language", "k", "stability"])
         k_text = f"{n_themes} themes asked per language"
     weights, components, converged = _nmf(matrix, k, seed)
@@ -523,8 +529,10 @@ def _with_scores(table, frame, assignments, scales, conf, min_n):
                                   "ci_high", "small_n"])
     if table.empty or "survey" not in frame.columns or "score" not in frame.columns:
         return table, empty, notes
-    data = frame.loc[assignments.index, ["survey", "score"]].assign(
-        language=assignments["language"].to_numpy(), theme=assignments["theme"].to_numpy())
+    # ``frame`` holds the rows modelled, in the order of ``assignments``
+    data = pd.DataFrame({"survey": frame["survey"].to_numpy(), "score": frame["score"].to_numpy(),
+                         "language": assignments["language"].to_numpy(),
+                         "theme": assignments["theme"].to_numpy()})
     present = data["survey"].dropna().astype(str).unique()
     others = sorted(s for s in present if s not in _METRIC_SURVEYS)
     if others:
