@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csat_toolkit.comments.topics import (LANGUAGES, choose_period, load_topics, tag_topics,
+from csat_toolkit.comments.language import LANGUAGES
+from csat_toolkit.comments.topics import (choose_period, load_topics, tag_topics,
                                           topic_summary, topic_trend)
 from csat_toolkit.core.metrics import metric_table
 from csat_toolkit.errors import DataError, FileFormatError, MissingColumnError, ParameterError

@@ -35,7 +35,7 @@ from ..core import stats
 from ..core.display import result_html
 from ..core.metrics import metric_table
 from ..errors import MissingColumnError, ParameterError, show_values
-from .topics import LANGUAGES
+from .language import LANGUAGE_NAMES, LANGUAGES
 
 __all__ = ["Themes", "find_themes", "choose_themes", "mmr_select", "average_jaccard",
            "NO_THEME", "MMR_LAMBDA", "MIN_SHARE", "K_RANGE", "ROWS_PER_THEME", "STABILITY_RUNS",
@@ -60,9 +60,7 @@ MIN_DF = 2
 #: Candidates considered for the examples of a theme (its strongest comments).
 MMR_CANDIDATES = 200
 _METRIC_SURVEYS = ("csat", "nps", "ces", "pmf")
-_NAMES = {"en": "English", "el": "Greek", "zh_hant": "Chinese (traditional)",
-          "zh_hans": "Chinese (simplified)", "lv": "Latvian", "th": "Thai", "ro": "Romanian",
-          "all": "all languages"}
+_NAMES = {**LANGUAGE_NAMES, "all": "all languages"}
 
 
 @dataclass

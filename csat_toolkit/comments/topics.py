@@ -36,13 +36,12 @@ from ..core.metrics import METRICS, get_metric, metric_table
 from ..core.tally import period_code, period_labels
 from ..core.text import format_level, format_p, format_value
 from ..errors import DataError, FileFormatError, MissingColumnError, ParameterError, show_values
+from .language import LANGUAGES
 from .tokens import normalise
 
-__all__ = ["LANGUAGES", "UNSPACED", "Topic", "TopicDictionary", "load_topics", "tag_topics",
+__all__ = ["UNSPACED", "Topic", "TopicDictionary", "load_topics", "tag_topics",
            "topic_summary", "TopicSummary", "topic_trend", "choose_period"]
 
-#: The languages a dictionary may hold (Chinese counted as two scripts).
-LANGUAGES = ("en", "el", "zh_hant", "zh_hans", "lv", "th", "ro")
 #: Languages written without spaces between words: keywords match as substrings.
 UNSPACED = ("zh_hant", "zh_hans", "th")
 _TOPIC_KEYS = ("name", "label", "description")
