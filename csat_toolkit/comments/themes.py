@@ -90,7 +90,11 @@ class Themes:
     method : str
         How the themes were found.
     skipped : dict
-        Language code -> the sentence saying why it has no themes.
+        Language code -> the sentence saying why it has no themes (too few comments, too
+        few shared words, or a language the run does not analyse).
+    notes : list of str
+        What the reader should know: fewer themes fitted than asked, NMF stopped before
+        converging, surveys without a metric per theme.
     """
 
     table: pd.DataFrame
