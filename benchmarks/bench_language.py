@@ -81,7 +81,7 @@ class Langdetect:
             probs = [p for p in probs if p.lang.split("-")[0] in isos] or probs
         return probs[0].lang.split("-")[0], probs[0].prob
 
-    def full(self, text):
+    def full(self, text, expected=()):  # the prior (EXPECTED_WEIGHT) is py3langid's only
         return self._run(text)
 
     def restricted(self, text, isos):
@@ -112,7 +112,7 @@ class FastLangdetect:
             pairs = [p for p in pairs if p[0] in isos] or pairs
         return _top(pairs)
 
-    def full(self, text):
+    def full(self, text, expected=()):  # the prior (EXPECTED_WEIGHT) is py3langid's only
         return self._run(text)
 
     def restricted(self, text, isos):
@@ -145,7 +145,7 @@ class Lingua:
             return "und", float("nan")
         return values[0].language.iso_code_639_1.name.lower(), values[0].value
 
-    def full(self, text):
+    def full(self, text, expected=()):  # the prior (EXPECTED_WEIGHT) is py3langid's only
         return self._top(self._all, text)
 
     def restricted(self, text, isos):

@@ -21,7 +21,8 @@ from csat_toolkit.runner import notebook_parameters
 
 from .conftest import ANY_DATA_CASES, NOTEBOOKS, any_data_group, read_headline
 
-NOTEBOOK_NAMES = ["01_metrics", "02_trends", "03_drivers", "04_nps_revenue", "05_operations"]
+NOTEBOOK_NAMES = ["01_metrics", "02_trends", "03_drivers", "04_nps_revenue", "05_operations",
+                  "06_comments"]
 
 
 def _data_end(parameters: dict) -> pd.Timestamp:
@@ -74,6 +75,10 @@ def _check_skipped_sections(name: str, parameters: dict, result) -> None:
         assert "ticket" in skipped["03_drivers"].lower(), skipped["03_drivers"]
     elif not parameters["volume_path"]:
         assert "volume" in skipped["05_operations"].lower(), skipped["05_operations"]
+    if "comment" not in pd.read_csv(parameters["responses_path"], nrows=0).columns:
+        # no comment column: every comment section and the topics as drivers say why
+        assert skipped["06_comments"].lower().count("no comments") >= 5, skipped["06_comments"]
+        assert "comment" in skipped["03_drivers"].lower(), skipped["03_drivers"]
     if name == "csat_only_one_level":
         metrics = read_headline(result.out / "01_metrics")
         assert {k["metric"] for k in metrics["kpis"]} == {"csat"}

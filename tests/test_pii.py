@@ -451,18 +451,24 @@ def test_mask_parquet_errors(tmp_path):
         mask_parquet(tmp_path / "r.parquet", kinds=("ssn",))
 
 
-def test_engine_rejected_parquet_can_be_masked(tmp_path):
+def test_engine_rejected_parquet_is_masked_as_written(tmp_path):
     pytest.importorskip("duckdb")
     from csat_toolkit.io.engines import scan_responses
 
     scan = scan_responses(rejected_source(), engine="duckdb", survey="csat")
     written = scan.write_rejected(tmp_path)
     assert written == [REJECTED_CSV, "rejected_rows.parquet"]
+    # the engine masked it as it wrote it: masking again finds nothing
     assert mask_parquet(tmp_path / "rejected_rows.parquet") == {
-        "email": 1, "phone": 2, "card": 1}
+        "email": 0, "phone": 0, "card": 0}
     every = pd.read_parquet(tmp_path / "rejected_rows.parquet").sort_values("source_row")
     assert every["comment"].tolist() == ["mail me: [email]", "call [phone] or [phone]"]
     assert every["feedback"].tolist() == ["card [card]", ""]
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    scan.write_rejected(raw, mask_pii=False)  # the opt-out keeps the rows as read
+    kept = pd.read_parquet(raw / "rejected_rows.parquet").sort_values("source_row")
+    assert "@" in kept["comment"].iloc[0]
 
 
 def test_large_column_masks_once_per_distinct_text():

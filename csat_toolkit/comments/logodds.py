@@ -37,8 +37,10 @@ from ..core.stats import adjust_pvalues
 from ..errors import DataError, ParameterError, require_columns, show_values
 from .kwic import UNSPACED
 
-__all__ = ["Z_SIDE", "weighted_log_odds", "DistinguishingTerms", "distinguishing_terms"]
+__all__ = ["Z_SIDE", "SIDE_FDR", "weighted_log_odds", "DistinguishingTerms", "distinguishing_terms"]
 
+#: False discovery rate under which a term is said to lean to one side (with |z| >= Z_SIDE).
+SIDE_FDR = 0.05
 #: |z| from which a term is said to lean to one side (the two-sided 5% normal point).
 Z_SIDE = 1.96
 
@@ -189,7 +191,8 @@ class DistinguishingTerms:
         "phrase"), ``term``, ``n_<group a>``, ``n_<group b>`` (occurrences),
         ``log_odds`` (positive: more typical of group a), ``se``, ``z``,
         ``p_adjusted`` (Benjamini-Hochberg over the language's terms tested) and
-        ``side`` (group a when z >= 1.96, group b when z <= -1.96, else None); ordered
+        ``side`` (group a when z >= 1.96, group b when z <= -1.96, and the adjusted p
+        is under :data:`SIDE_FDR`; else None); ordered
         by language, then z from group a's end to group b's.
     comments : DataFrame
         Comments and tokens per language and group: ``language``, ``group``,
@@ -434,8 +437,9 @@ def distinguishing_terms(frame: pd.DataFrame, by: str = "tone",
               f"{per or 'data set'}; prior: {prior_said}; words"
               + (" and two-word phrases as separate vocabularies" if phrases else "")
               + f"; terms seen at least {min_count} times; z = log-odds / standard error "
-              f"ranks the terms (|z| >= {Z_SIDE} names a side); p two-sided normal, "
-              "approximate, Benjamini-Hochberg over the language's terms tested.")
+              f"ranks the terms; p two-sided normal, approximate, Benjamini-Hochberg over the "
+              f"language's terms tested; a term leans to a side when |z| >= {Z_SIDE} and "
+              f"its adjusted p < {SIDE_FDR:g}.")
     return DistinguishingTerms(
         table=table[cols].reset_index(drop=True), comments=pd.DataFrame(
             comment_rows, columns=["language", "group", "comments", "tokens"]),
@@ -471,7 +475,10 @@ def _language_table(language, rows, groups, min_count, phrases, prior, alpha0):
         return pd.DataFrame()
     table = pd.concat(parts, ignore_index=True)
     table["p_adjusted"] = adjust_pvalues(table["p"].to_numpy(), "bh")
-    table["side"] = np.where(table["z"] >= Z_SIDE, a, np.where(table["z"] <= -Z_SIDE, b, None))
+    # A side needs |z| >= 1.96 and the Benjamini-Hochberg p under 5%: hundreds of terms are
+    # tested per language, so |z| >= 1.96 alone would name about 5% of them by chance.
+    clear = (table["z"].abs() >= Z_SIDE) & (table["p_adjusted"] < SIDE_FDR)
+    table["side"] = np.where(clear & (table["z"] > 0), a, np.where(clear, b, None))
     table["side"] = table["side"].astype(object).where(table["side"].notna(), None)
     table = table.rename(columns={"n_a": f"n_{a}", "n_b": f"n_{b}"})
     table.insert(0, "language", language)

@@ -16,11 +16,19 @@ from collections.abc import Iterable, Sequence
 
 from ..errors import ParameterError, show_values
 
-__all__ = ["normalise", "tokenize", "tokenize_many", "phrases", "STOP_WORD_SOURCES",
+__all__ = ["normalise", "tokenize", "tokenize_many", "phrases", "STOP_WORD_SOURCES", "OTHER_LANGUAGES",
            "KEPT_NEGATIONS"]
 
 _LANGUAGES = ("en", "el", "zh_hant", "zh_hans", "lv", "th", "ro")
 _SEGMENTED = ("zh_hant", "zh_hans", "th")
+#: Languages beyond the six that a run may list (``languages=[..., "pt"]``): written with
+#: spaces, with stop words in stopwordsiso and lemmas in simplemma (both bundled). They get
+#: the same steps as Latvian (case folded, diacritics kept); they are not in the tested
+#: language set, so their figures are best effort.
+OTHER_LANGUAGES: tuple[str, ...] = (
+    "bg", "ca", "cs", "da", "de", "eo", "es", "et", "fa", "fi", "fr", "ga", "gl", "he", "hi",
+    "hu", "hy", "id", "it", "la", "lt", "ms", "nl", "pl", "pt", "ru", "sk", "sl", "sv", "sw",
+    "tl", "tr", "uk")
 STOP_WORD_SOURCES: dict[str, str] = {
     "en": "scikit-learn's ENGLISH_STOP_WORDS (the Glasgow list, 318 words)", "el": "stopwordsiso 0.7.1 (el)",
     "lv": "stopwordsiso 0.7.1 (lv)", "ro": "stopwordsiso 0.7.1 (ro)",
@@ -43,6 +51,11 @@ KEPT_NEGATIONS: dict[str, frozenset[str]] = {
     "zh_hans": frozenset({"不", "没", "没有", "别", "无", "未"}),
     "zh_hant": frozenset({"不", "沒", "沒有", "別", "無", "未"}),
     "th": frozenset({"ไม่", "ไม่ได้", "ไม่มี", "ไม่เคย"}),
+    "pt": frozenset({"não", "nao", "nunca", "nada", "nenhum", "nenhuma", "ninguém"}),
+    "es": frozenset({"no", "nunca", "nada", "ningún", "ninguno", "ninguna", "nadie"}),
+    "de": frozenset({"nicht", "kein", "keine", "keinen", "nie", "niemand", "nichts"}),
+    "fr": frozenset({"ne", "pas", "jamais", "rien", "personne", "aucun", "aucune"}),
+    "it": frozenset({"non", "mai", "niente", "nulla", "nessuno", "nessuna"}),
 }
 
 _SPACES = re.compile(r"\s+")
@@ -173,8 +186,9 @@ def _stop_words(language: str) -> frozenset[str]:
         if language == "zh_hant":
             import zhconv
             words |= {zhconv.convert(w, "zh-hant") for w in words}
-    words -= KEPT_NEGATIONS[language]
-    kept = {normalise(w, language) for w in KEPT_NEGATIONS[language]}
+    negations = KEPT_NEGATIONS.get(language, frozenset())
+    words -= negations
+    kept = {normalise(w, language) for w in negations}
     return frozenset(normalise(w, language) for w in words) - kept
 
 
@@ -190,7 +204,8 @@ def _word_token(word: str, language: str) -> str | None:
         return None
     lemma = normalise(simplemma.lemmatize(word, lang=language), language)
     if lemma in stop or len(lemma) < 2:
-        return surface if surface in {normalise(w, language) for w in KEPT_NEGATIONS[language]} else None
+        negations = KEPT_NEGATIONS.get(language, frozenset())
+        return surface if surface in {normalise(w, language) for w in negations} else None
     return lemma
 
 
@@ -245,7 +260,7 @@ def _segmented_tokens(text: str, language: str) -> list[str]:
 
 
 def _tokens(text: str, language: str) -> list[str]:
-    if language not in _LANGUAGES:
+    if language not in _LANGUAGES and language not in OTHER_LANGUAGES:
         return []
     if language in _SEGMENTED:
         return _segmented_tokens(normalise(text, language), language)
@@ -279,8 +294,11 @@ def tokenize(text: str, language: str) -> list[str]:
       of :data:`KEPT_NEGATIONS`; so are punctuation, pure numbers, digits inside words and
       one-letter words. Each emoji is its own token (without its variation selector);
       masks such as ``[email]`` stay one token.
-    - Any other language (unsupported, ``und``) gives ``[]``: its text is never mangled
-      by another language's rules.
+    - The languages of :data:`OTHER_LANGUAGES` (``pt``, ``es``, ``de`` ...; a run lists
+      them in ``languages``) are split on spaces, lemmatised by simplemma and cleared of
+      stopwordsiso's stop words, diacritics kept: best effort, outside the tested set.
+    - Any other code (``und``, ``ja`` ...) gives ``[]``: its text is never mangled by
+      another language's rules.
 
     Parameters
     ----------
@@ -304,8 +322,8 @@ def tokenize(text: str, language: str) -> list[str]:
     ['agent', 'wait', 'day', 'not', 'helpful', '😡']
     >>> tokenize("Το πρόβλημα λύθηκε, ευχαριστώ!", "el")
     ['προβλημα', 'λυνω', 'ευχαριστω']
-    >>> tokenize("O atendimento foi ótimo", "pt")
-    []
+    >>> tokenize("O atendimento foi ótimo", "pt"), tokenize("O atendimento foi ótimo", "und")
+    (['atendimento', 'ótimo'], [])
     """
     return _tokens(_check_text(text), _check_language(language))
 

@@ -459,7 +459,8 @@ def segment_headline(results: pd.DataFrame, *, max_levels: int = 1000) -> dict:
 # --------------------------------------------------------------------------------------
 
 #: Kinds of highlight, most important first: the index ranks the findings in this order.
-HIGHLIGHT_KINDS = ("change", "out_of_control", "top_driver", "revenue_gap", "sla_miss")
+HIGHLIGHT_KINDS = ("change", "out_of_control", "top_driver", "revenue_gap", "sla_miss",
+                   "topic_gap")
 #: Periods of a tile's trend line.
 TILE_POINTS = 12
 
@@ -504,7 +505,7 @@ def highlight(kind: str, sentence: str, *, section: str, interval: str | None = 
     >>> highlight("news", "x", section="y")
     Traceback (most recent call last):
     ...
-    csat_toolkit.errors.ParameterError: Unknown highlight kind 'news'; use one of 'change', 'out_of_control', 'top_driver', 'revenue_gap', 'sla_miss'.
+    csat_toolkit.errors.ParameterError: Unknown highlight kind 'news'; use one of 'change', 'out_of_control', 'top_driver', 'revenue_gap', 'sla_miss' (and 1 more).
     """
     if kind not in HIGHLIGHT_KINDS:
         raise ParameterError(f"Unknown highlight kind {kind!r}; use one of "

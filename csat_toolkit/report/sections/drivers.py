@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ...comments import load_topics, topic_flags
 from ...core.asof import ReportDate, report_date
 from ...core.display import people_table
 from ...core.followup import to_safe_csv
@@ -42,7 +43,7 @@ from ..driverplots import (plot_calibration, plot_fair_comparison, plot_importan
 from ..headline import data_period, highlight, kpi, rounded, rows_used
 from .base import Section, figure_of, loaded_scales, page_parameters, rows_of, ticket_rows
 
-__all__ = ["PARAMETERS", "Inputs", "load", "accounting", "model", "importance", "speed",
+__all__ = ["PARAMETERS", "Inputs", "load", "accounting", "model", "importance", "topics", "speed",
            "priorities", "agents", "nonresponse", "headline"]
 
 PARAMETERS = (
@@ -52,7 +53,8 @@ PARAMETERS = (
     "outcome", "drivers", "driver_kinds", "driver_labels", "bucket_drivers", "speed_columns",
     "speed_edges", "speed_unit", "performance", "model", "agent_column", "team_column",
     "nonresponse_cells", "nonresponse_features", "weight", "n_boot", "seed", "conf_level",
-    "alpha", "min_n", "correction", "as_of", "output_dir",
+    "alpha", "min_n", "correction", "as_of", "output_dir", "comment_column", "topics_path",
+    "comment_languages",
 )
 """The parameters of notebook ``03_drivers`` that :func:`load` reads (``title`` is the
 page's)."""
@@ -303,6 +305,81 @@ def importance(inputs: Inputs, model: Section) -> Section:
                               title="Relative importance of each driver")])
 
 
+def topics(inputs: Inputs, model: Section) -> Section:
+    """The topics of the comments as drivers: relative importance (with the noise check)
+    of the model's drivers together with ``has_comment`` and one 0/1 flag per topic of the
+    dictionary (:func:`csat_toolkit.comments.topic_flags`) that at least ``min_n``
+    answers mention.
+
+    ``has_comment`` stays in the model: unhappy customers comment more often, so a topic's
+    importance is what its mention adds beyond writing a comment at all. Topics describe
+    why a customer gave the score (they are written with it), so read their importance as
+    "what the unhappy talk about", not as a cause. Skipped without a model, without the
+    comment column or without comments. Results: ``flags`` and ``importance``.
+    """
+    p = inputs.params
+    results = {"flags": None, "importance": None}
+    frame = model["frame"]
+    column = p["comment_column"]
+    if frame is None:
+        return Section("comment topics as drivers", results=results,
+                       sentences=[_model_gap(inputs)])
+    has_text = column in inputs.data.columns and inputs.data[column].astype(
+        "string").str.strip().fillna("").ne("").any()
+    if not has_text:
+        return Section("comment topics as drivers", results=results, skipped=(
+            f"No comments in the column {column!r} (comment_column): comment topics do not "
+            "join the drivers."))
+    dictionary = load_topics(p["topics_path"])
+    flags = topic_flags(inputs.data, dictionary, column=column,
+                        languages=p["comment_languages"])
+    counts = flags.sum()
+    kept = [c for c in flags.columns if counts[c] >= p["min_n"]]
+    rare = [c for c in flags.columns if c not in kept]
+    notes = ([f"Fewer than {p['min_n']} answers mention: "
+              + ", ".join(f"{_topic_label(dictionary, c)} ({int(counts[c])})" for c in rare)
+              + " (min_n); they are left out."] if rare else [])
+    topic_kept = [c for c in kept if c != "has_comment"]
+    results["flags"] = flags
+    if not topic_kept:
+        return Section("comment topics as drivers", results=results, notes=notes, skipped=(
+            f"No topic of the dictionary is mentioned in {p['min_n']} answers or more "
+            "(min_n): comment topics do not join the drivers."))
+    data = inputs.data.join(flags[kept])
+    drivers = [*inputs.choice.drivers, *kept]
+    kinds = {**p["driver_kinds"], **{c: "binary" for c in kept}}
+    names = {**inputs.names, **{c: _topic_label(dictionary, c) for c in kept}}
+    topic_frame, _ = fit_driver_model(
+        data, p["outcome"], drivers, bucket_drivers=p["bucket_drivers"], edges=p["speed_edges"],
+        unit=p["speed_unit"], scale=inputs.scale, kinds=kinds, weights=p["weight"],
+        min_class=p["min_n"], model=p["model"], conf=p["conf_level"], correction=p["correction"])
+    result = relative_importance(
+        topic_frame.design.assign(_outcome=topic_frame.data[topic_frame.outcome].to_numpy()),
+        "_outcome", topic_frame.groups,
+        weights=None if p["weight"] is None else topic_frame.data[p["weight"]].to_numpy(),
+        n_boot=p["n_boot"], seed=p["seed"], conf=p["conf_level"], alpha=p["alpha"],
+        correction=p["correction"])
+    results["importance"] = result
+    table = result.table
+    beating = table[table["significant"] & table["driver"].isin(topic_kept)]
+    findings = ([f"Comment topics that matter beyond noise for {p['driver_survey'].upper()}: "
+                 + ", ".join(names[d] for d in beating["driver"]) + "."] if len(beating) else [])
+    return Section(
+        "comment topics as drivers", results=results,
+        figures=[figure_of(plot_importance, table, noise=result.noise.get("lmg"), labels=names)],
+        sentences=[result.summary(names)], findings=findings, notes=notes,
+        details=[*result.warnings, result.method,
+                 people_table(rounded(table, columns=_IMPORTANCE_COLUMNS),
+                              title="Relative importance with the comment topics")])
+
+
+def _topic_label(dictionary, column: str) -> str:
+    """A flag column's readable name: "wrote a comment", or "topic: <label>"."""
+    if column == "has_comment":
+        return "wrote a comment"
+    return "topic: " + dictionary[column.removeprefix("topic_")].label
+
+
 def speed(inputs: Inputs) -> Section:
     """What speed is worth for each of ``speed_columns`` found
     (:func:`~csat_toolkit.drivers.speed_effect`): the chart with the modelled curve
@@ -432,13 +509,15 @@ def nonresponse(inputs: Inputs) -> Section:
 
 
 def headline(inputs: Inputs, model: Section, importance: Section, priorities: Section,
-             speed: Section, agents: Section) -> dict:
+             speed: Section, agents: Section, topics: Section | None = None) -> dict:
     """The page's own ``headline.json`` keys (beside kpis, findings and skipped).
 
     Answers read and used, the outcome, R², the drivers' importance, the top three
     significant drivers, the drivers left out, the priorities, the speed buckets, the
-    agents and teams ranked, and the report date.
+    agents and teams ranked, the importance with the comment topics (``topic_drivers``,
+    empty without them) and the report date.
     """
+    topic_result = None if topics is None else topics["importance"]
     frame, result, matrix = model["frame"], importance["importance"], priorities["matrix"]
     table = None if result is None else result.table
     return {
@@ -458,6 +537,8 @@ def headline(inputs: Inputs, model: Section, importance: Section, priorities: Se
         "rows": rows_used(0 if frame is None else frame.n_used, inputs.loaded.n_read, "answers"),
         "data_period": data_period({"responded_at": inputs.answers["responded_at"]}),
         "highlights": _top_driver(table, importance, priorities),
+        "topic_drivers": [] if topic_result is None else
+        topic_result.table[_HEADLINE_DRIVER_COLUMNS].to_dict("records"),
         **inputs.date.to_dict()}
 
 
