@@ -38,7 +38,7 @@ from ..errors import MissingColumnError, ParameterError, show_values
 from .language import LANGUAGE_NAMES, LANGUAGES
 
 __all__ = ["Themes", "find_themes", "choose_themes", "mmr_select", "average_jaccard",
-           "NO_THEME", "MMR_LAMBDA", "MIN_SHARE", "K_RANGE", "ROWS_PER_THEME", "STABILITY_RUNS",
+           "NO_THEME", "MMR_LAMBDA", "MIN_SHARE", "MIN_FIT", "K_RANGE", "ROWS_PER_THEME", "STABILITY_RUNS",
            "SUBSAMPLE"]
 
 #: The label of the comments that belong to no theme (theme id 0).
@@ -47,6 +47,10 @@ NO_THEME = "no clear theme"
 MMR_LAMBDA = 0.7
 #: A comment joins its largest theme when that theme holds at least this share of its weight.
 MIN_SHARE = 0.5
+#: A comment joins a theme only when its words are in it: the cosine of the comment's
+#: TF-IDF row with the theme's terms is at least this (NMF gives every comment some weight
+#: on some theme; a comment none of the themes describes has "no clear theme").
+MIN_FIT = 0.2
 #: The numbers of themes tried when ``n_themes=None``.
 K_RANGE = (2, 10)
 #: At most one theme per this many comments (themes of a handful of comments are noise).
@@ -328,8 +332,10 @@ def find_themes(frame: pd.DataFrame, n_themes: int | None = None, per_language: 
         Representative comments per theme.
     min_share : float
         A comment joins its largest theme when that theme holds at least this share of
-        its theme weight (weights taken with each theme's terms scaled to unit length);
-        otherwise it has "no clear theme" (theme 0), as do comments without words.
+        its theme weight (weights taken with each theme's terms scaled to unit length)
+        and its words are in that theme (cosine of its TF-IDF row with the theme's terms
+        at least :data:`MIN_FIT`); otherwise it has "no clear theme" (theme 0), as do
+        comments without words.
     mmr_lambda : float
         Maximal marginal relevance weight: relevance (the comment's weight in the theme,
         scaled to the theme's largest) against similarity to the examples already taken
@@ -460,7 +466,9 @@ def _one_group(code, part, n_themes, min_comments, seed, top_terms, examples, mi
     best = np.argmax(weights, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(totals > 0, weights[np.arange(len(best)), best] / totals, 0.0)
-    clear = (totals > 0) & (share >= min_share)
+    # cosine of each comment's TF-IDF row (unit length) with its theme's terms (unit length)
+    fit = np.asarray(matrix.multiply(components[best]).sum(axis=1)).ravel()
+    clear = (totals > 0) & (share >= min_share) & (fit >= MIN_FIT)
     sizes = np.bincount(best[clear], minlength=k)
     order = sorted(range(k), key=lambda j: (-sizes[j], j))  # largest theme first
     renumber = {old: new + 1 for new, old in enumerate(order)}
