@@ -85,11 +85,16 @@ class CommentFrame:
         done = int(self.frame["language_supported"].sum())
         text += f"; {done:,} in the languages analysed ({', '.join(self.languages)})"
         other = self.frame.loc[~self.frame["language_supported"], "language"]
+        unknown = int((other == "und").sum())
+        other = other[other != "und"]
         if len(other):
             counts = other.value_counts()
             text += ("; " + ", ".join(f"{c:,} in {language_name(k)}"
                                       for k, c in counts.items())
                      + " counted but not analysed (add the language to `languages`)")
+        if unknown:
+            text += (f"; {unknown:,} with no words to tell the language by (emoji, digits "
+                     "or punctuation only), counted but not analysed")
         return text + ". " + self.masked_sentence()
 
     def masked_sentence(self) -> str:
@@ -123,11 +128,13 @@ def tone_of(survey: pd.Series, score: pd.Series,
             scales: Mapping[str, Scale] | None = None) -> pd.Series:
     """The respondent's tone from the score: ``unhappy``, ``neutral`` or ``happy``.
 
-    CSAT: satisfied (at or above the scale's satisfied cut-off) is happy, every other
-    answer unhappy (CSAT's own "not satisfied"). NPS: promoters happy, detractors
-    unhappy, passives neutral. CES, PMF and other scales: the scale's positive class
-    happy, its negative class unhappy, the middle neutral. Answers without a score are
-    neutral (they are never compared).
+    CSAT (any survey whose scale is a CSAT scale): satisfied (at or above the scale's
+    satisfied cut-off) is happy, every other answer unhappy (CSAT's own "not
+    satisfied"). NPS: promoters happy, detractors unhappy, passives neutral. CES, PMF and
+    other scales: the scale's positive class happy, its negative class unhappy, the middle
+    neutral. Answers without a score, answers the scale leaves out of its metric (PMF "I
+    no longer use the product") and answers of a survey without a scale are neutral (they
+    are never compared).
 
     Examples
     --------
@@ -145,8 +152,10 @@ def tone_of(survey: pd.Series, score: pd.Series,
             continue
         v = values[rows].to_numpy()
         happy = scale.is_positive(v)
-        unhappy = ~happy if name == "csat" else scale.is_negative(v)
-        tone[rows] = np.where(happy, "happy", np.where(unhappy, "unhappy", "neutral"))
+        unhappy = ~happy if scale.survey == "csat" else scale.is_negative(v)
+        out = scale.is_excluded(v)
+        tone[rows] = np.where(out, "neutral", np.where(happy, "happy",
+                                                       np.where(unhappy, "unhappy", "neutral")))
     return tone
 
 
@@ -191,7 +200,7 @@ def comment_frame(data: pd.DataFrame, *, column: str = "comment",
     MissingColumnError
         ``column`` or a required column is not in ``data``.
     ParameterError
-        ``languages`` is empty.
+        ``languages`` is empty or holds a code the detector does not know.
 
     Examples
     --------
@@ -268,6 +277,25 @@ def topic_flags(data: pd.DataFrame, topics, *, column: str = "comment",
     ``has_comment`` goes with the topics into a driver model: unhappy customers comment
     more often, so without it a topic flag would also carry "wrote a comment at all".
 
+    Parameters
+    ----------
+    data : DataFrame
+        Canonical responses with the comment column (see :func:`comment_frame`).
+    topics : TopicDictionary
+        From :func:`~csat_toolkit.comments.load_topics`.
+    column : str
+        The comment column.
+    languages : list of str
+        The languages analysed (see :func:`comment_frame`).
+    prefix : str
+        Put before each topic's name in the column names (``topic_response_time``).
+
+    Returns
+    -------
+    DataFrame
+        Same index as ``data``: ``has_comment`` and one 0/1 column per topic, in the
+        dictionary's order.
+
     Examples
     --------
     >>> from csat_toolkit.comments.topics import load_topics
@@ -277,7 +305,7 @@ def topic_flags(data: pd.DataFrame, topics, *, column: str = "comment",
     >>> flags[["has_comment", "topic_billing_refund"]].values.tolist()
     [[1, 1], [1, 0], [0, 0]]
     """
-    from .topics import tag_topics  # the topics module reads the comment frame's columns
+    from .topics import PREFIX, tag_topics  # the topics module reads the comment frame
 
     comments = comment_frame(data.reset_index(drop=True), column=column, languages=languages)
     tagged = tag_topics(comments.frame, topics)
@@ -286,7 +314,6 @@ def topic_flags(data: pd.DataFrame, topics, *, column: str = "comment",
     rows = np.flatnonzero((text.notna() & (text != "")).to_numpy())
     flags.loc[rows, "has_comment"] = 1
     flags.loc[rows, list(tagged.columns)] = tagged.to_numpy(dtype="int64")
-    flags.columns = ["has_comment", *[c if c.startswith(prefix) else prefix + c
-                                      for c in tagged.columns]]
+    flags.columns = ["has_comment", *[prefix + c.removeprefix(PREFIX) for c in tagged.columns]]
     flags.index = data.index
     return flags
