@@ -15,7 +15,9 @@ How many themes (``n_themes=None``): for each k from 2 to 10 (at most one theme 
 is the mean agreement between the full fit's top-term rankings and each subset's, themes
 matched one-to-one (Hungarian method) and rankings compared by average Jaccard over the
 depths 1..``top_terms`` (Greene, O'Callaghan & Cunningham 2014, "How many topics?
-Stability analysis for topic models"). The most stable k wins; ties go to the smaller k.
+Stability analysis for topic models"). Each k is scored by its stability times its
+coverage (the share of comments its themes describe, :func:`choose_themes`); the best
+score wins, ties going to the smaller k.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
@@ -90,7 +93,8 @@ class Themes:
         The metric tables behind the survey columns (from
         :func:`csat_toolkit.core.metrics.metric_table`, by language and theme).
     choices : DataFrame
-        ``language``, ``k``, ``stability`` for every k tried (empty when given).
+        ``language``, ``k``, ``stability``, ``coverage`` and ``score`` for every k tried
+        (empty when given).
     method : str
         How the themes were found.
     skipped : dict
@@ -206,8 +210,14 @@ def choose_themes(matrix, *, seed: int = 0, top_terms: int = 8, k_range: tuple[i
     rows and below the
     number of terms), NMF on all rows is compared with NMF on ``runs`` seeded subsets of
     ``subsample`` of the rows: themes matched one-to-one, top-``top_terms`` rankings
-    compared by :func:`average_jaccard`. Returns the k of the highest mean agreement
-    (ties: the smaller k) and the table of ``k`` and ``stability``.
+    compared by :func:`average_jaccard` (the stability). Each k's coverage is the share of
+    rows its themes describe (cosine with a theme's terms at least :data:`MIN_FIT`).
+    Returns the k with the highest stability x coverage (ties: the smaller k) and the
+    table of ``k``, ``stability``, ``coverage`` and ``score``. Stability alone often
+    prefers two themes (the happy and the unhappy) that leave most comments undescribed:
+    on Olist's Portuguese reviews 2 themes are the most stable (0.91) but describe 31% of
+    the comments; 7 (0.85) describe 50%: "did not receive", "late", "recommend",
+    "great product" ... instead of two catch-alls.
 
     Examples
     --------
@@ -229,11 +239,25 @@ def choose_themes(matrix, *, seed: int = 0, top_terms: int = 8, k_range: tuple[i
         top = _rankings(reference, top_terms)
         scores = [_agreement(top, _rankings(_nmf(matrix[subset], k, seed)[1], top_terms))
                   for subset in subsets]
-        rows.append({"k": k, "stability": float(np.mean(scores))})
+        rows.append({"k": k, "stability": float(np.mean(scores)),
+                     "coverage": _coverage(matrix, reference)})
     table = pd.DataFrame(rows)
-    best = table["stability"].max()
-    k = int(table.loc[table["stability"] >= best - 1e-9, "k"].min())
+    table["score"] = table["stability"] * table["coverage"]
+    best = table["score"].max()
+    k = int(table.loc[table["score"] >= best - 1e-9, "k"].min())
     return k, table
+
+
+def _coverage(matrix, components: np.ndarray) -> float:
+    """Share of rows whose words are in some theme: cosine of the row with the theme's
+    terms at least :data:`MIN_FIT` for one theme."""
+    rows = sparse.csr_matrix(matrix, dtype=float)
+    lengths = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1)).ravel())
+    lengths[lengths == 0] = 1.0
+    norms = np.linalg.norm(components, axis=1)
+    norms[norms == 0] = 1.0
+    cosine = np.asarray(rows.dot((components / norms[:, None]).T)) / lengths[:, None]
+    return float((cosine.max(axis=1) >= MIN_FIT).mean())
 
 
 def mmr_select(relevance: np.ndarray, similarity: np.ndarray, count: int, *,
@@ -315,7 +339,8 @@ def find_themes(frame: pd.DataFrame, n_themes: int | None = None, per_language: 
         ``score``, ``tone`` when present. Comments in languages not supported are
         counted in ``skipped``, never modelled.
     n_themes : int, optional
-        Themes per language; None chooses k in 2..10 by stability (:func:`choose_themes`).
+        Themes per language; None chooses k in 2..10 by stability x coverage
+        (:func:`choose_themes`).
         A number above what the comments allow (one theme per :data:`ROWS_PER_THEME`
         comments, fewer than
         the terms) is lowered, with a note.
@@ -412,7 +437,7 @@ def _find_themes(frame, n_themes, per_language, min_comments, seed, top_terms, e
     example_table = pd.concat(shown, ignore_index=True) if shown else pd.DataFrame(
         columns=["language", "theme", "label", "rank", "response_id", "text", "weight"])
     choice_table = pd.concat(choices, ignore_index=True) if choices else pd.DataFrame(
-        columns=["language", "k", "stability"])
+        columns=["language", "k", "stability", "coverage", "score"])
     rows = frame.iloc[np.concatenate(used)] if used else frame.iloc[:0]
     table, scores, score_notes = _with_scores(table, rows, assignments, scales, conf, min_n)
     method = _method(seed, top_terms, min_share, mmr_lambda, per_language, min_comments,
@@ -444,7 +469,8 @@ def _one_group(code, part, n_themes, min_comments, seed, top_terms, examples, mi
     if n_themes is None:
         k, choice = choose_themes(matrix, seed=seed, top_terms=top_terms)
         choice.insert(0, "language", code)
-        k_text = (f"number of themes chosen per language by stability (k in {K_RANGE[0]}.."
+        k_text = ("number of themes chosen per language by stability x coverage "
+                  f"(k in {K_RANGE[0]}.."
                   f"{K_RANGE[1]}, at most one per {ROWS_PER_THEME} comments)")
     else:
         limit = max(2, min(n_themes, matrix.shape[0] // ROWS_PER_THEME, matrix.shape[1] - 1))
@@ -452,7 +478,7 @@ def _one_group(code, part, n_themes, min_comments, seed, top_terms, examples, mi
         if k < n_themes:
             notes.append(f"{name}: {n_themes} themes asked, {k} fitted ({count:,} comments, "
                          f"{matrix.shape[1]:,} terms: at most one theme per {ROWS_PER_THEME} comments).")
-        choice = pd.DataFrame(columns=["language", "k", "stability"])
+        choice = pd.DataFrame(columns=["language", "k", "stability", "coverage", "score"])
         k_text = f"{n_themes} themes asked per language"
     weights, components, converged = _nmf(matrix, k, seed)
     if not converged:
