@@ -135,12 +135,14 @@ def accounting(inputs: CommentInputs) -> Section:
         sentences.insert(0, inputs.when.sentence())
     table = language_table(comments)
     inputs.write(comments.frame.drop(columns=["tokens"]), "comments.csv")
-    other = table.loc[~table["analysed"], "comments"].sum() if len(table) else 0
+    other = table.loc[~table["analysed"] & (table["code"] != "und"), "comments"].sum() \
+        if len(table) else 0
     notes = []
     if other:
-        notes.append(f"{int(other):,} comments are in a language the run does not analyse; "
-                     "they are counted above and kept in comments.csv, never split into "
-                     "another language's words. Add their code to `languages` to analyse them.")
+        notes.append(f"{int(other):,} comment{' is' if other == 1 else 's are'} in a "
+                     "language the run does not analyse; counted above and kept in "
+                     "comments.csv, never split into another language's words. Add the "
+                     "language's code to `languages` to analyse it.")
     return Section("comments", results={"languages": table, "comments": comments},
                    tables={"Comments per language": table},
                    sentences=sentences, notes=notes,
@@ -206,9 +208,10 @@ def _kwic_terms(inputs: CommentInputs, terms) -> list[tuple[str, str | None]]:
         return [(str(t), None) for t in inputs.params["kwic_terms"]]
     if terms is None:
         return []
-    top = terms.top(1, side=terms.groups[0])
-    top = top[top["kind"] == "word"] if "kind" in top else top
-    return [(r.term, r.language) for r in top.itertuples()]
+    leaning = terms.top(max(len(terms.table), 1), side=terms.groups[0])  # every term, clearest first
+    words = leaning[leaning["kind"] == "word"] if "kind" in leaning else leaning
+    first = {r.language: r.term for r in words.groupby("language", sort=False).head(1).itertuples()}
+    return [(first[code], code) for code in _by_size(inputs, first)]
 
 
 def keywords(inputs: CommentInputs, distinguishing: Section | None = None) -> Section:
@@ -336,7 +339,7 @@ def _topic_findings(summary) -> list[str]:
     """The topics with the largest significant gaps, as sentences (largest first)."""
     table = summary.table
     rows = table[table["significant"].astype(bool)]
-    order = rows["difference"].abs().sort_values(ascending=False).index
+    order = rows["difference"].abs().sort_values(ascending=False, kind="mergesort").index
     by_topic = dict(zip(table["topic"], summary.sentences))
     return [by_topic[table.loc[i, "topic"]] for i in order if table.loc[i, "topic"] in by_topic]
 
@@ -363,7 +366,8 @@ def topic_trend(inputs: CommentInputs, topics: Section | None = None) -> Section
         return Section("topics over time", results={"trend": trend}, skipped=(
             f"The comments cover one {_PERIOD_WORDS.get(trend.attrs['period'], 'period')} "
             "only: no trend to show."))
-    top = inputs.flags.sum().sort_values(ascending=False).index[:5]
+    counts = inputs.flags.sum().sort_values(ascending=False, kind="mergesort")
+    top = counts[counts > 0].index[:5]  # a topic nobody mentions is not drawn
     labels = {t.removeprefix("topic_"): inputs.topics[t.removeprefix("topic_")].label
               for t in inputs.flags.columns}
     wanted = [t.removeprefix("topic_") for t in top if t.removeprefix("topic_") in
