@@ -89,7 +89,9 @@ def plot_topic_trend(trend: pd.DataFrame, *, labels: dict | None = None, topics=
     if ax is None:
         ax = plt.subplots(figsize=(9, 4))[1]
     wanted = list(topics) if topics is not None else list(dict.fromkeys(trend["topic"]))
-    periods = list(dict.fromkeys(trend["period"].astype(str)))
+    # In time order, whatever the rows' order (a topic may lack a period the others have).
+    periods = pd.Series(pd.unique(trend["period"])).sort_values(kind="mergesort")
+    periods = periods.astype(str).tolist()
     x = np.arange(len(periods))
     for color, topic in zip(SERIES * (len(wanted) // len(SERIES) + 1), wanted):
         part = trend[trend["topic"] == topic].assign(period=lambda f: f["period"].astype(str))
