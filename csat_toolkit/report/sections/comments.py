@@ -208,7 +208,8 @@ def _kwic_terms(inputs: CommentInputs, terms) -> list[tuple[str, str | None]]:
         return [(str(t), None) for t in inputs.params["kwic_terms"]]
     if terms is None:
         return []
-    leaning = terms.top(max(len(terms.table), 1), side=terms.groups[0])  # every term, clearest first
+    # Every term leaning to the unhappy side, clearest first; each language's first word.
+    leaning = terms.top(max(len(terms.table), 1), side=terms.groups[0])
     words = leaning[leaning["kind"] == "word"] if "kind" in leaning else leaning
     first = {r.language: r.term for r in words.groupby("language", sort=False).head(1).itertuples()}
     return [(first[code], code) for code in _by_size(inputs, first)]
