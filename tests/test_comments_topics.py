@@ -113,8 +113,9 @@ BAD = [
     ("topics: [{name: Bad Name, en: {keywords: [x]}}]", "name 'Bad Name' must be lower-case"),
     ("topics:\n - {name: a, en: {keywords: [x]}}\n - {name: a, en: {keywords: [y]}}",
      "topic #2 repeats the name 'a'"),
-    ("topics: [{name: a, pt: {keywords: [x]}}]",
-     "topic 'a': unknown key\\(s\\) 'pt'; language codes are en, el, zh_hant, zh_hans, lv, th, ro"),
+    ("topics: [{name: a, xx: {keywords: [x]}}]",
+     "topic 'a': unknown key\\(s\\) 'xx'; language codes are en, el, zh_hant, zh_hans, lv, th, ro "
+     "and, best effort, bg, .*, pt, "),
     ("topics: [{name: a, en: [x, y]}]", "topic 'a', en: must be a mapping"),
     ("topics: [{name: a, en: {words: [x]}}]", "topic 'a', en: unknown key\\(s\\) 'words'"),
     ("topics: [{name: a, en: {}}]", "topic 'a', en: empty entry"),
@@ -463,3 +464,18 @@ def test_trend_errors(topics):
 
 def test_languages_constant_is_the_contract():
     assert LANGUAGES == ("en", "el", "zh_hant", "zh_hans", "lv", "th", "ro")
+
+
+def test_another_listed_language_can_have_keywords_and_unanalysed_rows_are_not_tagged():
+    # Portuguese (a run listing "pt"): word-start keywords as for English; a comment in a
+    # language the run does not analyse (language_supported False) is never tagged.
+    topics = load_topics({"topics": [{"name": "delivery",
+                                      "pt": {"keywords": ["entreg", "prazo"]},
+                                      "en": {"keywords": ["delivery"]}}]})
+    assert topics["delivery"].languages == ("en", "pt")
+    frame = pd.DataFrame({
+        "language": ["pt", "pt", "en", "en"],
+        "language_supported": [True, True, True, False],
+        "text": ["Não foi entregue no prazo", "Ótimo produto", "Late delivery",
+                 "Late delivery"]})
+    assert tag_topics(frame, topics)["topic_delivery"].tolist() == [True, False, True, False]

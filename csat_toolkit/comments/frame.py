@@ -15,6 +15,7 @@ for the key-driver analysis.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -31,6 +32,7 @@ from .tokens import tokenize_many
 __all__ = ["TONES", "CommentFrame", "comment_frame", "tone_of", "language_table",
            "topic_flags"]
 
+_MASK = re.compile(r"\[[a-z_]+\]")
 #: The respondent's tone, from the score: the labels distinguishing terms compare.
 TONES = ("unhappy", "neutral", "happy")
 _KEEP = ("response_id", "survey", "score", "responded_at", "customer_id", "ticket_id")
@@ -236,9 +238,11 @@ def comment_frame(data: pd.DataFrame, *, column: str = "comment",
     tokens = pd.Series([[] for _ in range(len(frame))], index=frame.index, dtype=object)
     done = frame["language_supported"]
     if done.any():
-        tokens[done] = pd.Series(tokenize_many(frame.loc[done, "text"].tolist(),
-                                               frame.loc[done, "language"].tolist()),
-                                 index=frame.index[done], dtype=object)
+        words = tokenize_many(frame.loc[done, "text"].tolist(),
+                              frame.loc[done, "language"].tolist())
+        # the masks ([email], [phone], [card]) are not words a customer chose
+        words = [[w for w in row if not _MASK.fullmatch(w)] for row in words]
+        tokens[done] = pd.Series(words, index=frame.index[done], dtype=object)
     frame["tokens"] = tokens
     frame["tone"] = tone_of(frame["survey"], frame["score"], scales)
     return CommentFrame(frame, len(data), tuple(languages), masked, mask)

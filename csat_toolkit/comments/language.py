@@ -16,9 +16,15 @@ The rule, in order (``detect_language`` and ``detect_languages`` share it):
    py3langid (a naive Bayes model over byte n-grams, 142 labels, in its wheel; about
    0.4 s and 100 MB to load, once per process). Latin-script text of fewer than
    ``SHORT_TEXT_LETTERS`` letters ("Excellent", "Minunat", "Too slow.") is too short to
-   choose among 142 languages: it is decided among the requested Latin-script languages
-   (en, lv, ro) by the same model, so a short comment is always labelled one of them
-   (a short Portuguese "Obrigado!" becomes one of them too: the price of the rule).
+   choose among 142 languages. In a batch (:func:`detect_languages`) it is decided among
+   the languages of the batch's longer Latin-script comments, each weighted by its share
+   of them (:data:`CORPUS_MIN_SHARE`): among French reviews "Trop cher" is French, among
+   the run's languages "Paldies!" is Latvian. Alone (:func:`detect_language`), or in a
+   batch with fewer than :data:`CORPUS_MIN_COMMENTS` longer comments, it is decided among
+   the requested Latin-script languages (en, lv, ro by default), so a lone short
+   Portuguese "Obrigado!" becomes one of them: the price of the rule. Longer text is
+   decided by the model among all its labels, the run's languages expected
+   (:data:`EXPECTED_WEIGHT`).
    The detector's "no linguistic content" label gives ``"und"``; codes of languages
    without an ISO 639-1 code stay as the detector gives them (e.g. "ltg", Latgalian).
 
@@ -33,7 +39,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -41,7 +47,8 @@ import pandas as pd
 from ..errors import ParameterError, show_values
 from .tokens import OTHER_LANGUAGES
 
-__all__ = ["LANGUAGES", "LANGUAGE_NAMES", "SHORT_TEXT_LETTERS", "EXPECTED_WEIGHT", "language_name", "detect_language",
+__all__ = ["LANGUAGES", "LANGUAGE_NAMES", "SHORT_TEXT_LETTERS", "EXPECTED_WEIGHT",
+           "CORPUS_MIN_SHARE", "CORPUS_MIN_COMMENTS", "language_name", "detect_language",
            "detect_languages"]
 
 LANGUAGES: tuple[str, ...] = ("en", "el", "zh_hant", "zh_hans", "lv", "th", "ro")
@@ -74,6 +81,13 @@ def language_name(code: str) -> str:
     return LANGUAGE_NAMES.get(code) or _OTHER_NAMES.get(code, code)
 # Latin-script text with fewer letters than this is decided among the requested languages.
 SHORT_TEXT_LETTERS = 20
+#: A short Latin-script comment in a batch (:func:`detect_languages`) is decided among the
+#: languages of the batch's longer Latin-script comments with at least this share of them,
+#: each weighted by its share (a prior: "RAS" or "Trop cher" among French reviews is French,
+#: "Too slow." among English ones English), when the batch has at least
+#: CORPUS_MIN_COMMENTS of them; otherwise among the run's Latin-script languages.
+CORPUS_MIN_SHARE = 0.01
+CORPUS_MIN_COMMENTS = 50
 #: The run's languages are expected: their probabilities are multiplied by this before the
 #: detector's choice (a prior), so another language must be this many times as likely.
 #: py3langid alone calls "Polite, professional support staff." Italian (0.108 against
@@ -175,6 +189,16 @@ class _Py3langid:
         confidence = probability / total if total > 0 else float("nan")
         return _CODES.get(code, code), float(confidence)
 
+    def weighted(self, text: str, prior: dict[str, float]) -> tuple[str, float]:
+        """The most probable of the ``prior``'s ISO codes once each probability is
+        multiplied by its prior, and its share of the weighted total."""
+        if len(prior) == 1:
+            return _CODES.get(next(iter(prior)), next(iter(prior))), float("nan")
+        scored = [(code, p * prior[code]) for code, p in self._model.rank(text) if code in prior]
+        total = sum(p for _, p in scored)
+        code, score = max(scored, key=lambda pair: pair[1])
+        return _CODES.get(code, code), float(score / total) if total > 0 else float("nan")
+
     def restricted(self, text: str, isos: tuple[str, ...]) -> tuple[str, float]:
         if len(isos) == 1:
             return isos[0], float("nan")
@@ -189,17 +213,29 @@ def _detector() -> _Py3langid:
     return _Py3langid()
 
 
-def _decide(text: str, languages: tuple[str, ...], detector) -> tuple[str, float]:
-    """The documented rule for one text: (code, confidence)."""
-    letters = _letters(text)
-    if not letters:
-        return "und", float("nan")
+def _scripts(letters: str) -> tuple[str, dict[str, int]]:
+    """The main script of some letters (a Han character counting three) and the counts."""
     counts: dict[str, int] = {}
     for char in letters:
         script = _script(char)
         if script is not None:
             counts[script] = counts.get(script, 0) + (_HAN_WEIGHT if script == "han" else 1)
-    script = max(counts, key=lambda s: (counts[s], s)) if counts else "other"
+    return (max(counts, key=lambda s: (counts[s], s)) if counts else "other"), counts
+
+
+def _is_short_latin(text: str) -> bool:
+    letters = _letters(text)
+    return 0 < len(letters) < SHORT_TEXT_LETTERS and _scripts(letters)[0] == "latin"
+
+
+def _decide(text: str, languages: tuple[str, ...], detector,
+            corpus: dict[str, float] | None = None) -> tuple[str, float]:
+    """The documented rule for one text: (code, confidence). ``corpus``: ISO code -> share
+    of the longer Latin-script comments around it, the prior of a short one."""
+    letters = _letters(text)
+    if not letters:
+        return "und", float("nan")
+    script, counts = _scripts(letters)
     if script == "han" or (script == "kana" and "han" in counts):
         if "kana" in counts:
             return "ja", 1.0
@@ -209,6 +245,8 @@ def _decide(text: str, languages: tuple[str, ...], detector) -> tuple[str, float
     if script in _SCRIPT_DECIDES:
         return _SCRIPT_DECIDES[script], 1.0
     if script == "latin" and len(letters) < SHORT_TEXT_LETTERS:
+        if corpus:
+            return detector.weighted(text, corpus)
         latin = tuple(sorted({_ISO.get(c, c) for c in languages} - _NOT_LATIN))
         if latin:
             return detector.restricted(text, latin)
@@ -218,6 +256,20 @@ def _decide(text: str, languages: tuple[str, ...], detector) -> tuple[str, float
     elif code == "zh":
         code = "und"
     return code, confidence
+
+
+def _corpus_prior(texts: pd.Series, decided: Mapping[str, tuple[str, float]]
+                  ) -> dict[str, float] | None:
+    """ISO code -> share of the comments of at least SHORT_TEXT_LETTERS Latin letters
+    detected in it, for the languages with at least CORPUS_MIN_SHARE of them; None when
+    fewer than CORPUS_MIN_COMMENTS such comments (each comment counts, repeats too)."""
+    codes = [decided[t][0] for t in texts if t in decided and _scripts(_letters(t))[0] == "latin"]
+    codes = [c for c in codes if c != "und"]
+    if len(codes) < CORPUS_MIN_COMMENTS:
+        return None
+    shares = pd.Series(codes).value_counts(normalize=True)
+    kept = shares[shares >= CORPUS_MIN_SHARE]
+    return {_ISO.get(code, code): float(share) for code, share in kept.items()}
 
 
 def _check_text(text: object) -> str:
@@ -303,16 +355,18 @@ def detect_languages(texts: pd.Series, languages: Sequence[str] = LANGUAGES) -> 
             f"texts must hold strings; found {show_values(bad)} "
             f"({len(bad)} value(s)). Convert the comment column to text first.")
     detector = _detector()
-    decided: dict[str, tuple[str, float]] = {}
+    distinct = pd.unique(texts[~missing])
+    short = [t for t in distinct if _is_short_latin(t)]
+    decided = {t: _decide(t, languages, detector) for t in distinct if not _is_short_latin(t)}
+    corpus = _corpus_prior(texts[~missing], decided)
+    decided.update({t: _decide(t, languages, detector, corpus) for t in short})
     codes: list[str] = []
     confidence = np.full(len(texts), np.nan)
     for i, (value, is_missing) in enumerate(zip(texts, missing)):
         if is_missing:
             codes.append("und")
             continue
-        result = decided.get(value)
-        if result is None:
-            result = decided[value] = _decide(value, languages, detector)
+        result = decided[value]
         codes.append(result[0])
         confidence[i] = result[1]
     supported = set(languages)

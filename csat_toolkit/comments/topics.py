@@ -37,6 +37,10 @@ from ..core.tally import period_code, period_labels
 from ..core.text import format_level, format_p, format_value
 from ..errors import DataError, FileFormatError, MissingColumnError, ParameterError, show_values
 from .language import LANGUAGES
+from .tokens import OTHER_LANGUAGES
+
+#: Language codes a dictionary may hold: the six (tested) and the others a run may list.
+_CODES = LANGUAGES + OTHER_LANGUAGES
 from .tokens import normalise
 
 __all__ = ["UNSPACED", "Topic", "TopicDictionary", "load_topics", "tag_topics",
@@ -66,9 +70,9 @@ class Topic:
 
     @property
     def languages(self) -> tuple[str, ...]:
-        """The languages this topic can tag, in the order of :data:`LANGUAGES`."""
+        """The languages this topic can tag, the six first (in the order of :data:`LANGUAGES`)."""
         have = set(self.keywords) | set(self.patterns)
-        return tuple(code for code in LANGUAGES if code in have)
+        return tuple(code for code in _CODES if code in have)
 
     def regex(self, language: str) -> re.Pattern | None:
         """The one compiled expression matching this topic in ``language`` (None: no entry).
@@ -233,15 +237,16 @@ def _parse_topic(item, position: int, source: str) -> Topic:
                               "underscores, starting with a letter (it becomes the column "
                               f"'{PREFIX}<name>').")
     where = f"Topic dictionary {source}, topic {name!r}"
-    unknown = [k for k in item if k not in _TOPIC_KEYS and k not in LANGUAGES]
+    unknown = [k for k in item if k not in _TOPIC_KEYS and k not in _CODES]
     if unknown:
         raise FileFormatError(f"{where}: unknown key(s) {show_values(unknown)}; language codes "
-                              f"are {', '.join(LANGUAGES)} (other keys: "
+                              f"are {', '.join(LANGUAGES)} and, best effort, "
+                              f"{', '.join(OTHER_LANGUAGES)} (other keys: "
                               f"{', '.join(_TOPIC_KEYS)}).")
     label = item.get("label") or name.replace("_", " ").capitalize()
     keywords: dict[str, tuple[str, ...]] = {}
     patterns: dict[str, tuple[str, ...]] = {}
-    for code in LANGUAGES:
+    for code in _CODES:
         if code not in item:
             continue
         entry = item[code]
@@ -355,7 +360,8 @@ def tag_topics(frame: pd.DataFrame, topics: TopicDictionary) -> pd.DataFrame:
     -------
     DataFrame
         Same index as ``frame``, one bool column per topic in the dictionary's order.
-        Comments in a language the topic has no entry for (and unsupported languages) are
+        Comments in a language the topic has no entry for, and comments in a language the
+        run does not analyse (``language_supported`` False, when the frame has it), are
         False.
 
     Examples
@@ -376,8 +382,10 @@ def tag_topics(frame: pd.DataFrame, topics: TopicDictionary) -> pd.DataFrame:
     flags = pd.DataFrame(False, index=frame.index,
                          columns=[PREFIX + t.name for t in topics], dtype=bool)
     language = frame["language"].astype(object).to_numpy()
-    for code in LANGUAGES:
-        rows = language == code
+    analysed = (frame["language_supported"].to_numpy(dtype=bool)
+                if "language_supported" in frame else np.ones(len(frame), dtype=bool))
+    for code in _CODES:
+        rows = (language == code) & analysed
         if not rows.any():
             continue
         compiled = [(PREFIX + t.name, t.regex(code)) for t in topics]
@@ -584,8 +592,8 @@ def _labels(columns, flags, topics) -> dict[str, str]:
 
 def _missing_languages(columns, frame, flags, topics) -> dict[str, list[str]]:
     supported = frame["language_supported"].astype(bool) if "language_supported" in frame \
-        else frame["language"].isin(LANGUAGES)
-    present = [c for c in LANGUAGES if (frame.loc[supported, "language"] == c).any()]
+        else frame["language"].isin(_CODES)
+    present = [c for c in _CODES if (frame.loc[supported, "language"] == c).any()]
     known = flags.attrs.get("topic_languages", {})
     out = {}
     for column in columns:
@@ -594,7 +602,7 @@ def _missing_languages(columns, frame, flags, topics) -> dict[str, list[str]]:
         elif column in known:
             have = known[column]
         else:
-            have = LANGUAGES  # not known: say nothing
+            have = _CODES  # not known: say nothing
         out[column] = [c for c in present if c not in have]
     return out
 

@@ -112,7 +112,7 @@ def prepare(loaded: LoadResult, params: Mapping[str, Any] | None = None, *,
     topics = load_topics(params["topics_path"])
     return CommentInputs(loaded=loaded, params=params, scales=scales, when=when,
                          out=Path(out) if out is not None else None, comments=comments,
-                         topics=topics, flags=tag_topics(comments.frame, topics))
+                         topics=topics, flags=tag_topics(comments.analysed, topics))
 
 
 def _no_comments(inputs: CommentInputs, what: str) -> str | None:
@@ -286,7 +286,8 @@ def _theme_rows(part: pd.DataFrame, survey: str | None) -> pd.DataFrame:
         columns += [survey, f"{survey}_ci_low", f"{survey}_ci_high", f"{survey}_n",
                     f"{survey}_small_n"]
     shown = part[columns].rename(columns={f"{survey}_small_n": "small_n"})
-    return shown.reset_index(drop=True)
+    empty = (shown["theme"] == 0) & (shown["comments"] == 0)  # every comment has a theme
+    return shown[~empty].reset_index(drop=True)
 
 
 def _main_surveys(inputs: CommentInputs) -> list[str]:
@@ -305,7 +306,7 @@ def topics(inputs: CommentInputs) -> Section:
     gap = _no_comments(inputs, "the topic analysis")
     if gap:
         return Section("topics", skipped=gap, results={"summaries": {}})
-    frame = inputs.comments.frame
+    frame = inputs.comments.analysed
     summaries, tables, figures, sentences, findings, captions = {}, {}, [], [], [], []
     for survey in _main_surveys(inputs):
         summary = topic_summary(frame, inputs.flags, survey=survey, conf=p["conf_level"],
@@ -353,7 +354,7 @@ def topic_trend(inputs: CommentInputs, topics: Section | None = None) -> Section
     gap = _no_comments(inputs, "the topic trend")
     if gap:
         return Section("topics over time", skipped=gap, results={"trend": None})
-    frame = inputs.comments.frame
+    frame = inputs.comments.analysed
     if frame["responded_at"].notna().sum() == 0:
         return Section("topics over time", results={"trend": None}, skipped=(
             "The comments have no dates (responded_at): the topic trend is skipped."))
@@ -373,12 +374,18 @@ def topic_trend(inputs: CommentInputs, topics: Section | None = None) -> Section
               for t in inputs.flags.columns}
     wanted = [t.removeprefix("topic_") for t in top if t.removeprefix("topic_") in
               set(trend["topic"])]
+    if not wanted:
+        return Section("topics over time", results={"trend": trend}, skipped=(
+            "No topic of the dictionary is mentioned in the comments: no trend to show."))
+    drawn = ("the most mentioned topic is drawn" if len(wanted) == 1 else
+             f"the {len(wanted)} most mentioned topics are drawn")
     sentence = (f"Per {_PERIOD_WORDS.get(trend.attrs['period'], 'period')}, {periods} periods; "
-                f"the five most mentioned topics are drawn, every topic is in topic_trend.csv.")
+                f"{drawn}, every topic is in topic_trend.csv.")
     return Section("topics over time", results={"trend": trend},
                    figures=[figure_of(plot_topic_trend, trend, labels=labels, topics=wanted)],
-                   captions=["Share of comments mentioning each of the five most mentioned "
-                             "topics per period, with Wilson intervals."],
+                   captions=["Share of comments mentioning each topic drawn ("
+                             + ", ".join(labels[t] for t in wanted)
+                             + ") per period, with Wilson intervals."],
                    sentences=[sentence, *trend.attrs.get("notes", [])])
 
 
