@@ -18,7 +18,6 @@ import pytest
 import yaml
 
 from csat_toolkit.core.pii import mask_text
-from csat_toolkit.errors import FileFormatError
 from csat_toolkit.io.sample import comment_truth
 
 from .conftest import (REALDATA, REPO, SAMPLE_RUN, SHARED, executed_notebook, read_headline,
@@ -153,18 +152,14 @@ def test_olist_with_the_default_languages_counts_portuguese_and_keeps_it(page_ru
 
 
 @pytest.mark.realdata
-@pytest.mark.xfail(strict=True, reason=(
-    "comments.language decides Latin-script text under SHORT_TEXT_LETTERS (20) letters "
-    "among the run's languages only: 669 short Olist reviews ('tudo certo', 'recomendo', "
-    "'nao recebi o produto') are called English, Romanian or Latvian and analysed as such "
-    "(themes 'muito, muito bom' under English). Remove this mark once short text can be "
-    "another language or 'und'."))
 def test_olist_with_the_default_languages_analyses_no_portuguese_as_another_language(
         page_run, olist):
     run = page_run(NB, **{k: v for k, v in OLIST_PT.items() if k != "languages"})
     headline = run.headline
     languages = {r["code"]: r["comments"] for r in headline["languages"]}
-    # py3langid reads some of these reviews (typed without accents) as Galician.
+    # Short reviews ("tudo certo", "recomendo") must not be forced into a language of the
+    # run (they were: 669 of them analysed as English, Romanian or Latvian). py3langid
+    # reads some reviews typed without accents as Galician.
     assert languages["pt"] >= 0.90 * headline["comments"]
     assert headline["comments_analysed"] <= 0.01 * headline["comments"]
     # Nothing built from Portuguese under another language's name.
@@ -172,6 +167,10 @@ def test_olist_with_the_default_languages_analyses_no_portuguese_as_another_lang
         section = run.page.sections[name]
         assert not section.tables, (name, list(section.tables))
     assert headline["unhappy_terms"] == {}
+    # and every analysis says why it shows nothing
+    themes = run.page.sections["themes"]
+    assert themes.skipped or any("(min_comments)" in s for s in themes.sentences)
+    assert any("topic" in s and "skipped" in s for s in headline["skipped"])
 
 
 @pytest.mark.realdata
@@ -218,10 +217,6 @@ PT_TOPICS = {"version": 1, "topics": [
 
 
 @pytest.mark.realdata
-@pytest.mark.xfail(strict=True, raises=FileFormatError, reason=(
-    "comments.topics.load_topics accepts only the six languages' codes as keys: a "
-    "dictionary for a language a run adds (languages: [pt]) is refused ('unknown key(s) "
-    "'pt''). Remove this mark once such dictionaries load."))
 def test_olist_with_a_portuguese_topic_dictionary(page_run, olist, tmp_path_factory):
     path = tmp_path_factory.mktemp("pt_topics") / "topics_pt.yaml"
     path.write_text(yaml.safe_dump(PT_TOPICS, allow_unicode=True), encoding="utf-8")
@@ -234,7 +229,8 @@ def test_olist_with_a_portuguese_topic_dictionary(page_run, olist, tmp_path_fact
     # The analysts' classes agree: the comments tagged were voted "delayed" more often.
     flags = run.namespace["inputs"].flags
     frame = run.namespace["inputs"].comments.frame
-    tagged = set(frame.loc[flags["topic_delivery_delay"], "response_id"].astype(str))
+    tagged = set(frame.loc[flags.index[flags["topic_delivery_delay"]], "response_id"].astype(str))
+    assert len(tagged) == delay["comments"]
     late = olist.assign(id=olist["id"].astype(str)).set_index("id")["votes_atrasado"] > 0
     assert late[late.index.isin(tagged)].mean() > 2 * late[~late.index.isin(tagged)].mean()
 
