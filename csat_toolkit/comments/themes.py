@@ -38,7 +38,7 @@ from ..core import stats
 from ..core.display import result_html
 from ..core.metrics import metric_table
 from ..errors import MissingColumnError, ParameterError, show_values
-from .language import LANGUAGE_NAMES, LANGUAGES
+from .language import LANGUAGES, language_name
 
 __all__ = ["Themes", "find_themes", "choose_themes", "mmr_select", "average_jaccard",
            "NO_THEME", "MMR_LAMBDA", "MIN_SHARE", "MIN_FIT", "K_RANGE", "ROWS_PER_THEME", "STABILITY_RUNS",
@@ -67,7 +67,7 @@ MIN_DF = 2
 #: Candidates considered for the examples of a theme (its strongest comments).
 MMR_CANDIDATES = 200
 _METRIC_SURVEYS = ("csat", "nps", "ces", "pmf")
-_NAMES = {**LANGUAGE_NAMES, "all": "all languages"}
+
 
 
 @dataclass
@@ -124,7 +124,7 @@ class Themes:
             if themes.empty:
                 continue
             top = themes.iloc[0]
-            out.append(f"{_NAMES.get(language, language)}: {len(themes)} themes in {total:,} "
+            out.append(f"{_name(language)}: {len(themes)} themes in {total:,} "
                        f"comments; the largest is \"{top['label']}\" ({int(top['comments']):,}, "
                        f"{top['share']:.1f}%); {clear:,} with no clear theme.")
         return out
@@ -133,6 +133,10 @@ class Themes:
         sentences = self.summary() or ["No themes: no language has enough comments."]
         return result_html(sentences, self.table, method=self.method,
                            notes=[*self.skipped.values(), *self.notes], max_rows=30)
+
+
+def _name(code: str) -> str:
+    return "all languages" if code == "all" else language_name(code)
 
 
 def _terms(tokens) -> list[str]:
@@ -404,7 +408,7 @@ def _find_themes(frame, n_themes, per_language, min_comments, seed, top_terms, e
     skipped: dict[str, str] = {}
     other = frame.loc[~supported, "language"].astype(str).value_counts()
     for code in sorted(other.index):
-        skipped[code] = (f"{_NAMES.get(code, code)} ({code}): {other[code]:,} comment"
+        skipped[code] = (f"{_name(code)} ({code}): {other[code]:,} comment"
                          f"{'s' if other[code] != 1 else ''} counted, not modelled (not a "
                          "language the run analyses).")
     language = frame["language"].astype(str).to_numpy()
@@ -450,7 +454,7 @@ def _one_group(code, part, n_themes, min_comments, seed, top_terms, examples, mi
                mmr_lambda):
     tokens = part["tokens"].tolist()
     has_words = np.array([len(_terms(t)) > 0 for t in tokens], dtype=bool)
-    name = f"{_NAMES.get(code, code)} ({code})" if code != "all" else "All languages"
+    name = f"{_name(code)} ({code})" if code != "all" else "All languages"
     count = int(has_words.sum())
     if count < min_comments:
         return (f"{name}: {count:,} comment{'s' if count != 1 else ''} with words, fewer than "
@@ -594,11 +598,14 @@ def _method(seed, top_terms, min_share, lam, per_language, min_comments, k_texts
     where = "per language" if per_language else "over all supported languages together"
     return (f"TF-IDF of the comments' normalised words (unigrams and bigrams, terms in at least "
             f"{MIN_DF} comments) and NMF (Frobenius, nndsvda start, seed {seed}) {where}, for "
-            f"languages with at least {min_comments} comments; {'; '.join(k_texts)}. Stability: "
+            f"languages with at least {min_comments} comments"
+            + "".join(f"; {text}" for text in k_texts) + ". Stability: "
             f"agreement of the top {top_terms} terms between all comments and {STABILITY_RUNS} "
             f"random {SUBSAMPLE:.0%} subsets (average Jaccard, themes matched one-to-one; "
-            "Greene et al. 2014), ties to fewer themes. A comment joins its largest theme when "
-            f"that holds at least {min_share:.0%} of its theme weight, else '{NO_THEME}'. "
+            "Greene et al. 2014); coverage: the share of comments whose words are in a theme; "
+            "the best stability x coverage wins, ties to fewer themes. A comment joins its "
+            f"largest theme when that holds at least {min_share:.0%} of its theme weight and "
+            f"its words are in it (cosine >= {MIN_FIT:g}), else '{NO_THEME}'. "
             f"Examples by maximal marginal relevance (lambda {lam:g}; relevance = weight in the "
             "theme, novelty = cosine of TF-IDF rows), identical texts shown once. Scores per "
             "theme: the toolkit's metric functions (CSAT Wilson, NPS adjusted Wald, means t).")
