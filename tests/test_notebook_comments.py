@@ -269,3 +269,33 @@ def test_a_delighted_export_runs_and_counts_its_comments(page_run):
     assert headline["pii_masked"] == {"email": 0, "phone": 0, "card": 0}
     # Ten comments: too few for themes or a word comparison, and the page says so.
     assert "fewer than min_comments=50" in run.text and "(min_comments)" in run.text
+
+
+# --- French verbatims of an NPS survey ----------------------------------------------------
+
+GARDEN = REALDATA / "nps_garden_centre" / "nps.csv"
+
+
+@pytest.mark.realdata
+def test_garden_centre_in_french_has_themes_a_reader_can_name(page_run):
+    from csat_toolkit.io.config import read_config
+    from csat_toolkit.report.runner import _plan, discover_notebooks
+
+    require_shared(GARDEN)
+    settings = read_config(EXAMPLES / "garden_centre_comments.yaml")
+    plan = _plan(discover_notebooks(only=[NB]), settings, {}, discover_notebooks())[NB]
+    run = page_run(NB, **plan)
+    headline = run.headline
+    languages = {r["code"]: r for r in headline["languages"]}
+    assert languages["fr"]["analysed"] and languages["fr"]["comments"] > 3700  # of 3,802
+    themes = run.page.sections["themes"]["themes"]
+    table = themes.table[themes.table["theme"] > 0].set_index("label")
+    words = {label: set(terms.split(", ")) for label, terms in table["top_terms"].items()}
+    price = [label for label, w in words.items() if w & {"prix", "cher", "tarif"}]
+    staff = [label for label, w in words.items() if w & {"personnel", "accueil", "conseil"}]
+    assert price and staff  # prices; the staff and their advice
+    # Those who write about prices recommend the shop less than those praising the staff.
+    assert table.loc[price, "nps"].max() < table.loc[staff, "nps"].min()
+    assert "prix" in headline["unhappy_terms"]["fr"]
+    trend = run.page.sections["topics over time"]
+    assert "no dates" in trend.skipped.lower() or "no topic" in trend.skipped.lower()
