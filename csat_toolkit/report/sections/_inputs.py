@@ -16,9 +16,9 @@ import pandas as pd
 
 from ...core.asof import ReportDate
 from ...core.followup import to_safe_csv
-from ...io.responses import LoadResult
+from ...io.responses import LoadResult, load_responses_from_params
 
-__all__ = ["Inputs", "pick_parameters"]
+__all__ = ["Inputs", "pick_parameters", "read_answers"]
 
 #: headline.json's date keys when the report has no date.
 NO_DATE = {"as_of": None, "as_of_source": None, "as_of_column": None}
@@ -83,3 +83,25 @@ def pick_parameters(defaults: Mapping[str, Any], namespace: Mapping[str, Any]) -
     {'min_n': 50}
     """
     return {name: namespace[name] for name in defaults if name in namespace}
+
+
+def read_answers(params: Mapping[str, Any], defaults: Mapping[str, Any],
+                 out: str | Path | None = None) -> tuple[dict, LoadResult]:
+    """A page's parameters (``defaults`` filled in) and its answers loaded with them; the
+    rows set aside (free text masked) written to ``out`` when given.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "r.csv").write_text("response_id,survey,score\\n1,csat,5\\n2,csat,x\\n")
+    >>> params, loaded = read_answers({"responses_path": str(folder / "r.csv")},
+    ...                               {"min_n": 30}, folder)
+    >>> params["min_n"], loaded.n_used, (folder / "rejected_rows.csv").exists()
+    (30, 1, True)
+    """
+    params = {**defaults, **params}
+    loaded = load_responses_from_params(params)
+    if out is not None:
+        loaded.write_rejected(out)
+    return params, loaded

@@ -26,15 +26,13 @@ from ...comments import (comment_frame, language_name, distinguishing_terms, fin
                          topic_summary)
 from ...comments import topic_trend as topic_periods
 from ...comments.frame import CommentFrame
-from ...comments.topics import TopicDictionary, choose_period
+from ...comments.topics import TopicDictionary
 from ...core.asof import report_date
 from ...core.display import people_table
-from ...core.scales import SURVEYS
-from ...core.text import format_p
-from ...io.responses import LoadResult, load_responses_from_params
+from ...io.responses import LoadResult
 from ..commentplots import plot_topic_scores, plot_topic_trend
 from ..headline import data_period, highlight, rows_used
-from ._inputs import Inputs, pick_parameters
+from ._inputs import Inputs, pick_parameters, read_answers
 from .base import Section, figure_of, loaded_scales
 
 __all__ = ["DEFAULTS", "CommentInputs", "parameters", "load", "prepare", "accounting",
@@ -87,10 +85,7 @@ def parameters(namespace: Mapping[str, Any]) -> dict:
 
 def load(params: Mapping[str, Any], out: str | Path | None = None) -> CommentInputs:
     """Load the responses; write ``rejected_rows.csv`` (comments masked) to ``out``."""
-    params = {**DEFAULTS, **params}
-    loaded = load_responses_from_params(params)
-    if out is not None:
-        loaded.write_rejected(out)
+    params, loaded = read_answers(params, DEFAULTS, out)
     return prepare(loaded, params, out=out)
 
 

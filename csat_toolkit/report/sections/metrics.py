@@ -26,12 +26,12 @@ from ...core.metrics import get_metric, metric_table, score_distribution
 from ...core.scales import SURVEYS
 from ...core.text import describe_comparison, format_level
 from ...errors import DataError
-from ...io.responses import LoadResult, load_responses_from_params
+from ...io.responses import LoadResult
 from ...trends.series import describe_changes, period_changes
 from .. import plots
 from ..headline import (choose_levels, data_period, highlight, kpi, latest_change, readable,
                         rows_used, segment_headline, segment_results, tile)
-from ._inputs import Inputs, pick_parameters
+from ._inputs import Inputs, pick_parameters, read_answers
 from .base import Section, figure_of, loaded_scales
 
 __all__ = ["DEFAULTS", "MetricsInputs", "parameters", "load", "prepare", "accounting",
@@ -97,10 +97,7 @@ def load(params: Mapping[str, Any], out: str | Path | None = None) -> MetricsInp
     >>> inputs.present, (folder / "rejected_rows.csv").exists()
     (['csat'], True)
     """
-    params = {**DEFAULTS, **params}
-    loaded = load_responses_from_params(params)
-    if out is not None:
-        loaded.write_rejected(out)
+    params, loaded = read_answers(params, DEFAULTS, out)
     return prepare(loaded, params, out=out)
 
 
