@@ -289,8 +289,8 @@ def test_one_model_over_all_languages():
 
 
 def test_too_many_themes_asked_are_lowered_with_a_note():
-    themes = find_themes(planted(60, ("refund", "agent")), n_themes=9)
-    assert (themes.table["theme"] > 0).sum() == 3  # one theme per twenty comments
+    themes = find_themes(planted(120, ("refund", "agent")), n_themes=9)
+    assert (themes.table["theme"] > 0).sum() == 3  # one theme per forty comments
     assert any("9 themes asked, 3 fitted" in note for note in themes.notes)
 
 
@@ -337,9 +337,9 @@ def test_average_jaccard_by_hand():
 
 def test_choose_themes_caps_k_by_rows():
     rng = np.random.default_rng(0)
-    matrix = rng.uniform(size=(80, 30))
+    matrix = rng.uniform(size=(160, 30))
     k, table = choose_themes(matrix, top_terms=5)
-    assert table["k"].tolist() == [2, 3, 4]  # at most one theme per twenty rows
+    assert table["k"].tolist() == [2, 3, 4]  # at most one theme per forty rows
     assert k in (2, 3, 4)
 
 

@@ -274,24 +274,24 @@ def test_topics_one_table_and_figure_per_survey_with_min_n_comments(main):
     assert list(section["summaries"]) == ["csat"]
     assert len(section.figures) == 1 and len(section.captions) == 1
     assert (out / "topics_csat.csv").exists() and not (out / "topics_nps.csv").exists()
-    table = section.tables["CSAT: topics"].set_index("label")
+    table = section.tables["CSAT: topics"].set_index("topic")
     # Billing, price and refunds: the 30 English unhappy comments ("refund") and one NPS
     # passive; CSAT among the 30 CSAT ones 0%, among the other 70 CSAT comments 50 of 70
     # satisfied (30 English and 20 Romanian happy ones).
     billing = table.loc["Billing, price and refunds"]
-    assert billing["comments"] == 31 and billing["n"] == 30
+    assert billing["comments"] == 31 and billing["n_scored"] == 30
     assert billing["share"] == pytest.approx(3100 / 104)
     assert (billing["share_ci_low"], billing["share_ci_high"]) == pytest.approx(wilson(31, 104))
-    assert billing["estimate"] == 0.0
-    assert billing["ref_estimate"] == pytest.approx(5000 / 70)
+    assert billing["score"] == 0.0
+    assert billing["score_of_others"] == pytest.approx(5000 / 70)
     assert billing["difference"] == pytest.approx(-5000 / 70)
     assert bool(billing["significant"]) and not bool(billing["small_n"])
     # Agent attitude: the 30 English and 20 Romanian happy comments: 100% against 0%.
     agent = table.loc["Agent attitude"]
-    assert (agent["comments"], agent["estimate"], agent["ref_estimate"]) == (50, 100.0, 0.0)
+    assert (agent["comments"], agent["score"], agent["score_of_others"]) == (50, 100.0, 0.0)
     # Nobody mentions bugs: no estimate, never significant.
     bugs = table.loc["Product bugs and errors"]
-    assert bugs["comments"] == 0 and math.isnan(bugs["estimate"])
+    assert bugs["comments"] == 0 and math.isnan(bugs["score"])
     assert not bool(bugs["significant"]) and bool(bugs["small_n"])
     # Findings: the largest significant gaps first, three at most.
     assert [f.split(":")[0] for f in section.findings] == [

@@ -57,7 +57,7 @@ MIN_FIT = 0.2
 #: The numbers of themes tried when ``n_themes=None``.
 K_RANGE = (2, 10)
 #: At most one theme per this many comments (themes of a handful of comments are noise).
-ROWS_PER_THEME = 20
+ROWS_PER_THEME = 40
 #: Subsets fitted per k for the stability of the themes.
 STABILITY_RUNS = 5
 #: Share of the comments in each subset.

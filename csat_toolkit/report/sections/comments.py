@@ -295,21 +295,27 @@ def topics(inputs: CommentInputs) -> Section:
     """The dictionary's topics (:func:`csat_toolkit.comments.topic_summary`) for each
     survey with at least ``min_n`` comments: share of comments, the survey's score among
     those who mention the topic against the others, the difference corrected across the
-    topics; a chart per survey. The dictionary itself is under "Details". Result:
-    ``summaries`` (survey -> TopicSummary)."""
+    topics; a table and a chart for each of the two surveys with most comments, the other
+    surveys' tables and the dictionary itself under "Details". Result: ``summaries``
+    (survey -> TopicSummary)."""
     p = inputs.params
     gap = _no_comments(inputs, "the topic analysis")
     if gap:
         return Section("topics", skipped=gap, results={"summaries": {}})
     frame = inputs.comments.analysed
     summaries, tables, figures, sentences, findings, captions = {}, {}, [], [], [], []
-    for survey in _main_surveys(inputs):
+    more = []  # the surveys after the first two: their tables fold under "Details"
+    for rank, survey in enumerate(_main_surveys(inputs)):
         summary = topic_summary(frame, inputs.flags, survey=survey, conf=p["conf_level"],
                                 correction=p["correction"], topics=inputs.topics,
                                 scale=inputs.scales.get(survey), min_n=p["min_n"])
         summaries[survey] = summary
         inputs.write(summary.table, f"topics_{survey}.csv")
-        tables[f"{survey.upper()}: topics"] = summary.table[_TOPIC_COLUMNS]
+        shown = summary.table[_TOPIC_COLUMNS].rename(columns=_TOPIC_NAMES)
+        if rank >= _SURVEYS_SHOWN:
+            more.append(people_table(shown, title=f"{survey.upper()}: topics", min_n=p["min_n"]))
+            continue
+        tables[f"{survey.upper()}: topics"] = shown
         figures.append(figure_of(plot_topic_scores, summary.table,
                                  title=f"{survey.upper()} when a topic is mentioned"))
         captions.append(f"{survey.upper()} among the comments mentioning each topic against "
@@ -322,7 +328,7 @@ def topics(inputs: CommentInputs) -> Section:
     notes = list(dict.fromkeys(n for s in summaries.values() for n in s.notes))
     return Section("topics", results={"summaries": summaries}, tables=tables, figures=figures,
                    captions=captions, sentences=sentences, findings=findings[:3],
-                   details=[*notes, *[s.method for s in summaries.values()][:1],
+                   details=[*notes, *[s.method for s in summaries.values()][:1], *more,
                             people_table(inputs.topics.to_frame(), max_rows=60,
                                          title=f"The topic dictionary ({inputs.topics.source})")])
 
@@ -330,6 +336,13 @@ def topics(inputs: CommentInputs) -> Section:
 _TOPIC_COLUMNS = ["label", "comments", "share", "share_ci_low", "share_ci_high", "n", "estimate",
                   "ci_low", "ci_high", "ref_estimate", "difference", "difference_ci_low",
                   "difference_ci_high", "p_adjusted", "significant", "small_n"]
+#: How the topic tables name the scores: of those who mention the topic, of the others.
+_TOPIC_NAMES = {"label": "topic", "n": "n_scored", "estimate": "score",
+                "ci_low": "score_ci_low", "ci_high": "score_ci_high",
+                "ref_estimate": "score_of_others"}
+#: Surveys whose topic tables and charts are shown (most comments first); the others'
+#: tables are under "Details".
+_SURVEYS_SHOWN = 2
 
 
 def _topic_findings(summary) -> list[str]:
