@@ -54,6 +54,8 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_importance.py
 	$(BIN)/python benchmarks/bench_ops.py
 	$(BIN)/python benchmarks/bench_engines.py
+	$(BIN)/python benchmarks/bench_language.py
+	$(BIN)/python benchmarks/bench_comments.py
 
 lock:
 	rm -rf .lockvenv

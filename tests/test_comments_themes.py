@@ -378,3 +378,23 @@ def test_a_repeated_index_is_kept_as_it_is():
     themes = find_themes(frame, n_themes=2)
     assert themes.assignments.index.tolist() == [7] * 120
     assert themes.table["csat_n"].sum() == (frame["survey"] == "csat").sum()
+
+
+def test_many_comments_choose_k_on_a_seeded_sample_and_fit_every_comment(monkeypatch):
+    import csat_toolkit.comments.themes as themes_module
+
+    seen = []
+    choose = themes_module.choose_themes
+
+    def spy(matrix, **kwargs):
+        seen.append(matrix.shape[0])
+        return choose(matrix, **kwargs)
+
+    monkeypatch.setattr(themes_module, "CHOOSE_ROWS", 100)
+    monkeypatch.setattr(themes_module, "choose_themes", spy)
+    frame = planted(240, ("refund", "agent"))
+    found = find_themes(frame)
+    assert seen == [100]  # the number of themes from 100 of the 240 comments
+    assert found.table["comments"].sum() == 240  # the themes from every comment
+    assert "seeded sample of 100 comments" in found.method
+    assert find_themes(frame).table.equals(found.table)  # the same sample each time

@@ -39,7 +39,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -223,11 +223,6 @@ def _scripts(letters: str) -> tuple[str, dict[str, int]]:
     return (max(counts, key=lambda s: (counts[s], s)) if counts else "other"), counts
 
 
-def _is_short_latin(text: str) -> bool:
-    letters = _letters(text)
-    return 0 < len(letters) < SHORT_TEXT_LETTERS and _scripts(letters)[0] == "latin"
-
-
 def _decide(text: str, languages: tuple[str, ...], detector,
             corpus: dict[str, float] | None = None) -> tuple[str, float]:
     """The documented rule for one text: (code, confidence). ``corpus``: ISO code -> share
@@ -258,18 +253,20 @@ def _decide(text: str, languages: tuple[str, ...], detector,
     return code, confidence
 
 
-def _corpus_prior(texts: pd.Series, decided: Mapping[str, tuple[str, float]]
-                  ) -> dict[str, float] | None:
+def _corpus_prior(latin: Sequence[tuple[str, int]]) -> dict[str, float] | None:
     """ISO code -> share of the comments of at least SHORT_TEXT_LETTERS Latin letters
-    detected in it, for the languages with at least CORPUS_MIN_SHARE of them; None when
-    fewer than CORPUS_MIN_COMMENTS such comments (each comment counts, repeats too)."""
-    codes = [decided[t][0] for t in texts if t in decided and _scripts(_letters(t))[0] == "latin"]
-    codes = [c for c in codes if c != "und"]
-    if len(codes) < CORPUS_MIN_COMMENTS:
+    (``latin``: each distinct text's code and its number of comments) detected in it, for
+    the languages with at least CORPUS_MIN_SHARE of them; None when fewer than
+    CORPUS_MIN_COMMENTS such comments (repeats count)."""
+    counts: dict[str, int] = {}
+    for code, n in latin:
+        if code != "und":
+            counts[code] = counts.get(code, 0) + int(n)
+    total = sum(counts.values())
+    if total < CORPUS_MIN_COMMENTS:
         return None
-    shares = pd.Series(codes).value_counts(normalize=True)
-    kept = shares[shares >= CORPUS_MIN_SHARE]
-    return {_ISO.get(code, code): float(share) for code, share in kept.items()}
+    return {_ISO.get(code, code): n / total for code, n in counts.items()
+            if n / total >= CORPUS_MIN_SHARE}
 
 
 def _check_text(text: object) -> str:
@@ -355,10 +352,14 @@ def detect_languages(texts: pd.Series, languages: Sequence[str] = LANGUAGES) -> 
             f"texts must hold strings; found {show_values(bad)} "
             f"({len(bad)} value(s)). Convert the comment column to text first.")
     detector = _detector()
-    distinct = pd.unique(texts[~missing])
-    short = [t for t in distinct if _is_short_latin(t)]
-    decided = {t: _decide(t, languages, detector) for t in distinct if not _is_short_latin(t)}
-    corpus = _corpus_prior(texts[~missing], decided)
+    times = texts[~missing].value_counts(sort=False)  # each distinct text and its count
+    letters = {t: _letters(t) for t in times.index}
+    script = {t: _scripts(letters[t])[0] for t in times.index}
+    short = {t for t in times.index
+             if script[t] == "latin" and 0 < len(letters[t]) < SHORT_TEXT_LETTERS}
+    decided = {t: _decide(t, languages, detector) for t in times.index if t not in short}
+    latin = [(decided[t][0], n) for t, n in times.items() if t not in short and script[t] == "latin"]
+    corpus = _corpus_prior(latin)
     decided.update({t: _decide(t, languages, detector, corpus) for t in short})
     codes: list[str] = []
     confidence = np.full(len(texts), np.nan)

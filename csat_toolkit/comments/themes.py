@@ -41,7 +41,7 @@ from ..errors import MissingColumnError, ParameterError, show_values
 from .language import LANGUAGES, language_name
 
 __all__ = ["Themes", "find_themes", "choose_themes", "mmr_select", "average_jaccard",
-           "NO_THEME", "MMR_LAMBDA", "MIN_SHARE", "MIN_FIT", "K_RANGE", "ROWS_PER_THEME", "STABILITY_RUNS",
+           "NO_THEME", "MMR_LAMBDA", "MIN_SHARE", "MIN_FIT", "K_RANGE", "ROWS_PER_THEME", "CHOOSE_ROWS", "STABILITY_RUNS",
            "SUBSAMPLE"]
 
 #: The label of the comments that belong to no theme (theme id 0).
@@ -58,6 +58,10 @@ MIN_FIT = 0.2
 K_RANGE = (2, 10)
 #: At most one theme per this many comments (themes of a handful of comments are noise).
 ROWS_PER_THEME = 40
+#: Above this many comments in a language, the number of themes is chosen on a seeded
+#: sample of this many (54 NMF fits per language otherwise grow with the comments); the
+#: themes themselves are fitted on every comment.
+CHOOSE_ROWS = 5000
 #: Subsets fitted per k for the stability of the themes.
 STABILITY_RUNS = 5
 #: Share of the comments in each subset.
@@ -471,11 +475,17 @@ def _one_group(code, part, n_themes, min_comments, seed, top_terms, examples, mi
     terms = vectorizer.get_feature_names_out()
     notes = []
     if n_themes is None:
-        k, choice = choose_themes(matrix, seed=seed, top_terms=top_terms)
+        sample = matrix
+        if matrix.shape[0] > CHOOSE_ROWS:  # k from a seeded sample; the themes from all
+            rows = np.random.default_rng(seed).choice(matrix.shape[0], CHOOSE_ROWS,
+                                                      replace=False)
+            sample = matrix[np.sort(rows)]
+        k, choice = choose_themes(sample, seed=seed, top_terms=top_terms)
         choice.insert(0, "language", code)
         k_text = ("number of themes chosen per language by stability x coverage "
                   f"(k in {K_RANGE[0]}.."
-                  f"{K_RANGE[1]}, at most one per {ROWS_PER_THEME} comments)")
+                  f"{K_RANGE[1]}, at most one per {ROWS_PER_THEME} comments; on a seeded "
+                  f"sample of {CHOOSE_ROWS:,} comments in a language with more)")
     else:
         limit = max(2, min(n_themes, matrix.shape[0] // ROWS_PER_THEME, matrix.shape[1] - 1))
         k = min(n_themes, limit) if n_themes > limit else n_themes
