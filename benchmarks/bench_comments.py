@@ -89,7 +89,7 @@ STEPS = {
     "parts": "comment_frame's parts, summed",
     "comment_frame": "`comment_frame` as a whole",
     "distinguishing_terms": "`distinguishing_terms` (min_count 5, min_comments 50)",
-    "find_themes_auto": "`find_themes(n_themes=None)` (k by stability)",
+    "find_themes_auto": "`find_themes(n_themes=None)` (k by stability x coverage, on 5,000 per language)",
     "find_themes_fixed": f"`find_themes(n_themes={FIXED_THEMES})`",
     "tag_topics": "`load_topics` + `tag_topics`",
     "topic_summary": "`topic_summary` (CSAT)",
