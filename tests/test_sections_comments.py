@@ -494,3 +494,15 @@ def test_every_section_renders_and_shows_only_masked_text(main):
     html = "".join(section.to_html() for section in sections.values())
     assert "jane.doe@example.com" not in html and "7946" not in html
     assert "[email]" in html  # the passive's comment, in keyword in context
+
+
+def test_a_single_language_table_keeps_its_title():
+    # One table named after its language: the title is shown even when it is alone.
+    from csat_toolkit.report.sections import Section
+
+    table = pd.DataFrame({"term": ["slow"], "z": [3.1]})
+    shown = Section("distinguishing words", tables={"Greek: clearest words": table},
+                    titled=True).to_html()
+    assert "Greek: clearest words" in shown
+    assert "Greek: clearest words" not in Section("x", tables={"Greek: clearest words": table}
+                                                  ).to_html()

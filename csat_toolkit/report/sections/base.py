@@ -78,6 +78,9 @@ class Section:
     captions : list of str
         Alt text of the figures, in order; a figure without one is described by its
         titles and the section's first finding (or sentence).
+    titled : bool or None
+        Whether the tables show their names as titles; None (default): when there are
+        several. True for tables whose name says what they are about (a language).
 
     Examples
     --------
@@ -97,6 +100,7 @@ class Section:
     cards: list = field(default_factory=list)
     details: list = field(default_factory=list)
     captions: list = field(default_factory=list)
+    titled: bool | None = None
 
     def __getitem__(self, key):
         return self.results.get(key)
@@ -119,7 +123,7 @@ class Section:
         parts = [f'<div class="ct-section"><style>{SECTION_CSS}{TABLE_CSS}</style>']
         if self.skipped:
             parts.append(f'<p class="ct-skipped">{html.escape(self.skipped)}</p>')
-        titled = len(self.tables) > 1
+        titled = len(self.tables) > 1 if self.titled is None else self.titled
         for name, table in self.tables.items():
             parts.append(_table_html(table, column_label(str(name)) if titled else None))
         for i, figure in enumerate(self.figures):

@@ -170,7 +170,7 @@ def distinguishing(inputs: CommentInputs) -> Section:
                             + ", ".join(f"“{t}”" for t in unhappy)
                             + " more often than happy ones (weighted log-odds, |z| ≥ 1.96).")
     sentences = [_named(s) for s in terms.sentences()]
-    return Section("distinguishing words", results={"terms": terms}, tables=tables,
+    return Section("distinguishing words", results={"terms": terms}, tables=tables, titled=True,
                    sentences=sentences, findings=findings,
                    details=[terms.method, *terms.notes,
                             people_table(terms.comments, title="Comments and words compared")])
@@ -235,7 +235,7 @@ def keywords(inputs: CommentInputs, distinguishing: Section | None = None) -> Se
             continue
         title = f"“{term}”{where}: {len(rows):,} occurrence{'s' if len(rows) != 1 else ''}"
         tables[title] = rows.head(p["kwic_rows"])[["tone", "score", "left", "keyword", "right"]]
-    return Section("keyword in context", results={"kwic": found}, tables=tables,
+    return Section("keyword in context", results={"kwic": found}, tables=tables, titled=True,
                    sentences=sentences)
 
 
@@ -264,7 +264,7 @@ def themes(inputs: CommentInputs) -> Section:
                 [c for c in ("label", "text", "tone", "score") if c in shown]].reset_index(
                     drop=True)
     notes = [*found.skipped.values(), *found.notes]
-    return Section("themes", results={"themes": found}, tables=tables,
+    return Section("themes", results={"themes": found}, tables=tables, titled=True,
                    sentences=found.summary() or [
                        f"No language has {p['min_comments']} comments with words "
                        "(min_comments): no themes."],
@@ -327,6 +327,7 @@ def topics(inputs: CommentInputs) -> Section:
             f"No survey has {p['min_n']} comments (min_n): the topic scores are skipped."))
     notes = list(dict.fromkeys(n for s in summaries.values() for n in s.notes))
     return Section("topics", results={"summaries": summaries}, tables=tables, figures=figures,
+                   titled=True,
                    captions=captions, sentences=sentences, findings=findings[:3],
                    details=[*notes, *[s.method for s in summaries.values()][:1], *more,
                             people_table(inputs.topics.to_frame(), max_rows=60,
