@@ -51,8 +51,6 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
-import ctypes  # noqa: E402
-import gc  # noqa: E402
 import itertools  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
@@ -68,7 +66,11 @@ import pandas as pd  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(HERE), str(ROOT)]
+
+# The memory probes every benchmark here shares (bench_metrics.py).
+from bench_metrics import _release_free_memory, _reset_hwm, _status_kib  # noqa: E402
+
 DEFAULT_OUT = HERE / "results" / "comments.json"
 
 SEED = 2024
@@ -176,33 +178,6 @@ def build(dataset: str, n: int, seed: int) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------- measuring
-
-
-def _status_kib(*fields: str) -> dict[str, int]:
-    out = {}
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            key, _, value = line.partition(":")
-            if key in fields:
-                out[key] = int(value.split()[0])
-    return out
-
-
-def _release_free_memory() -> None:
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
-
-def _reset_hwm() -> bool:
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-        return True
-    except OSError:
-        return False
 
 
 def _clear_caches() -> None:
