@@ -53,7 +53,6 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import itertools  # noqa: E402
 import json  # noqa: E402
-import platform  # noqa: E402
 import resource  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -69,7 +68,9 @@ ROOT = HERE.parent
 sys.path[:0] = [str(HERE), str(ROOT)]
 
 # The memory probes every benchmark here shares (bench_metrics.py).
-from bench_metrics import _release_free_memory, _reset_hwm, _status_kib  # noqa: E402
+from bench_metrics import (  # noqa: E402
+    _release_free_memory, _reset_hwm, _status_kib, machine as _machine,
+)
 
 DEFAULT_OUT = HERE / "results" / "comments.json"
 
@@ -312,24 +313,13 @@ def _child(args: list[str]) -> dict:
 
 
 def machine() -> dict:
-    cpu = "unknown"
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
+    """bench_metrics' machine description, with the commit and the date of the run."""
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
                                 capture_output=True).stdout.strip()
     except OSError:
         commit = None
-    return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
-            "pandas": pd.__version__, "numpy": np.__version__,
-            "platform": platform.platform(), "commit": commit,
-            "date": time.strftime("%Y-%m-%d %H:%M"), "loadavg_at_start": list(os.getloadavg())}
+    return {**_machine(), "commit": commit, "date": time.strftime("%Y-%m-%d %H:%M")}
 
 
 def _fmt(value: float, digits: int = 2) -> str:
