@@ -85,7 +85,7 @@ def test_empty_and_whitespace_comments_are_dropped_and_counted():
     assert comments.frame["tone"].tolist() == ["happy", "unhappy"]
     assert comments.summary() == (
         "6 answers, 2 with a comment (33.3%); 2 in the languages analysed (en, el, zh_hant, "
-        "zh_hans, lv, th, ro). No e-mail address, phone number or card-like number was found "
+        "zh_hans, lv, th, ro). No e-mail address, phone number or card-like number found "
         "to mask.")
 
 
@@ -114,9 +114,9 @@ def test_personal_data_is_masked_by_default():
     masked = comments.masked.set_index("kind")
     assert masked.loc[["email", "phone", "card"], "comments"].tolist() == [2, 1, 1]
     assert masked.loc[["email", "phone", "card"], "matches"].tolist() == [2, 1, 1]
-    assert comments.masked_sentence() == ("Masked in the comments before any analysis: "
-                                          "2 e-mail addresses, 1 phone number, "
-                                          "1 card-like number.")
+    assert comments.masked_sentence() == ("In the comments, before any analysis: "
+                                          "2 e-mail addresses, 1 phone number and "
+                                          "1 card-like number masked.")
     assert comments.summary().endswith(comments.masked_sentence())
     # Nothing personal reaches the tokens either.
     assert not any("@" in t or "4111" in t for tokens in comments.frame["tokens"]
@@ -128,8 +128,8 @@ def test_mask_false_keeps_the_text_and_says_so():
     assert comments.mask is False
     assert comments.frame["text"].tolist() == PII
     assert comments.masked.empty
-    assert comments.masked_sentence() == "Personal data was NOT masked (mask_pii=False)."
-    assert comments.summary().endswith("Personal data was NOT masked (mask_pii=False).")
+    assert comments.masked_sentence() == "Personal data was not masked (mask_pii=False)."
+    assert comments.summary().endswith("Personal data was not masked (mask_pii=False).")
 
 
 SIX = ["Great help 👍", "Η παράδοση άργησε πολύ", "客服態度很好，問題很快就解決了",
@@ -158,7 +158,7 @@ def test_unsupported_languages_are_counted_by_name():
         "zh_hans, lv, th, ro); 1 in Portuguese counted but not analysed (add the language to "
         "`languages`); 1 with no words to tell the language by (emoji, digits or "
         "punctuation only), counted but not analysed. No e-mail address, phone number or "
-        "card-like number was found to mask.")
+        "card-like number found to mask.")
     assert "Portuguese" in repr(comments) and "Portuguese" in comments._repr_html_()
 
 

@@ -137,7 +137,7 @@ def test_no_comment_column_skips_every_section():
     assert sections[0].skipped is None
     assert sections[0].sentences[-1] == (
         "3 answers, 0 with a comment (0.0%); 0 in the languages analysed (en, el, zh_hant, "
-        "zh_hans, lv, th, ro). No e-mail address, phone number or card-like number was found "
+        "zh_hans, lv, th, ro). No e-mail address, phone number or card-like number found "
         "to mask.")
     what = ["the word comparison", "the theme model", "the topic analysis", "the topic trend",
             "keyword in context"]
@@ -173,8 +173,8 @@ def test_accounting_sentences_and_language_table(main):
         "Report date 2025-02-28: the latest responded_at in the data (as_of not given).",
         "Read 104 rows from DataFrame: 104 used, none set aside.",
         "104 answers, 104 with a comment (100.0%); 104 in the languages analysed (en, el, "
-        "zh_hant, zh_hans, lv, th, ro). Masked in the comments before any analysis: "
-        "1 e-mail address, 1 phone number."]
+        "zh_hant, zh_hans, lv, th, ro). In the comments, before any analysis: "
+        "1 e-mail address and 1 phone number masked."]
     table = section.tables["Comments per language"]
     assert table[["code", "comments", "analysed", "unhappy", "neutral", "happy"]].values.tolist() \
         == [["en", 64, True, 30, 4, 30], ["ro", 40, True, 20, 0, 20]]
@@ -198,7 +198,7 @@ def test_accounting_writes_masked_comments_without_tokens(main):
 def test_accounting_with_mask_pii_false_says_so(tmp_path):
     frame = main_frame().tail(4)
     section = C.accounting(inputs_of(frame, tmp_path, mask_pii=False))
-    assert section.sentences[-1].endswith("Personal data was NOT masked (mask_pii=False).")
+    assert section.sentences[-1].endswith("Personal data was not masked (mask_pii=False).")
     assert "jane.doe@example.com" in pd.read_csv(tmp_path / "comments.csv")["text"].iloc[0]
 
 

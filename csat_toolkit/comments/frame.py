@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.display import result_html
-from ..core.pii import mask_pii
+from ..core.pii import mask_pii, masked_sentence
 from ..core.scales import Scale, get_scale
 from ..errors import MissingColumnError, ParameterError, show_values
 from .language import LANGUAGES, detect_languages, language_name
@@ -100,30 +100,16 @@ class CommentFrame:
         return text + ". " + self.masked_sentence()
 
     def masked_sentence(self) -> str:
-        """What the masking did, in words."""
-        if not self.mask:
-            return "Personal data was NOT masked (mask_pii=False)."
-        found = self.masked[self.masked["matches"] > 0]
-        if found.empty:
-            return "No e-mail address, phone number or card-like number was found to mask."
-        parts = [_count_of(int(r.matches), r.kind) for r in found.itertuples()]
-        return f"Masked in the comments before any analysis: {', '.join(parts)}."
+        """What the masking did, in words (:func:`csat_toolkit.core.pii.masked_sentence`)."""
+        said = masked_sentence(self.masked if self.mask else None)
+        return said if not self.mask or said.startswith("No ") else \
+            f"In the comments, before any analysis: {said}"
 
     def _repr_html_(self) -> str:
         return result_html(self.summary(), language_table(self))
 
     def __repr__(self) -> str:
         return f"CommentFrame({self.summary()})"
-
-
-_MASKED_WORDS = {"email": ("e-mail address", "e-mail addresses"),
-                 "phone": ("phone number", "phone numbers"),
-                 "card": ("card-like number", "card-like numbers")}
-
-
-def _count_of(n: int, kind: str) -> str:
-    one, many = _MASKED_WORDS.get(kind, (kind, kind))
-    return f"{n:,} {one if n == 1 else many}"
 
 
 def tone_of(survey: pd.Series, score: pd.Series,
