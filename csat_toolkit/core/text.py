@@ -14,10 +14,12 @@ import pandas as pd
 from ..errors import ParameterError
 from .metrics import get_metric
 
-__all__ = ["format_value", "format_level", "describe_estimate", "describe_comparison", "format_p",
+__all__ = ["PERIOD_NAMES", "format_value", "format_level", "describe_estimate", "describe_comparison", "format_p",
            "bucket_labels", "check_edges"]
 
 _UNITS = {"share": "%", "nps": "", "mean": ""}
+#: Calendar period codes in words ("per month", "one quarter").
+PERIOD_NAMES = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 _DURATION_UNITS = {"hours": "h", "hour": "h", "h": "h", "minutes": "min", "minute": "min",
           "min": "min", "days": "d", "day": "d", "d": "d", "seconds": "s", "second": "s",
           "s": "s"}

@@ -51,7 +51,7 @@ from ..core.metrics import (
 )
 from ..core.scales import Scale, get_scale
 from ..core.tally import as_keys, period_code, period_of
-from ..core.text import describe_comparison, format_p, format_value
+from ..core.text import PERIOD_NAMES, describe_comparison, format_p, format_value
 
 __all__ = [
     "period_series",
@@ -85,7 +85,6 @@ MIN_TREND_PERIODS = 10
 #: A date or period: "2024-03", "2024-03-15", a Timestamp or a Period.
 PeriodLike = str | pd.Timestamp | pd.Period
 
-_UNIT_NAMES = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 # Same period a year before: a lag in periods (days go by the calendar date).
 _YEAR_LAGS = {"W": 52, "M": 12, "Q": 4, "Y": 1}
 
@@ -372,7 +371,7 @@ def _pairs(sums: pd.DataFrame, keys: list[str], kind: str) -> pd.DataFrame:
     first = sums["period"].min()
     current = current[current["reference"] >= first]
     if current.empty:
-        unit = _UNIT_NAMES[_freq_code(sums["period"])]
+        unit = PERIOD_NAMES[_freq_code(sums["period"])]
         raise DataError(
             f"No {KINDS[kind]} change can be computed: the data covers {first} to "
             f"{sums['period'].max()} and no {unit} has a reference {unit} inside that range. "
@@ -966,7 +965,7 @@ def _trend_row(part: pd.DataFrame, column: str, alpha: float, min_periods: int,
     ordered = part.set_index("period").sort_index()
     calendar = pd.period_range(ordered.index.min(), ordered.index.max(), freq=ordered.index.freq)
     values = ordered[column].reindex(calendar)
-    unit = _UNIT_NAMES[_freq_code(part["period"])]
+    unit = PERIOD_NAMES[_freq_code(part["period"])]
     where = f" ({segment})" if segment else ""
     try:
         result = trend_test(values.to_numpy(dtype=float), alpha=alpha, min_periods=min_periods,

@@ -29,6 +29,7 @@ from ...comments.frame import CommentFrame
 from ...comments.topics import TopicDictionary
 from ...core.asof import report_date
 from ...core.display import people_table
+from ...core.text import PERIOD_NAMES
 from ...io.responses import LoadResult
 from ..commentplots import plot_topic_scores, plot_topic_trend
 from ..headline import data_period, highlight, rows_used
@@ -375,7 +376,7 @@ def topic_trend(inputs: CommentInputs, topics: Section | None = None) -> Section
     periods = trend["period"].nunique()
     if periods < 2:
         return Section("topics over time", results={"trend": trend}, skipped=(
-            f"The comments cover one {_PERIOD_WORDS.get(trend.attrs['period'], 'period')} "
+            f"The comments cover one {PERIOD_NAMES.get(trend.attrs['period'], 'period')} "
             "only: no trend to show."))
     counts = inputs.flags.sum().sort_values(ascending=False, kind="mergesort")
     top = counts[counts > 0].index[:5]  # a topic nobody mentions is not drawn
@@ -388,7 +389,7 @@ def topic_trend(inputs: CommentInputs, topics: Section | None = None) -> Section
             "No topic of the dictionary is mentioned in the comments: no trend to show."))
     drawn = ("the most mentioned topic is drawn" if len(wanted) == 1 else
              f"the {len(wanted)} most mentioned topics are drawn")
-    sentence = (f"Per {_PERIOD_WORDS.get(trend.attrs['period'], 'period')}, {periods} periods; "
+    sentence = (f"Per {PERIOD_NAMES.get(trend.attrs['period'], 'period')}, {periods} periods; "
                 f"{drawn}, every topic is in topic_trend.csv.")
     return Section("topics over time", results={"trend": trend},
                    figures=[figure_of(plot_topic_trend, trend, labels=labels, topics=wanted)],
@@ -398,7 +399,6 @@ def topic_trend(inputs: CommentInputs, topics: Section | None = None) -> Section
                    sentences=[sentence, *trend.attrs.get("notes", [])])
 
 
-_PERIOD_WORDS = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 
 
 def headline_extra(inputs: CommentInputs, sections: Mapping[str, Section] | None = None) -> dict:
