@@ -338,7 +338,7 @@ def test_distinguishing_terms_comments_skipped_and_notes():
     assert set(out.table["language"]) == {"en"}
     assert out.notes == ["2 comments are in neither group and are not compared "
                          "(neutral 1, no group 1)."]
-    assert "lv: only 1 happy" in " ".join(out.sentences())
+    assert "Latvian: only 1 happy" in " ".join(out.sentences())
 
 
 def test_distinguishing_terms_min_count_and_no_phrases():

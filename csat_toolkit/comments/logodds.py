@@ -36,6 +36,7 @@ from ..core.display import result_html
 from ..core.stats import adjust_pvalues
 from ..errors import DataError, ParameterError, require_columns, show_values
 from .kwic import UNSPACED
+from .language import language_name
 
 __all__ = ["Z_SIDE", "SIDE_FDR", "weighted_log_odds", "DistinguishingTerms", "distinguishing_terms"]
 
@@ -259,9 +260,9 @@ class DistinguishingTerms:
             if len(lean_b):
                 parts.append(f"{b}: {', '.join(map(repr, lean_b))}")
             said = "; ".join(parts) if parts else "no term leans clearly to either side"
-            out.append(f"{language}: {len(rows):,} terms tested; {said}.")
-        out += [f"{lang}: {reason}" for lang, reason in zip(self.skipped["language"],
-                                                           self.skipped["reason"])]
+            out.append(f"{language_name(language)}: {len(rows):,} terms tested; {said}.")
+        out += [f"{language_name(lang)}: {reason}"
+                for lang, reason in zip(self.skipped["language"], self.skipped["reason"])]
         return out or ["No language had comments to compare."]
 
     def summary(self) -> str:

@@ -170,7 +170,7 @@ def distinguishing(inputs: CommentInputs) -> Section:
             findings.append(f"Unhappy customers writing in {language_name(code)} say "
                             + ", ".join(f"“{t}”" for t in unhappy)
                             + " more often than happy ones (weighted log-odds, |z| ≥ 1.96).")
-    sentences = [_named(s) for s in terms.sentences()]
+    sentences = terms.sentences()
     return Section("distinguishing words", results={"terms": terms}, tables=tables, titled=True,
                    sentences=sentences, findings=findings,
                    details=[terms.method, *terms.notes,
@@ -189,12 +189,6 @@ def _term_rows(terms, code: str, k: int = 8) -> pd.DataFrame:
     rows = pd.concat([terms.top(k, side=a, language=code), terms.top(k, side=b, language=code)])
     columns = ["side", "term", "kind", f"n_{a}", f"n_{b}", "log_odds", "z", "p_adjusted"]
     return rows[columns].round({"log_odds": 2, "z": 2}).reset_index(drop=True)
-
-
-def _named(sentence: str) -> str:
-    """A sentence starting "<code>: " with the language's name instead."""
-    code, sep, rest = sentence.partition(": ")
-    return f"{language_name(code)}: {rest}" if sep and language_name(code) != code else sentence
 
 
 def _kwic_terms(inputs: CommentInputs, terms) -> list[tuple[str, str | None]]:
