@@ -28,6 +28,7 @@ from ..core.scales import Scale, get_scale
 from ..errors import MissingColumnError, ParameterError, show_values
 from .language import LANGUAGES, detect_languages, language_name
 from .tokens import tokenize_many
+from .topics import PREFIX, tag_topics
 
 __all__ = ["TONES", "CommentFrame", "comment_frame", "tone_of", "language_table",
            "topic_flags"]
@@ -295,7 +296,6 @@ def topic_flags(data: pd.DataFrame, topics, *, column: str = "comment",
     >>> flags[["has_comment", "topic_billing_refund"]].values.tolist()
     [[1, 1], [1, 0], [0, 0]]
     """
-    from .topics import PREFIX, tag_topics  # the topics module reads the comment frame
 
     comments = comment_frame(data.reset_index(drop=True), column=column, languages=languages)
     tagged = tag_topics(comments.frame, topics)
