@@ -260,11 +260,7 @@ def model(inputs: Inputs) -> Section:
     gap = _model_gap(inputs)
     if gap:
         return Section("driver model", skipped=gap, results=results, notes=notes)
-    frame, fit = fit_driver_model(
-        inputs.data, p["outcome"], choice.drivers, bucket_drivers=p["bucket_drivers"],
-        edges=p["speed_edges"], unit=p["speed_unit"], scale=inputs.scale, kinds=p["driver_kinds"],
-        weights=p["weight"], min_class=p["min_n"], model=p["model"], conf=p["conf_level"],
-        correction=p["correction"])
+    frame, fit = _fit(inputs, inputs.data, choice.drivers, p["driver_kinds"])
     method = [s for s in dict.fromkeys([frame.summary(), *frame.warnings, *fit.warnings])
               if s != fit.summary()]
     min_n = p["min_n"]
@@ -279,6 +275,25 @@ def model(inputs: Inputs) -> Section:
                  people_table(rounded(fit.vif), title="Collinearity")])
 
 
+def _fit(inputs: Inputs, data: pd.DataFrame, drivers: list, kinds: Mapping):
+    """The driver model of ``data`` with the page's parameters: (frame, fit)."""
+    p = inputs.params
+    return fit_driver_model(
+        data, p["outcome"], drivers, bucket_drivers=p["bucket_drivers"], edges=p["speed_edges"],
+        unit=p["speed_unit"], scale=inputs.scale, kinds=kinds, weights=p["weight"],
+        min_class=p["min_n"], model=p["model"], conf=p["conf_level"], correction=p["correction"])
+
+
+def _importance_of(inputs: Inputs, frame):
+    """Relative importance with the noise check on a fitted model's frame."""
+    p = inputs.params
+    return relative_importance(
+        frame.design.assign(_outcome=frame.data[frame.outcome].to_numpy()), "_outcome",
+        frame.groups, weights=None if p["weight"] is None else frame.data[p["weight"]].to_numpy(),
+        n_boot=p["n_boot"], seed=p["seed"], conf=p["conf_level"], alpha=p["alpha"],
+        correction=p["correction"])
+
+
 def importance(inputs: Inputs, model: Section) -> Section:
     """Relative importance (LMG and relative weights with the noise check) on the frame of
     ``model`` (:func:`model`): the chart and its summary; the warnings, the method and the
@@ -289,11 +304,7 @@ def importance(inputs: Inputs, model: Section) -> Section:
         return Section("relative importance", results={"importance": None},
                        sentences=[_model_gap(inputs)])
     p, names = inputs.params, inputs.names
-    result = relative_importance(
-        frame.design.assign(_outcome=frame.data[frame.outcome].to_numpy()), "_outcome",
-        frame.groups, weights=None if p["weight"] is None else frame.data[p["weight"]].to_numpy(),
-        n_boot=p["n_boot"], seed=p["seed"], conf=p["conf_level"], alpha=p["alpha"],
-        correction=p["correction"])
+    result = _importance_of(inputs, frame)
     return Section(
         "relative importance", results={"importance": result},
         figures=[figure_of(plot_importance, result.table, noise=result.noise.get("lmg"),
@@ -349,16 +360,7 @@ def topics(inputs: Inputs, model: Section) -> Section:
     drivers = [*inputs.choice.drivers, *kept]
     kinds = {**p["driver_kinds"], **{c: "binary" for c in kept}}
     names = {**inputs.names, **{c: _topic_label(dictionary, c) for c in kept}}
-    topic_frame, _ = fit_driver_model(
-        data, p["outcome"], drivers, bucket_drivers=p["bucket_drivers"], edges=p["speed_edges"],
-        unit=p["speed_unit"], scale=inputs.scale, kinds=kinds, weights=p["weight"],
-        min_class=p["min_n"], model=p["model"], conf=p["conf_level"], correction=p["correction"])
-    result = relative_importance(
-        topic_frame.design.assign(_outcome=topic_frame.data[topic_frame.outcome].to_numpy()),
-        "_outcome", topic_frame.groups,
-        weights=None if p["weight"] is None else topic_frame.data[p["weight"]].to_numpy(),
-        n_boot=p["n_boot"], seed=p["seed"], conf=p["conf_level"], alpha=p["alpha"],
-        correction=p["correction"])
+    result = _importance_of(inputs, _fit(inputs, data, drivers, kinds)[0])
     results["importance"] = result
     table = result.table
     beating = table[table["significant"] & table["driver"].isin(topic_kept)]
